@@ -1,0 +1,265 @@
+//! The API of Appligarde: the use cases the UI and the CLI call.
+//!
+//! What it is for: one function per use case, taking and returning wire types ([`dto`]), with errors
+//! reduced to [`ApiError`] `{code, message}` (French message). The Tauri shell, the CLI and the
+//! loopback HTTP server of the CLI (for browser tests) all go through [`Api::invoke`], so the three
+//! can never disagree.
+//!
+//! What it must not depend on: no `tauri`, no HTTP framework. It owns the store and the clock.
+//!
+//! How to add a use case: write the method on [`Api`], its DTOs in [`dto`] (derive `TS`), then one
+//! line in the `commands!` table below; run `cargo xtask gen-types` to refresh the TypeScript types
+//! (a test fails while they are stale).
+
+mod clock;
+pub mod demo;
+pub mod dto;
+mod error;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{ApiError, ErrorCode, FieldError};
+
+use appligarde_store::{KeySource, Store, StoreError};
+use dto::*;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Where the desktop's data lives and how its key is found.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    pub data_dir: PathBuf,
+    pub key: KeySource,
+}
+
+impl ApiConfig {
+    /// The data directory and key source from explicit options, else the environment
+    /// (`APPLIGARDE_DATA_DIR`, `APPLIGARDE_KEY_FILE`), else the OS defaults (the app-data directory and
+    /// the OS keyring).
+    pub fn resolve(data_dir: Option<PathBuf>, key_file: Option<PathBuf>) -> Result<Self, ApiError> {
+        let env_path = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        let data_dir = match data_dir.or_else(|| env_path("APPLIGARDE_DATA_DIR")) {
+            Some(dir) => dir,
+            None => default_data_dir().ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Storage,
+                    "Impossible de trouver le dossier de données de l'utilisateur ; indiquez-le avec --data-dir.",
+                )
+            })?,
+        };
+        let key = match key_file.or_else(|| env_path("APPLIGARDE_KEY_FILE")) {
+            Some(path) => KeySource::File(path),
+            None => KeySource::Keyring,
+        };
+        Ok(Self { data_dir, key })
+    }
+}
+
+/// The OS app-data directory of Appligarde (e.g. `~/.local/share/fr.urml-pdl.appligarde` on Linux).
+pub fn default_data_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".local/share")))
+        .map(|base| base.join(APP_IDENTIFIER))
+}
+
+/// The application identifier, shared with `tauri.conf.json`.
+pub const APP_IDENTIFIER: &str = "fr.urml-pdl.appligarde";
+
+/// The open API of one data directory.
+pub struct Api {
+    store: Mutex<Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Api {
+    pub fn open(config: &ApiConfig) -> Result<Self, ApiError> {
+        Self::open_with_clock(config, Arc::new(SystemClock))
+    }
+
+    pub fn open_with_clock(config: &ApiConfig, clock: Arc<dyn Clock>) -> Result<Self, ApiError> {
+        let store = Store::open(&config.data_dir, &config.key)?;
+        Ok(Self {
+            store: Mutex::new(store),
+            clock,
+        })
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock cannot leave SQLite half-written (transactions roll back),
+        // so the store stays usable after a poisoned lock.
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn app_info(&self) -> Result<AppInfo, ApiError> {
+        let store = self.store();
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            schema_version: store.schema_version()?,
+            data_dir: store.data_dir().display().to_string(),
+            database: store.db_path().display().to_string(),
+            key: store.key_description().to_owned(),
+            counts: store
+                .row_counts()?
+                .into_iter()
+                .map(|(table, rows)| TableCount {
+                    table: table.to_owned(),
+                    rows,
+                })
+                .collect(),
+        })
+    }
+
+    pub fn mmg_get(&self) -> Result<MmgSettings, ApiError> {
+        Ok(self
+            .store()
+            .mmg_identity()?
+            .map(MmgSettings::from)
+            .unwrap_or_default())
+    }
+
+    pub fn mmg_save(&self, settings: MmgSettings) -> Result<MmgSettings, ApiError> {
+        let identity = settings.into_domain();
+        if let Err(errors) = identity.validate() {
+            return Err(ApiError::validation(errors));
+        }
+        let now = self.clock.now_utc_text();
+        let saved = self
+            .store()
+            .write(|tx| appligarde_store::mmg::save_identity(tx, &identity, &now))?;
+        tracing::info!("MMG identity saved");
+        Ok(saved.into())
+    }
+
+    pub fn utilisateurs_list(&self) -> Result<Vec<UtilisateurDto>, ApiError> {
+        Ok(self
+            .store()
+            .utilisateurs()?
+            .into_iter()
+            .map(UtilisateurDto::from)
+            .collect())
+    }
+
+    /// Consultations whose arrival falls between two local dates (both included).
+    pub fn consultations_list(
+        &self,
+        query: ConsultationsQuery,
+    ) -> Result<Vec<ConsultationRow>, ApiError> {
+        let (from, to) = query.bounds()?;
+        Ok(self
+            .store()
+            .consultations_between(from, to)?
+            .into_iter()
+            .map(ConsultationRow::from)
+            .collect())
+    }
+
+    /// Today's consultations, for Garde du jour: from 8:00 today to 8:00 tomorrow when it is past 8:00,
+    /// else the night that started yesterday (a garde night spans midnight).
+    pub fn garde_du_jour(&self) -> Result<GardeDuJour, ApiError> {
+        let now = self.clock.now_local();
+        let start_day = if now.time() < chrono::NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default()
+        {
+            now.date() - chrono::Duration::days(1)
+        } else {
+            now.date()
+        };
+        let from = start_day.and_hms_opt(8, 0, 0).unwrap_or_default();
+        let to = from + chrono::Duration::days(1);
+        let rows: Vec<ConsultationRow> = self
+            .store()
+            .consultations_between(from, to)?
+            .into_iter()
+            .map(ConsultationRow::from)
+            .collect();
+        Ok(GardeDuJour {
+            debut: from.format("%Y-%m-%dT%H:%M").to_string(),
+            consultations: rows,
+        })
+    }
+
+    /// Fills an empty store with the demo MMG (see [`demo`]).
+    pub fn demo_seed(&self, options: DemoOptions) -> Result<DemoSummary, ApiError> {
+        let now = self.clock.now_local();
+        let stamp = self.clock.now_utc_text();
+        let mut store = self.store();
+        demo::seed(&mut store, &options, now, &stamp)
+    }
+
+    /// Runs a command by name with JSON arguments: the single entry point of the shell, the CLI and
+    /// the loopback HTTP server.
+    pub fn invoke(
+        &self,
+        command: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, ApiError> {
+        dispatch(self, command, args)
+    }
+}
+
+/// Declares the commands of the API once: generates the dispatcher and the TypeScript `Commands` map.
+macro_rules! commands {
+    ($($name:ident ( $($arg:ty)? ) -> $ret:ty;)+) => {
+        fn dispatch(api: &Api, command: &str, args: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+            match command {
+                $(stringify!($name) => {
+                    let value: $ret = commands!(@call api, $name, args $(, $arg)?)?;
+                    serde_json::to_value(value).map_err(ApiError::internal)
+                })+
+                other => Err(ApiError::new(ErrorCode::UnknownCommand, format!("Commande inconnue : {other}"))),
+            }
+        }
+
+        /// The TypeScript map `command name -> { args, result }` used by the UI's backend module.
+        pub fn commands_typescript() -> String {
+            use ts_rs::TS;
+            let cfg = dto::ts_config();
+            let mut out = String::from("export interface Commands {\n");
+            $(
+                let args: String = commands!(@ts_args cfg $(, $arg)?);
+                out.push_str(&format!(
+                    "  {}: {{ args: {}; result: {} }};\n",
+                    stringify!($name),
+                    args,
+                    <$ret as TS>::name(&cfg)
+                ));
+            )+
+            out.push_str("}\n");
+            out
+        }
+
+        /// Every command name, for documentation and the HTTP server's allow-list.
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),+];
+    };
+    (@call $api:ident, $name:ident, $args:ident) => {{
+        let _ = $args;
+        $api.$name()
+    }};
+    (@call $api:ident, $name:ident, $args:ident, $arg:ty) => {{
+        let parsed: $arg = serde_json::from_value($args).map_err(ApiError::bad_arguments)?;
+        $api.$name(parsed)
+    }};
+    (@ts_args $cfg:ident) => { "null".to_owned() };
+    (@ts_args $cfg:ident, $arg:ty) => { <$arg as TS>::name(&$cfg) };
+}
+
+commands! {
+    app_info() -> AppInfo;
+    mmg_get() -> MmgSettings;
+    mmg_save(MmgSettings) -> MmgSettings;
+    utilisateurs_list() -> Vec<UtilisateurDto>;
+    consultations_list(ConsultationsQuery) -> Vec<ConsultationRow>;
+    garde_du_jour() -> GardeDuJour;
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        error::from_store(e)
+    }
+}

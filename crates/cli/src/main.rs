@@ -1,0 +1,143 @@
+//! `appligarde-cli`: the Appligarde API from the terminal, over the same store as the desktop.
+//!
+//! Every command opens the store of `--data-dir` (or `APPLIGARDE_DATA_DIR`, else the OS app-data
+//! directory) with `--key-file` (or `APPLIGARDE_KEY_FILE`, else the OS keyring) and calls
+//! `appligarde_api`. Output for machines with `--json`, for people otherwise (French).
+
+mod serve;
+
+use anyhow::Context;
+use appligarde_api::{Api, ApiConfig, ApiError, dto::DemoOptions};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "appligarde-cli",
+    version,
+    about = "Appligarde en ligne de commande"
+)]
+struct Cli {
+    /// Data directory (default: the OS app-data directory).
+    #[arg(long, global = true, env = "APPLIGARDE_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Key file of the database (64 hex characters); default: the OS keyring.
+    #[arg(long, global = true, env = "APPLIGARDE_KEY_FILE")]
+    key_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Schema version, data paths and row counts.
+    Info {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Demo data.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+    /// Serves the front-end and the API over HTTP on the loopback interface only (development and
+    /// browser tests). Prints the URL to open, with its one-time access token.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: std::net::SocketAddr,
+        /// Folder of the built front-end (ui/dist).
+        #[arg(long)]
+        ui: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Fills an empty store with a demo MMG, its doctors, patients and consultations.
+    Seed {
+        #[arg(long, default_value_t = 60)]
+        consultations: u32,
+        #[arg(long, default_value_t = 2009)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("APPLIGARDE_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            match e.downcast_ref::<ApiError>() {
+                Some(api) => eprintln!("Erreur : {}", api.message),
+                None => eprintln!("Erreur : {e:#}"),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(cli: &Cli) -> anyhow::Result<Api> {
+    let config = ApiConfig::resolve(cli.data_dir.clone(), cli.key_file.clone())?;
+    Ok(Api::open(&config)?)
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Info { json } => {
+            let info = open(&cli)?.app_info()?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&info)?);
+            } else {
+                println!("Appligarde {}", info.version);
+                println!("Version du schéma : {}", info.schema_version);
+                println!("Dossier de données : {}", info.data_dir);
+                println!("Base de données : {}", info.database);
+                println!("Clé : {}", info.key);
+                for c in &info.counts {
+                    println!("  {:<14} {:>8} ligne(s)", c.table, c.rows);
+                }
+            }
+        }
+        Command::Demo {
+            command:
+                DemoCommand::Seed {
+                    consultations,
+                    seed,
+                    json,
+                },
+        } => {
+            let summary = open(&cli)?.demo_seed(DemoOptions {
+                consultations: *consultations,
+                seed: *seed,
+            })?;
+            if *json {
+                println!("{}", serde_json::to_string(&summary)?);
+            } else {
+                println!(
+                    "Démonstration installée : {} utilisateurs, {} patients, {} consultations.",
+                    summary.utilisateurs, summary.patients, summary.consultations
+                );
+            }
+        }
+        Command::Serve { listen, ui } => {
+            anyhow::ensure!(
+                listen.ip().is_loopback(),
+                "le serveur n'écoute que sur l'interface locale (127.0.0.1)"
+            );
+            let api = open(&cli)?;
+            let runtime = tokio::runtime::Runtime::new().context("démarrage du serveur")?;
+            runtime.block_on(serve::run(api, *listen, ui.clone()))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! The hub's one error type and how it turns into an HTTP answer.
+
+use appligarde_protocol::{ErrorBody, ErrorCode};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+type Source = Box<dyn std::error::Error + Send + Sync>;
+
+/// Everything that can go wrong in the hub. `Display` is French, for the operator reading the
+/// terminal or the log; HTTP clients only ever get [`Error::code`] and [`Error::public_message`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "la base de données du hub est au schéma {found}, plus récent que le schéma {supported} \
+         que connaît cette version d'appligarde-hub : installez la version du hub qui l'a migrée \
+         (ou une plus récente)"
+    )]
+    SchemaTooNew { found: i64, supported: i64 },
+
+    #[error(
+        "la migration {version:04}_{name} appliquée à la base ne correspond plus au fichier \
+         embarqué (somme de contrôle différente) : une migration publiée ne doit jamais être \
+         modifiée, restaurez-la et ajoutez une nouvelle migration"
+    )]
+    ChecksumMismatch { version: i64, name: String },
+
+    #[error(
+        "la base de données contient la migration {version:04}_{name}, inconnue de cette \
+         version d'appligarde-hub : elle a été migrée par une autre version du hub"
+    )]
+    UnknownMigration { version: i64, name: String },
+
+    #[error("la migration {version:04}_{name} a échoué et a été annulée")]
+    MigrationFailed {
+        version: i64,
+        name: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error(
+        "l'adresse de la base de données est invalide (attendu : postgres://utilisateur@hôte:port/base)"
+    )]
+    InvalidDatabaseUrl(#[source] tokio_postgres::Error),
+
+    #[error("la configuration des connexions à la base de données est invalide")]
+    PoolSetup(#[from] deadpool_postgres::BuildError),
+
+    #[error("la base de données du hub est injoignable")]
+    DatabaseUnavailable(#[source] Source),
+
+    #[error("erreur de la base de données")]
+    Database(#[from] tokio_postgres::Error),
+
+    #[error("erreur d'entrée-sortie du serveur")]
+    Io(#[from] std::io::Error),
+
+    #[error("adresse inconnue du hub")]
+    NotFound,
+}
+
+impl From<deadpool_postgres::PoolError> for Error {
+    /// No connection could be had from the pool: the database is down or saturated.
+    fn from(error: deadpool_postgres::PoolError) -> Self {
+        Error::DatabaseUnavailable(Box::new(error))
+    }
+}
+
+impl Error {
+    /// Wraps any failure to reach the database (connection, timeout, failed check).
+    pub fn unavailable(source: impl Into<Source>) -> Self {
+        Error::DatabaseUnavailable(source.into())
+    }
+
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The code a client can branch on.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::DatabaseUnavailable(_) => ErrorCode::DatabaseUnavailable,
+            Error::NotFound => ErrorCode::NotFound,
+            _ => ErrorCode::Internal,
+        }
+    }
+
+    /// The French message an HTTP client gets: fixed text, never the details of the fault.
+    pub fn public_message(&self) -> &'static str {
+        match self.code() {
+            ErrorCode::DatabaseUnavailable => {
+                "La base de données du hub est momentanément injoignable. Réessayez dans quelques \
+                 minutes ; si cela dure, prévenez l'administrateur du hub."
+            }
+            ErrorCode::NotFound => "Cette adresse n'existe pas sur le hub.",
+            ErrorCode::Internal | ErrorCode::Unknown => {
+                "Erreur interne du hub. Elle a été journalisée ; réessayez plus tard et, si cela \
+                 dure, prévenez l'administrateur du hub."
+            }
+        }
+    }
+
+    /// This error and all its causes on one line, for logs and the terminal.
+    pub fn report(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            // Some errors already print their cause in their own message: say it once.
+            let cause_text = cause.to_string();
+            if !text.contains(&cause_text) {
+                text.push_str(" : ");
+                text.push_str(&cause_text);
+            }
+            source = cause.source();
+        }
+        text
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        // The full chain goes to the log only; the body carries the fixed public message.
+        if status.is_server_error() {
+            tracing::error!(status = status.as_u16(), error = %self.report(), "request failed");
+        } else {
+            tracing::info!(status = status.as_u16(), error = %self.report(), "request refused");
+        }
+        let body = ErrorBody {
+            code: self.code(),
+            message: self.public_message().to_owned(),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_codes_follow_the_kind_of_fault() {
+        // Clients retry on 503, fix their request on 404, and report anything else.
+        let cases = [
+            (
+                Error::unavailable("connection refused"),
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::DatabaseUnavailable,
+            ),
+            (Error::NotFound, StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            (
+                Error::SchemaTooNew {
+                    found: 9,
+                    supported: 1,
+                },
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+            ),
+            (
+                Error::Io(std::io::Error::other("disk")),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+            ),
+        ];
+        for (error, status, code) in cases {
+            assert_eq!(error.status(), status, "{error:?}");
+            assert_eq!(error.code(), code, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn the_public_message_never_carries_the_cause() {
+        // The cause may name hosts, users or SQL: it belongs in the log, not in the answer.
+        let error = Error::unavailable("secret-host.internal:5432 refused");
+        assert!(error.report().contains("secret-host"), "the log keeps it");
+        assert!(!error.public_message().contains("secret-host"));
+        let internal = Error::Io(std::io::Error::other("/var/lib/secret"));
+        assert!(!internal.public_message().contains("/var/lib"));
+    }
+}

@@ -1,0 +1,109 @@
+//! appligarde-protocol: the wire types exchanged between the desktop app and the hub.
+//!
+//! Everything here is plain data with `serde` derives; the JSON they produce is the contract
+//! between a desktop of one version and a hub of another, so it evolves by addition:
+//! - this crate depends on `serde` only: no HTTP, no database, no domain rules, no IO;
+//! - a field is never renamed nor its meaning changed; a new optional field gets
+//!   `#[serde(default)]` so older peers' messages still parse;
+//! - enums that a newer peer may extend (such as [`ErrorCode`]) keep a catch-all variant;
+//! - a breaking change bumps [`PROTOCOL_VERSION`] and lives beside the old types until no
+//!   supported desktop uses them.
+//!
+//! To add a message: define its type here (one module per exchange once they grow), add a
+//! round-trip test that pins its JSON shape, then use it in the hub and the desktop sync client.
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the wire protocol described by this crate.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Answer of the hub's `GET /healthz`: the hub is up and its database answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: HealthStatus,
+    /// Highest migration applied to the hub's database.
+    pub schema_version: i64,
+    /// Version of the hub binary (its crate version).
+    pub version: String,
+}
+
+/// Overall state reported by [`Health`]. A hub that cannot answer `Ok` answers with an
+/// [`ErrorBody`] and an HTTP error status instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    Ok,
+}
+
+/// Body of every error answer of the hub: a stable code the client can branch on and a French
+/// message a person can act on. It never carries internal details (SQL, stack, paths).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// What went wrong, as far as the client needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The hub's database cannot be reached right now: retry later.
+    DatabaseUnavailable,
+    /// The path or resource does not exist on this hub.
+    NotFound,
+    /// A fault inside the hub; details are in the hub's log only.
+    Internal,
+    /// A code added by a newer hub that this client does not know yet.
+    #[serde(other)]
+    Unknown,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn health_has_the_documented_json_shape() {
+        // Monitoring and the desktop parse exactly these three fields.
+        let health = Health {
+            status: HealthStatus::Ok,
+            schema_version: 3,
+            version: "0.1.0".to_owned(),
+        };
+        let value = serde_json::to_value(&health).unwrap();
+        assert_eq!(
+            value,
+            json!({"status": "ok", "schema_version": 3, "version": "0.1.0"})
+        );
+        let back: Health = serde_json::from_value(value).unwrap();
+        assert_eq!(back, health, "a Health must survive a round trip");
+    }
+
+    #[test]
+    fn error_codes_are_snake_case_strings() {
+        // Clients branch on these strings: they must not change.
+        let cases = [
+            (ErrorCode::DatabaseUnavailable, "database_unavailable"),
+            (ErrorCode::NotFound, "not_found"),
+            (ErrorCode::Internal, "internal"),
+        ];
+        for (code, text) in cases {
+            assert_eq!(serde_json::to_value(code).unwrap(), json!(text));
+            let parsed: ErrorCode = serde_json::from_value(json!(text)).unwrap();
+            assert_eq!(parsed, code, "{text} must parse back");
+        }
+    }
+
+    #[test]
+    fn an_error_code_from_a_newer_hub_parses_as_unknown() {
+        // An older desktop must still read the French message of an error it does not know.
+        let body: ErrorBody = serde_json::from_value(json!({
+            "code": "quota_exceeded",
+            "message": "Quota dépassé."
+        }))
+        .unwrap();
+        assert_eq!(body.code, ErrorCode::Unknown);
+        assert_eq!(body.message, "Quota dépassé.");
+    }
+}

@@ -1,0 +1,137 @@
+//! The encrypted local store of the Appligarde desktop.
+//!
+//! What it is for: every byte the MMG records lives here, in one SQLite database encrypted with
+//! SQLCipher. This crate opens it with its key (OS keyring or an explicit key file, see [`key`]),
+//! applies the embedded migrations (`migrations/desktop/`), and offers one module of queries per
+//! table.
+//!
+//! What it must not depend on: no HTTP, no UI, no Tauri. It knows the domain crate's types and
+//! nothing above it. It never logs patient data.
+//!
+//! How to add a table: write a new migration file `migrations/desktop/NNNN_what.sql` (never edit a
+//! released one), then a module here named after the table with its queries, and a store test.
+
+mod error;
+pub mod key;
+mod migrate;
+
+pub mod consultation;
+pub mod mmg;
+pub mod patient;
+pub mod utilisateur;
+
+pub use error::StoreError;
+pub use key::KeySource;
+pub use migrate::{LATEST_VERSION, schema_version};
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+
+/// Name of the database file inside the data directory.
+pub const DB_FILE: &str = "appligarde.db";
+
+/// An open, unlocked, migrated store. It holds the single writer connection of the process.
+pub struct Store {
+    conn: Connection,
+    data_dir: PathBuf,
+    key_description: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store of `data_dir` with the key from `key_source`.
+    ///
+    /// A new database gets a new random key; an existing one needs the key it was created with.
+    /// A database written by a newer version of the program is refused and left untouched.
+    pub fn open(data_dir: &Path, key_source: &KeySource) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::DataDir {
+            path: data_dir.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let db_path = data_dir.join(DB_FILE);
+        let exists = db_path.exists();
+        let key = key::load_or_create(key_source, data_dir, exists)?;
+        let conn = Connection::open(&db_path)?;
+        key::apply(&conn, &key)?;
+        migrate::refuse_newer(&conn)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;",
+        )?;
+        migrate::run(&conn)?;
+        tracing::info!(data_dir = %data_dir.display(), new = !exists, "store opened");
+        Ok(Self {
+            conn,
+            data_dir: data_dir.to_owned(),
+            key_description: key_source.describe(),
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join(DB_FILE)
+    }
+
+    /// Where the key comes from, for `info` (never the key itself).
+    pub fn key_description(&self) -> &str {
+        &self.key_description
+    }
+
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        schema_version(&self.conn)
+    }
+
+    /// Row counts of the main tables, for `appligarde-cli info`.
+    pub fn row_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
+        ["mmg", "utilisateur", "patient", "consultation"]
+            .into_iter()
+            .map(|table| {
+                let n = self
+                    .conn
+                    .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+                Ok((table, n))
+            })
+            .collect()
+    }
+
+    /// `PRAGMA integrity_check`: `Ok(())` when SQLite answers `ok`, else the problems it lists.
+    pub fn integrity_check(&self) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let lines: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if lines.len() == 1 && lines[0] == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt(lines.join("; ")))
+        }
+    }
+
+    /// Runs `f` in one transaction: everything it writes is committed together or not at all.
+    pub fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let tx = self.conn.transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Read-only access for the query modules.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}

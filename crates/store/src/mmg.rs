@@ -1,0 +1,63 @@
+//! Queries of the `mmg` table: the MMG's identity (a single row).
+
+use crate::{Store, StoreError};
+use appligarde_domain::mmg::MmgIdentity;
+use rusqlite::{OptionalExtension, Transaction};
+
+impl Store {
+    /// The MMG's identity, or `None` before Paramètres was ever saved.
+    pub fn mmg_identity(&self) -> Result<Option<MmgIdentity>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT nom, adresse, code_postal, commune, telephone, email, departement, finess
+                 FROM mmg WHERE id = 1",
+                [],
+                |r| {
+                    Ok(MmgIdentity {
+                        nom: r.get(0)?,
+                        adresse: r.get(1)?,
+                        code_postal: r.get(2)?,
+                        commune: r.get(3)?,
+                        telephone: r.get(4)?,
+                        email: r.get(5)?,
+                        departement: r.get(6)?,
+                        finess: r.get(7)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}
+
+/// Saves the MMG's identity after validating it. `now` is the UTC time of the change.
+pub fn save_identity(
+    tx: &Transaction<'_>,
+    identity: &MmgIdentity,
+    now: &str,
+) -> Result<MmgIdentity, StoreError> {
+    let identity = identity.normalized();
+    if let Err(mut errors) = identity.validate() {
+        return Err(errors.remove(0).into());
+    }
+    tx.execute(
+        "INSERT INTO mmg (id, nom, adresse, code_postal, commune, telephone, email, departement, finess, updated_at)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET nom = excluded.nom, adresse = excluded.adresse,
+             code_postal = excluded.code_postal, commune = excluded.commune, telephone = excluded.telephone,
+             email = excluded.email, departement = excluded.departement, finess = excluded.finess,
+             updated_at = excluded.updated_at",
+        (
+            &identity.nom,
+            &identity.adresse,
+            &identity.code_postal,
+            &identity.commune,
+            &identity.telephone,
+            &identity.email,
+            &identity.departement,
+            &identity.finess,
+            now,
+        ),
+    )?;
+    Ok(identity)
+}

@@ -1,0 +1,125 @@
+// The front-end in Debian's Chromium (Playwright), against the real API and a real encrypted store
+// served on 127.0.0.1 by `appligarde-cli serve`.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const cli = process.env.APPLIGARDE_CLI;
+const dist = process.env.APPLIGARDE_UI_DIST;
+const artifacts = resolve('target/e2e-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+let dir;
+let server;
+let url;
+let browser;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'appligarde-browser-'));
+  const store = ['--data-dir', join(dir, 'data'), '--key-file', join(dir, 'key')];
+  execFileSync(cli, [...store, 'demo', 'seed', '--consultations', '30']);
+  server = spawn(cli, [...store, 'serve', '--ui', dist, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  url = await new Promise((resolveUrl, reject) => {
+    const lines = createInterface({ input: server.stdout });
+    lines.once('line', resolveUrl);
+    server.once('exit', (code) => reject(new Error(`appligarde-cli serve exited (${code})`)));
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function page() {
+  const p = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
+  await p.goto(url);
+  return p;
+}
+
+test('Garde du jour lists the consultations of the current garde', async () => {
+  const p = await page();
+  await p.getByRole('heading', { name: 'Garde du jour' }).waitFor();
+  assert.equal(await p.getByTestId('nom-mmg').textContent(), "MMG de démonstration d'Ancenis");
+  const rows = p.getByTestId('ligne-consultation');
+  await rows.first().waitFor();
+  // The demo places 5 consultations in the current garde (2 in progress, 3 done).
+  assert.equal(await rows.count(), 5);
+  await p.screenshot({ path: join(artifacts, 'garde-du-jour.png') });
+  await p.close();
+});
+
+test('the keyboard alone reaches every screen and the shortcuts overlay', async () => {
+  const p = await page();
+  await p.getByRole('heading', { name: 'Garde du jour' }).waitFor();
+  for (const [key, title] of [['2', 'Consultations'], ['3', 'Annuaire'], ['4', 'Statistiques'], ['5', 'Paramètres'], ['1', 'Garde du jour']]) {
+    await p.keyboard.press(`Alt+${key}`);
+    await p.getByRole('heading', { name: title, level: 1 }).waitFor();
+  }
+  await p.keyboard.press('?');
+  await p.getByRole('dialog', { name: 'Raccourcis clavier' }).waitFor();
+  await p.keyboard.press('Escape');
+  assert.equal(await p.getByRole('dialog').count(), 0, 'Escape closes the overlay');
+  await p.close();
+});
+
+test('Paramètres shows French errors next to the fields and keeps the saved identity', async () => {
+  const p = await page();
+  await p.keyboard.press('Alt+5');
+  const nom = p.locator('#mmg-nom');
+  await nom.waitFor();
+  assert.equal(await nom.inputValue(), "MMG de démonstration d'Ancenis");
+
+  await nom.fill('');
+  await p.locator('#mmg-departement').fill('99');
+  await p.keyboard.press('Control+s');
+  await p.locator('#erreur-nom').waitFor();
+  assert.match(await p.locator('#erreur-nom').textContent(), /obligatoire/);
+  assert.match(await p.locator('#erreur-departement').textContent(), /code valide/);
+  assert.equal(await nom.getAttribute('aria-invalid'), 'true');
+  await p.screenshot({ path: join(artifacts, 'parametres-erreurs.png') });
+
+  await p.reload();
+  await p.keyboard.press('Alt+5');
+  await p.locator('#mmg-nom').waitFor();
+  assert.equal(await p.locator('#mmg-nom').inputValue(), "MMG de démonstration d'Ancenis", 'nothing half-saved');
+
+  await p.locator('#mmg-nom').fill('MMG de Montaigu');
+  await p.locator('#mmg-departement').fill('85');
+  await p.keyboard.press('Control+s');
+  await p.getByTestId('statut').filter({ hasText: 'Paramètres enregistrés.' }).waitFor();
+  assert.equal(await p.getByTestId('nom-mmg').textContent(), 'MMG de Montaigu', 'the header follows');
+  await p.close();
+});
+
+test('Consultations refuses a period that ends before it starts', async () => {
+  const p = await page();
+  await p.keyboard.press('Alt+2');
+  await p.locator('#du').fill('2026-05-10');
+  await p.locator('#au').fill('2026-05-01');
+  await p.getByRole('button', { name: 'Afficher' }).click();
+  const alert = p.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /fin précède/);
+  await p.close();
+});

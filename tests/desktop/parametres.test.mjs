@@ -1,0 +1,51 @@
+// The real Appligarde window under Xvfb: edit the MMG's name in Paramètres, restart the app, find it.
+// The database key lives in the (headless, unlocked) OS keyring, as on a doctor's PC.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Session, startDriver } from './webdriver.mjs';
+
+const artifacts = resolve('target/e2e-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+test('Paramètres: a new MMG name survives a restart of the app', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'appligarde-e2e-'));
+  const driver = await startDriver({ APPLIGARDE_DATA_DIR: dataDir, APPLIGARDE_KEY_FILE: '' });
+  try {
+    let app = await Session.create(driver.base, process.env.APPLIGARDE_APP);
+    await app.click('[data-testid="nav-parametres"]');
+    await app.until(() => app.text('[data-testid="nom-mmg"]'), (t) => t === 'MMG non configurée', {
+      what: 'a new database without identity',
+    });
+
+    await app.type('#mmg-nom', 'MMG de Corcoué-sur-Logne');
+    await app.type('#mmg-departement', '44');
+    await app.type('#mmg-telephone', '02 40 05 86 00');
+    await app.click('[data-testid="enregistrer"]');
+    await app.until(() => app.text('[data-testid="statut"]'), (t) => t === 'Paramètres enregistrés.', {
+      what: 'the save confirmation',
+    });
+    writeFileSync(join(artifacts, 'parametres.png'), await app.screenshot());
+    await app.close();
+
+    // A new process on the same data directory: the key comes back from the keyring.
+    app = await Session.create(driver.base, process.env.APPLIGARDE_APP);
+    const name = await app.until(() => app.text('[data-testid="nom-mmg"]'), (t) => t.startsWith('MMG de'), {
+      what: 'the MMG name after the restart',
+    });
+    assert.equal(name, 'MMG de Corcoué-sur-Logne', 'the accented name is read back from the encrypted store');
+    await app.click('[data-testid="nav-parametres"]');
+    assert.equal(await app.until(() => app.value('#mmg-telephone'), (v) => v !== ''), '02 40 05 86 00');
+    writeFileSync(join(artifacts, 'apres-redemarrage.png'), await app.screenshot());
+    await app.close();
+
+    const header = readFileSync(join(dataDir, 'appligarde.db')).subarray(0, 16).toString('latin1');
+    assert.notEqual(header, 'SQLite format 3\0', 'the database written by the app is encrypted');
+  } finally {
+    driver.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

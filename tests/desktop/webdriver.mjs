@@ -1,0 +1,125 @@
+// A minimal W3C WebDriver client over fetch, enough to drive the real Appligarde window through
+// tauri-driver and WebKitWebDriver. Every wait is bounded.
+
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts tauri-driver on free ports; `env` reaches the app it launches. */
+export async function startDriver(env) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const child = spawn(process.env.TAURI_DRIVER, ['--port', String(port), '--native-port', String(nativePort)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(`${base}/status`);
+      if (r.ok) return { base, child, stop: () => child.kill('SIGTERM') };
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  child.kill('SIGTERM');
+  throw new Error('tauri-driver did not start');
+}
+
+async function request(method, url, body) {
+  const r = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await r.json();
+  if (!r.ok) throw new Error(`${method} ${url}: ${JSON.stringify(json.value ?? json)}`);
+  return json.value;
+}
+
+export class Session {
+  static async create(base, application) {
+    const value = await request('POST', `${base}/session`, {
+      capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application } } },
+    });
+    return new Session(base, value.sessionId);
+  }
+
+  constructor(base, id) {
+    this.url = `${base}/session/${id}`;
+  }
+
+  async find(css, { timeoutMs = 15000 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    while (Date.now() < deadline) {
+      try {
+        const value = await request('POST', `${this.url}/element`, { using: 'css selector', value: css });
+        return value[ELEMENT];
+      } catch (e) {
+        last = e;
+        await sleep(100);
+      }
+    }
+    throw new Error(`element ${css} not found: ${last}`);
+  }
+
+  async click(css) {
+    await request('POST', `${this.url}/element/${await this.find(css)}/click`, {});
+  }
+
+  async clear(css) {
+    await request('POST', `${this.url}/element/${await this.find(css)}/clear`, {});
+  }
+
+  async type(css, text) {
+    await request('POST', `${this.url}/element/${await this.find(css)}/value`, { text });
+  }
+
+  async text(css) {
+    return request('GET', `${this.url}/element/${await this.find(css)}/text`);
+  }
+
+  async value(css) {
+    return request('GET', `${this.url}/element/${await this.find(css)}/property/value`);
+  }
+
+  /** Waits until `read()` returns something `accept` likes; returns it. */
+  async until(read, accept, { timeoutMs = 15000, what = 'condition' } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    while (Date.now() < deadline) {
+      try {
+        last = await read();
+        if (accept(last)) return last;
+      } catch (e) {
+        last = e;
+      }
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for ${what}; last value: ${last}`);
+  }
+
+  async screenshot() {
+    return Buffer.from(await request('GET', `${this.url}/screenshot`), 'base64');
+  }
+
+  async close() {
+    await request('DELETE', this.url);
+  }
+}

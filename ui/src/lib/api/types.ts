@@ -1,0 +1,59 @@
+// Generated from the Rust API by `cargo xtask gen-types`; do not edit.
+// A test of appligarde-api fails while this file is stale.
+
+export type AppInfo = { version: string, schema_version: number, data_dir: string, database: string, 
+/**
+ * Where the database key comes from (never the key).
+ */
+key: string, counts: Array<TableCount>, };
+
+export type TableCount = { table: string, rows: number, };
+
+export type MmgSettings = { nom: string, adresse: string, code_postal: string, commune: string, telephone: string, email: string, departement: string, finess: string, };
+
+export type UtilisateurDto = { id: number, nom: string, prenom: string, 
+/**
+ * `medecin`, `accueil` or `admin`.
+ */
+role: string, role_libelle: string, rpps: string | null, specialite: string | null, };
+
+export type ConsultationsQuery = { du: string, au: string, };
+
+export type ConsultationRow = { id: number, 
+/**
+ * Local arrival time, `YYYY-MM-DDTHH:MM:SS`.
+ */
+arrivee: string, patient_nom: string, patient_prenom: string, patient_naissance: string, medecin: string | null, mode_arrivee: string, mode_arrivee_libelle: string, regule: boolean, lieu_libelle: string, motif: string, statut: string, statut_libelle: string, };
+
+export type GardeDuJour = { 
+/**
+ * Start of the garde day shown (local time, `YYYY-MM-DDTHH:MM`).
+ */
+debut: string, consultations: Array<ConsultationRow>, };
+
+export type DemoOptions = { consultations: number, seed: number, };
+
+export type DemoSummary = { utilisateurs: number, patients: number, consultations: number, };
+
+export type ErrorCode = "validation" | "bad_arguments" | "unknown_command" | "not_found" | "key" | "schema_too_new" | "storage" | "internal";
+
+export type ApiError = { code: ErrorCode, message: string, 
+/**
+ * The field the message is about, for validation errors.
+ */
+field?: string, 
+/**
+ * Every broken rule, when several fields are wrong at once.
+ */
+details?: Array<FieldError>, };
+
+export type FieldError = { field: string, message: string, };
+
+export interface Commands {
+  app_info: { args: null; result: AppInfo };
+  mmg_get: { args: null; result: MmgSettings };
+  mmg_save: { args: MmgSettings; result: MmgSettings };
+  utilisateurs_list: { args: null; result: Array<UtilisateurDto> };
+  consultations_list: { args: ConsultationsQuery; result: Array<ConsultationRow> };
+  garde_du_jour: { args: null; result: GardeDuJour };
+}

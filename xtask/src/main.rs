@@ -1,0 +1,261 @@
+//! `cargo xtask`: the project's own automation, in Rust.
+//!
+//! - `cargo xtask run`: installs what is missing, builds the UI and starts the desktop app on a demo MMG.
+//! - `cargo xtask test`: everything CI runs, ending with one line `N passed, N failed`.
+//! - `cargo xtask bench`: the benchmarks, with a report in `target/bench-report.md`.
+//! - `cargo xtask gen-types`: regenerates the UI's TypeScript types from the Rust API.
+//!
+//! It depends on nothing but `anyhow` so that it builds before the system packages are installed.
+
+mod deps;
+mod postgres;
+mod tally;
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tally::Tally;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(),
+        Some("test") => test(),
+        Some("bench") => bench(&args[1..]),
+        Some("gen-types") => gen_types(),
+        _ => {
+            eprintln!("usage: cargo xtask run | test | bench [FILTER] | gen-types");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = result {
+        eprintln!("xtask: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+/// The repository root (the parent of `xtask/`).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    cmd.current_dir(root());
+    cmd
+}
+
+fn npm(dir: &Path) -> Command {
+    let mut cmd = Command::new("npm");
+    cmd.current_dir(dir)
+        .arg("--no-audit")
+        .arg("--no-fund")
+        .arg("--loglevel=error");
+    cmd
+}
+
+/// Runs a command to completion; an error if it fails.
+fn status(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}
+
+/// `npm ci` in the UI and the tests folders (always in CI, only when missing otherwise).
+fn npm_install(always: bool) -> Result<()> {
+    for dir in [root().join("ui"), root().join("tests")] {
+        if always || !dir.join("node_modules").exists() {
+            status(npm(&dir).arg("ci"))?;
+        }
+    }
+    Ok(())
+}
+
+fn build_ui() -> Result<()> {
+    status(npm(&root().join("ui")).args(["run", "build"]))
+}
+
+fn tauri_driver() -> Result<PathBuf> {
+    let bin = root().join(".tools/bin/tauri-driver");
+    if !bin.exists() {
+        status(cargo().args([
+            "install",
+            "tauri-driver",
+            "--version",
+            "2.1.0",
+            "--locked",
+            "--root",
+            ".tools",
+        ]))?;
+    }
+    Ok(bin)
+}
+
+fn run() -> Result<()> {
+    deps::ensure()?;
+    npm_install(false)?;
+    build_ui()?;
+    status(cargo().args(["build", "-p", "appligarde", "-p", "appligarde-cli"]))?;
+    let demo = root().join("target/demo");
+    let data = demo.join("data");
+    let key = demo.join("demo.key");
+    let target = root().join("target/debug");
+    if !data.join("appligarde.db").exists() {
+        println!(
+            "Installation de la MMG de démonstration dans {}",
+            data.display()
+        );
+        status(
+            Command::new(target.join("appligarde-cli"))
+                .arg("--data-dir")
+                .arg(&data)
+                .arg("--key-file")
+                .arg(&key)
+                .args(["demo", "seed", "--consultations", "120"]),
+        )?;
+    }
+    println!(
+        "Démarrage d'Appligarde sur la MMG de démonstration ({})",
+        data.display()
+    );
+    status(
+        Command::new(target.join("appligarde"))
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("--key-file")
+            .arg(&key),
+    )
+}
+
+fn gen_types() -> Result<()> {
+    status(
+        cargo()
+            .args(["test", "-p", "appligarde-api", "--test", "bindings"])
+            .env("APPLIGARDE_UPDATE_BINDINGS", "1"),
+    )
+}
+
+fn test() -> Result<()> {
+    let started = std::time::Instant::now();
+    let mut tally = Tally::default();
+    deps::ensure()?;
+    npm_install(true)?;
+
+    // The shell embeds ui/dist at compile time, so the UI is built before anything compiles it.
+    tally.check(
+        "UI build (vite)",
+        npm(&root().join("ui")).args(["run", "build"]),
+    );
+    tally.check(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--check"]),
+    );
+    tally.check(
+        "cargo clippy -D warnings",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    );
+
+    {
+        let pg =
+            postgres::TempPostgres::start().context("temporary PostgreSQL for the hub tests")?;
+        tally.cargo_tests(
+            "cargo test --workspace",
+            cargo()
+                .args(["test", "--workspace", "--locked"])
+                .env("APPLIGARDE_TEST_DATABASE_URL", &pg.url),
+        );
+        pg.stop()?;
+    }
+
+    tally.check(
+        "svelte-check",
+        npm(&root().join("ui")).args(["run", "check"]),
+    );
+    tally.vitest("vitest (UI unit tests)", &root().join("ui"));
+
+    let built = tally.check(
+        "build of the desktop app and the CLI",
+        cargo().args(["build", "-p", "appligarde", "-p", "appligarde-cli"]),
+    );
+    if built {
+        let driver = tauri_driver()?;
+        let target = root().join("target/debug");
+        tally.node_tests(
+            "desktop end-to-end (tauri-driver, WebKitWebDriver, Xvfb)",
+            Command::new("dbus-run-session")
+                .current_dir(root())
+                .args(["--", "bash", "tests/desktop/run.sh"])
+                .env("TAURI_DRIVER", driver)
+                .env("APPLIGARDE_APP", target.join("appligarde"))
+                .env("APPLIGARDE_CLI", target.join("appligarde-cli"))
+                .env("NO_AT_BRIDGE", "1"),
+        );
+        tally.node_tests(
+            "browser tests (Playwright, Chromium)",
+            Command::new("node")
+                .current_dir(root())
+                .args([
+                    "--test",
+                    "--test-reporter=tap",
+                    "--test-concurrency=1",
+                    "tests/browser/",
+                ])
+                .env("APPLIGARDE_CLI", target.join("appligarde-cli"))
+                .env("APPLIGARDE_UI_DIST", root().join("ui/dist")),
+        );
+    }
+
+    println!("\n{}", tally.report());
+    println!("durée totale : {:.0} s", started.elapsed().as_secs_f64());
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+fn bench(args: &[String]) -> Result<()> {
+    deps::ensure()?;
+    let report = root().join("target/bench-report.md");
+    std::fs::create_dir_all(root().join("target"))?;
+    std::fs::write(
+        &report,
+        format!(
+            "# Appligarde benchmarks\n\nEach figure is compared with a baseline measured in the same run.\n\
+             Machine: {} cores.\n\n",
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        ),
+    )?;
+    let pg =
+        postgres::TempPostgres::start().context("temporary PostgreSQL for the hub benchmarks")?;
+    let mut cmd = cargo();
+    cmd.args(["bench", "--workspace", "--benches", "--locked"])
+        .env("APPLIGARDE_BENCH_REPORT", &report)
+        .env("APPLIGARDE_TEST_DATABASE_URL", &pg.url);
+    if let Some(filter) = args.first() {
+        cmd.args(["--bench", filter]);
+    }
+    let result = status(&mut cmd);
+    pg.stop()?;
+    result?;
+    println!("\nRapport des benchmarks : {}", report.display());
+    Ok(())
+}
