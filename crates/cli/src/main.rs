@@ -4,6 +4,8 @@
 //! directory) with `--key-file` (or `APPLIGARDE_KEY_FILE`, else the OS keyring) and calls
 //! `appligarde_api`. Output for machines with `--json`, for people otherwise (French).
 
+mod cim10;
+mod cotation;
 mod serve;
 
 use anyhow::Context;
@@ -35,6 +37,16 @@ enum Command {
     Info {
         #[arg(long)]
         json: bool,
+    },
+    /// CIM-10 diagnosis codes.
+    Cim10 {
+        #[command(subcommand)]
+        command: cim10::Cim10Command,
+    },
+    /// Cotation (NGAP codes) of an act.
+    Cotation {
+        #[command(subcommand)]
+        command: cotation::CotationCommand,
     },
     /// Demo data.
     Demo {
@@ -108,6 +120,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Cim10 { command } => cim10::run(command)?,
+        Command::Cotation { command } => cotation::run(command)?,
         Command::Demo {
             command:
                 DemoCommand::Seed {

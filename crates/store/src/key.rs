@@ -161,6 +161,8 @@ fn from_keyring(data_dir: &Path, db_exists: bool) -> Result<DbKey, StoreError> {
 
 /// Unlocks `conn` with `key` and proves the key is right by reading the schema.
 pub(crate) fn apply(conn: &rusqlite::Connection, key: &DbKey) -> Result<(), StoreError> {
+    // SQLCipher's own log would print raw decryption failures on stderr; ours is the French error.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))?;
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
