@@ -51,9 +51,18 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A new page, logged in as the first demo doctor with the keyboard (the demo password). */
 async function page() {
   const p = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
   await p.goto(url);
+  // The session is held by the server: a later page may find the doctor still logged in.
+  const connexion = p.getByRole('heading', { name: 'Connexion' });
+  await connexion.or(p.getByRole('heading', { name: 'Garde du jour' })).first().waitFor();
+  if (await connexion.isVisible()) {
+    await p.locator('#utilisateur').selectOption({ label: 'Léa DESCHAMPS — Médecin' });
+    await p.locator('#mot-de-passe').fill('garde-demo');
+    await p.keyboard.press('Enter');
+  }
   return p;
 }
 
@@ -100,6 +109,7 @@ test('Paramètres shows French errors next to the fields and keeps the saved ide
   await p.screenshot({ path: join(artifacts, 'parametres-erreurs.png') });
 
   await p.reload();
+  await p.getByRole('heading', { name: 'Garde du jour' }).waitFor();
   await p.keyboard.press('Alt+5');
   await p.locator('#mmg-nom').waitFor();
   assert.equal(await p.locator('#mmg-nom').inputValue(), "MMG de démonstration d'Ancenis", 'nothing half-saved');

@@ -16,10 +16,18 @@ test('Paramètres: a new MMG name survives a restart of the app', async () => {
   const driver = await startDriver({ APPLIGARDE_DATA_DIR: dataDir, APPLIGARDE_KEY_FILE: '' });
   try {
     let app = await Session.create(driver.base, process.env.APPLIGARDE_APP);
-    await app.click('[data-testid="nav-parametres"]');
     await app.until(() => app.text('[data-testid="nom-mmg"]'), (t) => t === 'MMG non configurée', {
       what: 'a new database without identity',
     });
+    // First start: the MMG admin creates its account and is logged in.
+    await app.type('#pa-nom', 'RENAUD');
+    await app.type('#pa-prenom', 'Marc');
+    await app.type('#pa-mdp', 'mot-de-passe-e2e');
+    await app.click('form button[type="submit"]');
+    await app.until(() => app.text('[data-testid="utilisateur"]'), (t) => t === 'Marc RENAUD', {
+      what: 'the first admin logged in',
+    });
+    await app.click('[data-testid="nav-parametres"]');
 
     await app.type('#mmg-nom', 'MMG de Corcoué-sur-Logne');
     await app.type('#mmg-departement', '44');
@@ -37,6 +45,12 @@ test('Paramètres: a new MMG name survives a restart of the app', async () => {
       what: 'the MMG name after the restart',
     });
     assert.equal(name, 'MMG de Corcoué-sur-Logne', 'the accented name is read back from the encrypted store');
+    // A new process: log in again (the only account is preselected).
+    await app.type('#mot-de-passe', 'mot-de-passe-e2e');
+    await app.click('form button[type="submit"]');
+    await app.until(() => app.text('[data-testid="utilisateur"]'), (t) => t === 'Marc RENAUD', {
+      what: 'the admin logged in after the restart',
+    });
     await app.click('[data-testid="nav-parametres"]');
     assert.equal(await app.until(() => app.value('#mmg-telephone'), (v) => v !== ''), '02 40 05 86 00');
     writeFileSync(join(artifacts, 'apres-redemarrage.png'), await app.screenshot());

@@ -67,7 +67,7 @@ pub fn ensure() -> Result<()> {
         bail!("apt-get update failed");
     }
     if !ok(Command::new("apt-get")
-        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(["install", "-y", "-qq"])
         .args(&missing))
     {
         bail!("{line} failed");

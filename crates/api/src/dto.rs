@@ -158,6 +158,16 @@ pub struct ConsultationRow {
     pub motif: String,
     pub statut: String,
     pub statut_libelle: String,
+    pub patient_id: i64,
+    pub debut: Option<String>,
+    pub fin: Option<String>,
+    /// `attente` (waiting room), `en_cours` (in consultation) or `terminee` (closed).
+    pub etat: String,
+    pub etat_libelle: String,
+    /// Code of the main diagnosis (doctors only).
+    pub diagnostic: Option<String>,
+    pub orientation_libelle: Option<String>,
+    pub version: i64,
 }
 
 impl From<ConsultationLigne> for ConsultationRow {
@@ -176,6 +186,18 @@ impl From<ConsultationLigne> for ConsultationRow {
             motif: c.motif,
             statut: c.statut.code().to_owned(),
             statut_libelle: c.statut.libelle().to_owned(),
+            etat: crate::consultation::etat(c.statut, c.debut.is_some())
+                .0
+                .to_owned(),
+            etat_libelle: crate::consultation::etat(c.statut, c.debut.is_some())
+                .1
+                .to_owned(),
+            patient_id: c.patient_id,
+            debut: c.debut,
+            fin: c.fin,
+            diagnostic: c.diagnostic,
+            orientation_libelle: c.orientation.map(|o| o.libelle().to_owned()),
+            version: c.version,
         }
     }
 }
@@ -185,6 +207,9 @@ pub struct GardeDuJour {
     /// Start of the garde day shown (local time, `YYYY-MM-DDTHH:MM`).
     pub debut: String,
     pub consultations: Vec<ConsultationRow>,
+    /// The open shift, if any.
+    pub garde: Option<crate::consultation::GardeDto>,
+    pub situation: crate::consultation::SituationDto,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -226,6 +251,10 @@ pub fn typescript_file() -> String {
         "// Generated from the Rust API by `cargo xtask gen-types`; do not edit.\n\
          // A test of appligarde-api fails while this file is stale.\n\n",
     );
+    let decls = decls
+        .into_iter()
+        .chain(crate::session::ts_decls(&cfg))
+        .chain(crate::consultation::ts_decls(&cfg));
     for decl in decls {
         out.push_str("export ");
         out.push_str(&decl);

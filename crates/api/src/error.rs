@@ -21,6 +21,12 @@ pub enum ErrorCode {
     /// Any other storage failure.
     Storage,
     Internal,
+    /// Nobody is logged in (or the password is wrong): show the login screen.
+    Unauthenticated,
+    /// The screen is locked (explicitly or after the idle time): ask the same user's password.
+    Locked,
+    /// The logged-in user's role does not allow this (reception and clinical notes, non-admins).
+    Forbidden,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]

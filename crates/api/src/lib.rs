@@ -13,10 +13,12 @@
 
 pub mod cim10;
 mod clock;
+pub mod consultation;
 pub mod cotation;
 pub mod demo;
 pub mod dto;
 mod error;
+pub mod session;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, ErrorCode, FieldError};
@@ -76,6 +78,8 @@ pub const APP_IDENTIFIER: &str = "fr.urml-pdl.appligarde";
 pub struct Api {
     store: Mutex<Store>,
     clock: Arc<dyn Clock>,
+    session: Mutex<session::Session>,
+    nomenclature: Arc<dyn appligarde_domain::consultation::Nomenclature + Send + Sync>,
 }
 
 impl Api {
@@ -88,7 +92,19 @@ impl Api {
         Ok(Self {
             store: Mutex::new(store),
             clock,
+            session: Mutex::new(session::Session::default()),
+            nomenclature: Arc::new(consultation::Cim10Embarquee),
         })
+    }
+
+    /// Replaces the diagnosis code set the consultations are checked against (the embedded CIM-10
+    /// by default).
+    pub fn with_nomenclature(
+        mut self,
+        nomenclature: Arc<dyn appligarde_domain::consultation::Nomenclature + Send + Sync>,
+    ) -> Self {
+        self.nomenclature = nomenclature;
+        self
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {
@@ -154,35 +170,31 @@ impl Api {
         query: ConsultationsQuery,
     ) -> Result<Vec<ConsultationRow>, ApiError> {
         let (from, to) = query.bounds()?;
-        Ok(self
-            .store()
-            .consultations_between(from, to)?
-            .into_iter()
-            .map(ConsultationRow::from)
-            .collect())
+        let acteur = self.acteur(session::Besoin::Connecte)?;
+        let rows = self.store().consultations_between(from, to)?;
+        Ok(rows.into_iter().map(|r| self.row(r, &acteur)).collect())
     }
 
-    /// Today's consultations, for Garde du jour: from 8:00 today to 8:00 tomorrow when it is past 8:00,
-    /// else the night that started yesterday (a garde night spans midnight).
+    /// The current garde, for Garde du jour: the open shift, where now stands on the garde clock, and
+    /// the consultations of the garde day (8:00 to 8:00 the next morning: a garde night spans
+    /// midnight), with the unfinished ones of the open shift. Waiting, in consultation and done are
+    /// told apart by each row's `etat`.
     pub fn garde_du_jour(&self) -> Result<GardeDuJour, ApiError> {
+        let acteur = self.acteur(session::Besoin::Connecte)?;
         let now = self.clock.now_local();
-        let start_day = if now.time() < chrono::NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default()
-        {
-            now.date() - chrono::Duration::days(1)
-        } else {
-            now.date()
-        };
-        let from = start_day.and_hms_opt(8, 0, 0).unwrap_or_default();
+        let day = appligarde_domain::calendrier::date_de_garde(now);
+        let from = day.and_hms_opt(8, 0, 0).unwrap_or_default();
         let to = from + chrono::Duration::days(1);
-        let rows: Vec<ConsultationRow> = self
+        let garde = self.store().garde_ouverte()?;
+        let rows = self
             .store()
-            .consultations_between(from, to)?
-            .into_iter()
-            .map(ConsultationRow::from)
-            .collect();
+            .consultations_de_garde(from, to, garde.as_ref().map(|g| g.id))?;
+        let garde = garde.map(|g| self.garde_dto(g)).transpose()?;
         Ok(GardeDuJour {
             debut: from.format("%Y-%m-%dT%H:%M").to_string(),
-            consultations: rows,
+            consultations: rows.into_iter().map(|r| self.row(r, &acteur)).collect(),
+            garde,
+            situation: self.situation(now)?,
         })
     }
 
@@ -280,6 +292,36 @@ commands! {
     garde_du_jour() -> GardeDuJour;
     cotation_suggest(cotation::CotationRequest) -> cotation::CotationDto;
     cim10_search(cim10::Cim10Query) -> Vec<cim10::Cim10Hit>;
+    session_status() -> session::SessionDto;
+    session_login(session::Connexion) -> session::SessionDto;
+    session_unlock(session::Deverrouillage) -> session::SessionDto;
+    session_lock() -> session::SessionDto;
+    session_logout() -> session::SessionDto;
+    compte_initial(session::CompteSaisie) -> session::SessionDto;
+    comptes_list() -> Vec<session::CompteDto>;
+    compte_creer(session::CompteSaisie) -> session::CompteDto;
+    compte_modifier(session::CompteModification) -> session::CompteDto;
+    mot_de_passe_changer(session::ChangementMotDePasse) -> session::SessionDto;
+    reglages_get() -> consultation::ReglagesDto;
+    reglages_save(consultation::ReglagesDto) -> consultation::ReglagesDto;
+    garde_ouvrir(consultation::GardeOuverture) -> consultation::GardeDto;
+    garde_fermer() -> consultation::GardeDto;
+    patient_get(consultation::Id) -> consultation::PatientDto;
+    patients_rechercher(consultation::PatientRecherche) -> Vec<consultation::PatientDto>;
+    patients_doublons(consultation::PatientSaisie) -> Vec<consultation::PatientDto>;
+    patient_creer(consultation::PatientCreation) -> consultation::PatientDto;
+    patient_modifier(consultation::PatientModification) -> consultation::PatientDto;
+    consultations_du_patient(consultation::Id) -> Vec<ConsultationRow>;
+    consultation_get(consultation::Id) -> consultation::ConsultationDetail;
+    arrivee_enregistrer(consultation::ArriveeSaisie) -> consultation::ConsultationDetail;
+    consultation_creer(consultation::ConsultationCreation) -> consultation::ConsultationDetail;
+    consultation_commencer(consultation::Id) -> consultation::ConsultationDetail;
+    consultation_enregistrer(consultation::ConsultationMaj) -> consultation::ConsultationDetail;
+    consultation_cloturer(consultation::ConsultationMaj) -> consultation::ConsultationDetail;
+    consultation_rectifier(consultation::Rectification) -> consultation::ConsultationDetail;
+    journal_list(consultation::JournalQuery) -> Vec<consultation::JournalLigne>;
+    journal_diffusion(consultation::Diffusion) -> ();
+    journal_verifier() -> consultation::Verification;
 }
 
 impl From<StoreError> for ApiError {

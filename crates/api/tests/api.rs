@@ -94,8 +94,19 @@ fn unknown_commands_and_bad_arguments_are_errors_not_panics() {
     );
 }
 
+/// Logs in as the first demo doctor: clinical data needs a logged-in user.
+fn login_demo(api: &Api) {
+    let comptes = api.session_status().unwrap().comptes;
+    let doctor = comptes.iter().find(|c| c.role == "medecin").unwrap();
+    api.session_login(appligarde_api::session::Connexion {
+        utilisateur_id: doctor.id,
+        mot_de_passe: appligarde_api::demo::DEMO_MOT_DE_PASSE.into(),
+    })
+    .unwrap();
+}
+
 #[test]
-fn the_demo_fills_an_empty_store_and_only_an_empty_one() {
+fn the_demo_fills_an_empty_store_grows_itself_and_refuses_a_real_mmg() {
     let dir = tempfile::tempdir().unwrap();
     let api = open(dir.path());
     let summary = api
@@ -105,6 +116,12 @@ fn the_demo_fills_an_empty_store_and_only_an_empty_one() {
         })
         .unwrap();
     assert_eq!(summary.consultations, 40);
+    assert_eq!(
+        api.garde_du_jour().unwrap_err().code,
+        ErrorCode::Unauthenticated,
+        "the day list needs a logged-in user"
+    );
+    login_demo(&api);
     let garde = api.garde_du_jour().unwrap();
     assert_eq!(
         garde.debut, "2026-11-20T08:00",
@@ -117,13 +134,34 @@ fn the_demo_fills_an_empty_store_and_only_an_empty_one() {
     );
     let all = api
         .consultations_list(ConsultationsQuery {
-            du: "2026-01-01".into(),
+            du: "2025-01-01".into(),
             au: "2026-12-31".into(),
         })
         .unwrap();
     assert_eq!(all.len(), 40);
     let doctors = api.utilisateurs_list().unwrap();
     assert_eq!(doctors.iter().filter(|u| u.role == "medecin").count(), 3);
+    let again = api
+        .demo_seed(DemoOptions {
+            consultations: 3,
+            seed: 1,
+        })
+        .unwrap();
+    assert_eq!(
+        (again.utilisateurs, again.consultations),
+        (0, 3),
+        "seeding the demo MMG again adds consultations, not users"
+    );
+
+    // A store with a real MMG is never mixed with invented patients.
+    let real = tempfile::tempdir().unwrap();
+    let api = open(real.path());
+    api.mmg_save(MmgSettings {
+        nom: "MMG de Bouaye".into(),
+        departement: "44".into(),
+        ..Default::default()
+    })
+    .unwrap();
     let err = api
         .demo_seed(DemoOptions {
             consultations: 1,
@@ -132,7 +170,7 @@ fn the_demo_fills_an_empty_store_and_only_an_empty_one() {
         .unwrap_err();
     assert!(
         err.message.contains("base vide"),
-        "a second seed is refused: {}",
+        "a real MMG is refused: {}",
         err.message
     );
     let info = api.app_info().unwrap();
@@ -142,7 +180,7 @@ fn the_demo_fills_an_empty_store_and_only_an_empty_one() {
         .find(|c| c.table == "consultation")
         .unwrap()
         .rows;
-    assert_eq!(n, 40, "the refused seed added nothing");
+    assert_eq!(n, 0, "the refused seed added nothing");
 }
 
 #[test]
@@ -154,9 +192,10 @@ fn the_demo_is_varied_enough_to_look_real() {
         seed: 2009,
     })
     .unwrap();
+    login_demo(&api);
     let all = api
         .consultations_list(ConsultationsQuery {
-            du: "2026-01-01".into(),
+            du: "2025-01-01".into(),
             au: "2026-12-31".into(),
         })
         .unwrap();

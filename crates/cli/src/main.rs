@@ -5,6 +5,7 @@
 //! `appligarde_api`. Output for machines with `--json`, for people otherwise (French).
 
 mod cim10;
+mod consultation;
 mod cotation;
 mod serve;
 
@@ -43,6 +44,16 @@ enum Command {
         #[command(subcommand)]
         command: cim10::Cim10Command,
     },
+    /// Consultations: record one from JSON, list a period.
+    Consultation {
+        #[command(subcommand)]
+        command: consultation::ConsultationCommand,
+    },
+    /// Integrity of the database and of the audit chain (exit code 1 when broken).
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
     /// Cotation (NGAP codes) of an act.
     Cotation {
         #[command(subcommand)]
@@ -74,6 +85,9 @@ enum DemoCommand {
         seed: u64,
         #[arg(long)]
         json: bool,
+        /// Prints `consultation ID UID` as soon as each consultation is committed.
+        #[arg(long)]
+        verbose: bool,
     },
 }
 
@@ -121,6 +135,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Cim10 { command } => cim10::run(command)?,
+        Command::Consultation { command } => consultation::run(open(&cli)?, command)?,
+        Command::Check { json } => consultation::check(open(&cli)?, *json)?,
         Command::Cotation { command } => cotation::run(command)?,
         Command::Demo {
             command:
@@ -128,12 +144,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     consultations,
                     seed,
                     json,
+                    verbose,
                 },
         } => {
-            let summary = open(&cli)?.demo_seed(DemoOptions {
+            let options = DemoOptions {
                 consultations: *consultations,
                 seed: *seed,
-            })?;
+            };
+            let summary = if *verbose {
+                // One line per committed consultation: stdout is line-buffered, so a line is out
+                // before the next transaction starts.
+                open(&cli)?.demo_seed_avec(options, &mut |id, uid| {
+                    println!("consultation {id} {uid}");
+                })?
+            } else {
+                open(&cli)?.demo_seed(options)?
+            };
             if *json {
                 println!("{}", serde_json::to_string(&summary)?);
             } else {

@@ -66,6 +66,8 @@ fn error(e: ApiError) -> Response {
         ErrorCode::Validation | ErrorCode::BadArguments => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::UnknownCommand | ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::Key => StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthenticated | ErrorCode::Locked => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         ErrorCode::SchemaTooNew | ErrorCode::Storage => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     };

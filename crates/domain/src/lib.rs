@@ -9,12 +9,15 @@
 //! How to add a thing: a new module per domain noun, with its validation returning
 //! [`DomainError`] whose message is French text a doctor or a receptionist can act on.
 
+pub mod audit;
 pub mod calendrier;
+pub mod consultation;
 pub mod cotation;
 pub mod error;
 pub mod garde;
 pub mod luhn;
 pub mod mmg;
+pub mod patient;
 pub mod tarifs;
 
 pub use error::DomainError;

@@ -58,6 +58,43 @@ pub enum Error {
 
     #[error("adresse inconnue du hub")]
     NotFound,
+
+    /// The request is malformed; the text is French, says what to fix, and never quotes
+    /// anything but the offending parameter.
+    #[error("requête invalide : {0}")]
+    BadRequest(String),
+
+    #[error("identifiants absents, inconnus, expirés ou d'un autre type")]
+    Unauthenticated,
+
+    /// Valid credentials, but not for this resource; the text says which.
+    #[error("accès refusé : {0}")]
+    Forbidden(&'static str),
+
+    #[error("identifiant ou mot de passe incorrect")]
+    LoginFailed,
+
+    #[error("trop d'échecs de connexion pour cet identifiant")]
+    TooManyAttempts,
+
+    #[error("code d'enrôlement inconnu, déjà utilisé ou expiré")]
+    InvalidEnrollmentCode,
+
+    #[error("corps de requête trop volumineux")]
+    PayloadTooLarge,
+
+    /// An operator's command (`appligarde-hub admin ...`) got a value it cannot use.
+    #[error("{0}")]
+    InvalidInput(String),
+
+    #[error("le calcul de l'empreinte du mot de passe a échoué")]
+    PasswordHash(#[source] argon2::password_hash::Error),
+
+    #[error("erreur interne du hub")]
+    Internal(#[source] Source),
+
+    #[error("une tâche du serveur a été interrompue")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 impl From<deadpool_postgres::PoolError> for Error {
@@ -78,6 +115,13 @@ impl Error {
         match self {
             Error::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::NotFound => StatusCode::NOT_FOUND,
+            Error::BadRequest(_) | Error::InvalidInput(_) => StatusCode::BAD_REQUEST,
+            Error::Unauthenticated | Error::LoginFailed | Error::InvalidEnrollmentCode => {
+                StatusCode::UNAUTHORIZED
+            }
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -87,23 +131,59 @@ impl Error {
         match self {
             Error::DatabaseUnavailable(_) => ErrorCode::DatabaseUnavailable,
             Error::NotFound => ErrorCode::NotFound,
+            Error::BadRequest(_) | Error::InvalidInput(_) => ErrorCode::BadRequest,
+            Error::Unauthenticated | Error::LoginFailed => ErrorCode::Unauthenticated,
+            Error::InvalidEnrollmentCode => ErrorCode::InvalidEnrollmentCode,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::TooManyAttempts => ErrorCode::TooManyAttempts,
+            Error::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             _ => ErrorCode::Internal,
         }
     }
 
-    /// The French message an HTTP client gets: fixed text, never the details of the fault.
-    pub fn public_message(&self) -> &'static str {
-        match self.code() {
+    /// The French message an HTTP client gets: never the details of a fault. Only a bad
+    /// request's text, written by the hub to say what to fix, is passed on.
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::BadRequest(text) | Error::InvalidInput(text) => {
+                return format!("Requête invalide : {text}");
+            }
+            Error::Forbidden(text) => return format!("Accès refusé : {text}"),
+            Error::LoginFailed => {
+                return "Identifiant ou mot de passe incorrect.".to_owned();
+            }
+            _ => {}
+        }
+        let text = match self.code() {
             ErrorCode::DatabaseUnavailable => {
                 "La base de données du hub est momentanément injoignable. Réessayez dans quelques \
                  minutes ; si cela dure, prévenez l'administrateur du hub."
             }
             ErrorCode::NotFound => "Cette adresse n'existe pas sur le hub.",
+            ErrorCode::Unauthenticated => {
+                "Identifiants absents, inconnus ou expirés : reconnectez-vous (ou, pour un poste, \
+                 enrôlez-le de nouveau)."
+            }
+            ErrorCode::InvalidEnrollmentCode => {
+                "Ce code d'enrôlement est inconnu, a déjà servi ou a expiré : demandez un nouveau \
+                 code à l'administrateur du hub."
+            }
+            ErrorCode::TooManyAttempts => {
+                "Trop de tentatives de connexion échouées pour cet identifiant. Réessayez dans \
+                 15 minutes ou demandez à l'administrateur de vérifier votre compte."
+            }
+            ErrorCode::PayloadTooLarge => {
+                "La requête est trop volumineuse : envoyez les agrégats en plusieurs lots plus \
+                 petits."
+            }
+            ErrorCode::BadRequest => "Requête invalide.",
+            ErrorCode::Forbidden => "Accès refusé.",
             ErrorCode::Internal | ErrorCode::Unknown => {
                 "Erreur interne du hub. Elle a été journalisée ; réessayez plus tard et, si cela \
                  dure, prévenez l'administrateur du hub."
             }
-        }
+        };
+        text.to_owned()
     }
 
     /// This error and all its causes on one line, for logs and the terminal.
@@ -134,9 +214,25 @@ impl IntoResponse for Error {
         }
         let body = ErrorBody {
             code: self.code(),
-            message: self.public_message().to_owned(),
+            message: self.public_message(),
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let seconds = crate::auth::THROTTLE_WINDOW_MINUTES * 60;
+            if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, value);
+            }
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            // RFC 9110: a 401 names the scheme the client should use.
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }
 

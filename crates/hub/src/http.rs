@@ -1,38 +1,89 @@
 //! The HTTP face of the hub: routes, handlers and the server loop.
 
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::io::Read as _;
 use std::time::Duration;
 
-use appligarde_protocol::{Health, HealthStatus};
-use axum::extract::State;
-use axum::routing::get;
+use appligarde_protocol::{
+    AggregateBatch, AggregateReceipt, DailyStats, EnrollAnswer, EnrollRequest, Health,
+    HealthStatus, LoginAnswer, LoginRequest,
+};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::header::CONTENT_ENCODING;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
+use chrono::NaiveDate;
 use deadpool_postgres::Pool;
+use serde::de::DeserializeOwned;
 use tokio::net::TcpListener;
 
-use crate::{Error, VERSION, migrate};
+use crate::{Error, VERSION, admin, aggregates, auth, migrate};
 
 /// Longest a health check may take before the database is reported unavailable: a monitor
 /// must get an answer even when PostgreSQL hangs instead of refusing.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Largest request body as sent (compressed or not).
+const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// Largest request body once gunzipped: a small gzip bomb must not fill the memory.
+const MAX_DECODED_BYTES: u64 = 32 * 1024 * 1024;
+/// How long a session opened by `POST /api/v1/login` lasts unless configured otherwise.
+pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pool: Pool,
+    session_ttl: Duration,
 }
 
 impl AppState {
     pub fn new(pool: Pool) -> Self {
-        AppState { pool }
+        AppState {
+            pool,
+            session_ttl: DEFAULT_SESSION_TTL,
+        }
     }
+
+    /// Sessions opened from now on last `ttl`.
+    pub fn with_session_ttl(mut self, ttl: Duration) -> Self {
+        self.session_ttl = ttl;
+        self
+    }
+}
+
+/// Every endpoint: method, path, handler. [`router`] is built from this list and [`routes`]
+/// reads it, so the OpenAPI test sees exactly what is served.
+fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/healthz", get(healthz)),
+        (Method::POST, "/api/v1/login", post(login)),
+        (Method::POST, "/api/v1/enroll", post(enroll)),
+        (Method::POST, "/api/v1/aggregates", post(upload_aggregates)),
+        (Method::GET, "/api/v1/stats/daily", get(daily_stats)),
+    ]
+}
+
+/// The (method, path) of every route of [`router`].
+pub fn routes() -> Vec<(Method, &'static str)> {
+    endpoints()
+        .into_iter()
+        .map(|(method, path, _)| (method, path))
+        .collect()
 }
 
 /// All the hub's routes. Unknown paths answer 404 with a JSON [`appligarde_protocol::ErrorBody`].
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
+    let mut router = Router::new();
+    for (_, path, handler) in endpoints() {
+        router = router.route(path, handler);
+    }
+    router
         .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
@@ -48,7 +99,16 @@ pub async fn serve_with_shutdown(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    axum::serve(listener, router(AppState::new(pool)))
+    serve_state_with_shutdown(AppState::new(pool), listener, shutdown).await
+}
+
+/// Like [`serve_with_shutdown`], with a given [`AppState`] (tests shorten the session life).
+pub async fn serve_state_with_shutdown(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await?;
     tracing::info!("server stopped");
@@ -108,4 +168,150 @@ async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, Error> {
 
 async fn not_found() -> Error {
     Error::NotFound
+}
+
+/// The body of a request parsed as JSON `T`, gunzipped first when `Content-Encoding: gzip`.
+/// Any fault becomes a French 400 (or 413) that says where, never what serde said.
+fn json_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, Error> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge
+        } else {
+            Error::BadRequest("le corps de la requête n'a pas pu être lu".to_owned())
+        }
+    })?;
+    let encoding = headers
+        .get(CONTENT_ENCODING)
+        .map(|value| value.to_str().unwrap_or("?").trim().to_ascii_lowercase());
+    let decoded;
+    let bytes: &[u8] = match encoding.as_deref() {
+        None | Some("identity") => &body,
+        Some("gzip") => {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(&body[..])
+                .take(MAX_DECODED_BYTES + 1)
+                .read_to_end(&mut out)
+                .map_err(|_| {
+                    Error::BadRequest(
+                        "le corps annoncé comme gzip (Content-Encoding) est illisible".to_owned(),
+                    )
+                })?;
+            if out.len() as u64 > MAX_DECODED_BYTES {
+                return Err(Error::PayloadTooLarge);
+            }
+            decoded = out;
+            &decoded
+        }
+        Some(_) => {
+            return Err(Error::BadRequest(
+                "seul l'encodage gzip est accepté (en-tête Content-Encoding)".to_owned(),
+            ));
+        }
+    };
+    serde_json::from_slice(bytes).map_err(|error| {
+        let (line, column) = (error.line(), error.column());
+        Error::BadRequest(if error.is_data() {
+            format!(
+                "le JSON ne suit pas le format attendu (ligne {line}, colonne {column}) : \
+                 vérifiez les champs obligatoires, les dates (AAAA-MM-JJ), les créneaux et les \
+                 nombres"
+            )
+        } else {
+            format!("le corps n'est pas un JSON valide (ligne {line}, colonne {column})")
+        })
+    })
+}
+
+/// `POST /api/v1/login`: a session token for a user, or 401; 429 after too many failures.
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<LoginAnswer>, Error> {
+    let request: LoginRequest = json_body(&headers, body)?;
+    let client = state.pool.get().await?;
+    let ttl = i64::try_from(state.session_ttl.as_secs()).unwrap_or(i64::MAX);
+    let token = auth::login(&client, &request.login, &request.password, ttl).await?;
+    Ok(Json(LoginAnswer { token }))
+}
+
+/// `POST /api/v1/enroll`: a one-time code for a new device of its MMG.
+async fn enroll(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<EnrollAnswer>, Error> {
+    let request: EnrollRequest = json_body(&headers, body)?;
+    let mut client = state.pool.get().await?;
+    let answer = auth::enroll(&mut client, &request.code).await?;
+    tracing::info!(device_id = %answer.device_id, mmg_id = %answer.mmg_id, "device enrolled");
+    Ok(Json(answer))
+}
+
+/// `POST /api/v1/aggregates`: a batch from an enrolled PC (device token), stored in one
+/// transaction.
+async fn upload_aggregates(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<AggregateReceipt>, Error> {
+    let token = auth::bearer(&headers)?;
+    let mut client = state.pool.get().await?;
+    let device = auth::device_from_token(&client, token).await?;
+    let batch: AggregateBatch = json_body(&headers, body)?;
+    let receipt = aggregates::upload(&mut client, &device, &batch).await?;
+    Ok(Json(receipt))
+}
+
+/// `GET /api/v1/stats/daily?departement=NN&from=DATE&to=DATE`: for users (session token).
+async fn daily_stats(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Json<DailyStats>, Error> {
+    let token = auth::bearer(&headers)?;
+    let client = state.pool.get().await?;
+    let user = auth::user_from_token(&client, token).await?;
+    let Query(query) = query.map_err(|_| {
+        Error::BadRequest("les paramètres de l'adresse sont mal encodés".to_owned())
+    })?;
+    let departement = query
+        .get("departement")
+        .map(|d| d.trim().to_uppercase())
+        .filter(|d| admin::is_departement(d))
+        .ok_or_else(|| {
+            Error::BadRequest(
+                "le paramètre « departement » doit être un code de département (par exemple \
+                 departement=44)"
+                    .to_owned(),
+            )
+        })?;
+    let date = |name: &str| {
+        query
+            .get(name)
+            .and_then(|text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+            .ok_or_else(|| {
+                Error::BadRequest(format!(
+                    "le paramètre « {name} » doit être une date AAAA-MM-JJ (par exemple \
+                     {name}=2026-01-31)"
+                ))
+            })
+    };
+    let (from, to) = (date("from")?, date("to")?);
+    if to < from {
+        return Err(Error::BadRequest(
+            "la date « to » précède la date « from »".to_owned(),
+        ));
+    }
+    if (to - from).num_days() >= aggregates::MAX_RANGE_DAYS {
+        return Err(Error::BadRequest(format!(
+            "une demande couvre au plus {} jours : découpez la période",
+            aggregates::MAX_RANGE_DAYS
+        )));
+    }
+    let stats = aggregates::daily_stats(&client, &user, &departement, from, to).await?;
+    Ok(Json(stats))
 }

@@ -1,5 +1,6 @@
-//! appligarde-hub: the approved host's server. It keeps what the MMGs' desktops send (for now:
-//! only the organisations) in PostgreSQL and answers them over HTTP.
+//! appligarde-hub: the approved host's server. It keeps the organisations (URML, ADOPS, MMGs),
+//! their users and enrolled PCs, and the daily aggregates the PCs send, in PostgreSQL, and
+//! serves them over HTTP (`openapi.yaml` beside `Cargo.toml` documents every endpoint).
 //!
 //! Shape: a library (this crate) and a thin binary (`src/main.rs`, the only place that reads the
 //! command line and installs a `tracing` subscriber), so tests start the same server in-process
@@ -9,14 +10,23 @@
 //! - [`router`] / [`serve`]: the axum routes; handlers take [`AppState`] and return
 //!   `Result<Json<T>, Error>`, where [`Error`] maps itself to an HTTP status and a French
 //!   [`appligarde_protocol::ErrorBody`] without leaking internals.
+//! - [`auth`]: users (argon2 passwords, expiring session tokens, login throttling) and devices
+//!   (one-time enrollment codes exchanged for device tokens); only SHA-256 of tokens are stored.
+//! - [`aggregates`]: the idempotent upload (highest revision wins, one transaction per batch)
+//!   and the daily statistics, summed over the PCs of each MMG.
+//! - [`admin`]: what `appligarde-hub admin ...` does (MMGs, enrollment codes, users).
 //!
 //! Boundaries: the hub knows `appligarde-protocol` (the wire types) and never the desktop store,
 //! the desktop's SQLite or the Tauri shell. Never log patient data.
 //!
 //! To add an endpoint: put its request/answer types in `appligarde-protocol`, its handler in
-//! `http.rs`, any new error as an [`Error`] variant with its status, and an in-process test in
-//! `tests/`. To change the schema: add `migrations/hub/NNNN_name.sql`; never edit a released one.
+//! `http.rs` (in the `endpoints()` list), describe it in `openapi.yaml` (a test compares the two),
+//! any new error as an [`Error`] variant with its status, and in-process tests in `tests/`,
+//! including its row in the access-control table of `tests/api.rs`. To change the schema: add `migrations/hub/NNNN_name.sql`; never edit a released one.
 
+pub mod admin;
+pub mod aggregates;
+pub mod auth;
 mod error;
 mod http;
 mod migrate;
@@ -27,7 +37,10 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::NoTls;
 
 pub use crate::error::Error;
-pub use crate::http::{AppState, router, serve, serve_with_shutdown, shutdown_signal};
+pub use crate::http::{
+    AppState, DEFAULT_SESSION_TTL, router, routes, serve, serve_state_with_shutdown,
+    serve_with_shutdown, shutdown_signal,
+};
 pub use crate::migrate::{
     MIGRATIONS, Migration, MigrationReport, latest_schema_version, migrate, schema_version,
 };

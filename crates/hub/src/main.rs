@@ -4,8 +4,11 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use std::io::BufRead as _;
+
 use appligarde_hub::Error;
-use clap::{Parser, Subcommand};
+use appligarde_hub::auth::Role;
+use clap::{Parser, Subcommand, ValueEnum};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -34,6 +37,68 @@ enum Command {
         #[arg(long, env = "APPLIGARDE_HUB_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
     },
+    /// Administration : MMG, codes d'enrôlement des postes, utilisateurs.
+    Admin {
+        /// Adresse de la base PostgreSQL (postgres://utilisateur@hôte:port/base).
+        #[arg(
+            long,
+            env = "APPLIGARDE_HUB_DATABASE_URL",
+            hide_env_values = true,
+            global = true
+        )]
+        database_url: Option<String>,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Crée une MMG (et l'ADOPS de son département, et l'URML, s'ils n'existent pas).
+    CreateMmg {
+        /// Code INSEE du département (44, 2A, 974...).
+        #[arg(long)]
+        departement: String,
+        /// Nom de la MMG.
+        #[arg(long)]
+        name: String,
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Crée un code d'enrôlement à usage unique pour un poste d'une MMG.
+    EnrollCode {
+        /// Identifiant de la MMG (donné par create-mmg).
+        #[arg(long)]
+        mmg: String,
+        /// Durée de validité du code, en jours.
+        #[arg(long, default_value_t = appligarde_hub::admin::ENROLLMENT_CODE_DAYS)]
+        days: i64,
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Crée un utilisateur ; le mot de passe est lu sur l'entrée standard (une ligne).
+    CreateUser {
+        /// Identifiant de connexion.
+        #[arg(long)]
+        login: String,
+        /// Rôle : coordinator (les MMG de ses départements) ou urml-admin (tout).
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Départements d'un coordinateur, séparés par des virgules (44,49).
+        #[arg(long, value_delimiter = ',')]
+        departements: Vec<String>,
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Coordinator,
+    UrmlAdmin,
 }
 
 #[tokio::main]
@@ -75,7 +140,85 @@ async fn run(command: Command) -> Result<(), Error> {
             println!("listening on {address}");
             appligarde_hub::serve(pool, listener).await
         }
+        Command::Admin {
+            database_url,
+            command,
+        } => admin(database_url, command).await,
     }
+}
+
+async fn admin(database_url: Option<String>, command: AdminCommand) -> Result<(), Error> {
+    let database_url = database_url.ok_or_else(|| {
+        Error::InvalidInput(
+            "indiquez la base avec --database-url (ou APPLIGARDE_HUB_DATABASE_URL)".to_owned(),
+        )
+    })?;
+    let pool = appligarde_hub::pool(&database_url)?;
+    migrate(&pool).await?;
+    let mut client = pool.get().await?;
+    match command {
+        AdminCommand::CreateMmg {
+            departement,
+            name,
+            json,
+        } => {
+            let mmg = appligarde_hub::admin::create_mmg(&mut client, &departement, &name).await?;
+            if json {
+                print_json(&mmg)?;
+            } else {
+                println!(
+                    "MMG « {} » créée dans le département {} : identifiant {}",
+                    mmg.name, mmg.departement, mmg.id
+                );
+            }
+        }
+        AdminCommand::EnrollCode { mmg, days, json } => {
+            let code = appligarde_hub::admin::create_enrollment_code(&client, &mmg, days).await?;
+            if json {
+                print_json(&code)?;
+            } else {
+                println!(
+                    "Code d'enrôlement (à usage unique, valable jusqu'au {}) : {}",
+                    code.expires_at.format("%d/%m/%Y %H:%M UTC"),
+                    code.code
+                );
+            }
+        }
+        AdminCommand::CreateUser {
+            login,
+            role,
+            departements,
+            json,
+        } => {
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let role = match role {
+                RoleArg::Coordinator => Role::Coordinator,
+                RoleArg::UrmlAdmin => Role::UrmlAdmin,
+            };
+            let user = appligarde_hub::admin::create_user(
+                &mut client,
+                &login,
+                role,
+                &departements,
+                password,
+            )
+            .await?;
+            if json {
+                print_json(&user)?;
+            } else {
+                println!("Utilisateur « {} » ({}) créé", user.login, user.role);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
+    let text = serde_json::to_string(value).map_err(|error| Error::Internal(Box::new(error)))?;
+    println!("{text}");
+    Ok(())
 }
 
 async fn migrate(pool: &deadpool_postgres::Pool) -> Result<(), Error> {

@@ -2,15 +2,32 @@
 //!
 //! Everything here is plain data with `serde` derives; the JSON they produce is the contract
 //! between a desktop of one version and a hub of another, so it evolves by addition:
-//! - this crate depends on `serde` only: no HTTP, no database, no domain rules, no IO;
+//! - this crate depends on `serde` and `chrono` (for dates) only: no HTTP, no database, no
+//!   domain rules, no IO;
 //! - a field is never renamed nor its meaning changed; a new optional field gets
 //!   `#[serde(default)]` so older peers' messages still parse;
 //! - enums that a newer peer may extend (such as [`ErrorCode`]) keep a catch-all variant;
 //! - a breaking change bumps [`PROTOCOL_VERSION`] and lives beside the old types until no
 //!   supported desktop uses them.
 //!
+//! Modules: [`aggregate`] (the daily aggregate a desktop uploads: counts only, never patient
+//! data) and [`api`] (requests and answers of the hub's `/api/v1` endpoints).
+//!
 //! To add a message: define its type here (one module per exchange once they grow), add a
 //! round-trip test that pins its JSON shape, then use it in the hub and the desktop sync client.
+
+pub mod aggregate;
+pub mod api;
+
+pub use aggregate::{
+    AGGREGATE_SCHEMA, AgeBandCounts, AggregateDefect, ArrivalModeCounts, DailyAggregate,
+    DailyCounts, MINUTE_BUCKET_BOUNDS, MINUTE_BUCKETS, MinuteHistogram, OrientationCounts,
+    PaymentAmounts, PdsaSlot, SexCounts,
+};
+pub use api::{
+    AggregateBatch, AggregateOutcome, AggregateReceipt, AggregateStatus, DailyStats, EnrollAnswer,
+    EnrollRequest, LoginAnswer, LoginRequest, MmgDay,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +70,18 @@ pub enum ErrorCode {
     NotFound,
     /// A fault inside the hub; details are in the hub's log only.
     Internal,
+    /// The request is malformed (JSON, date, parameter): fix it before retrying.
+    BadRequest,
+    /// No credentials, or credentials that are unknown, expired or of the wrong kind.
+    Unauthenticated,
+    /// Valid credentials that do not give access to this resource.
+    Forbidden,
+    /// Too many failed logins for this login: wait before trying again.
+    TooManyAttempts,
+    /// The enrollment code is unknown, already used or expired: ask for a new one.
+    InvalidEnrollmentCode,
+    /// The request body is larger than the hub accepts.
+    PayloadTooLarge,
     /// A code added by a newer hub that this client does not know yet.
     #[serde(other)]
     Unknown,
@@ -87,6 +116,12 @@ mod tests {
             (ErrorCode::DatabaseUnavailable, "database_unavailable"),
             (ErrorCode::NotFound, "not_found"),
             (ErrorCode::Internal, "internal"),
+            (ErrorCode::BadRequest, "bad_request"),
+            (ErrorCode::Unauthenticated, "unauthenticated"),
+            (ErrorCode::Forbidden, "forbidden"),
+            (ErrorCode::TooManyAttempts, "too_many_attempts"),
+            (ErrorCode::InvalidEnrollmentCode, "invalid_enrollment_code"),
+            (ErrorCode::PayloadTooLarge, "payload_too_large"),
         ];
         for (code, text) in cases {
             assert_eq!(serde_json::to_value(code).unwrap(), json!(text));

@@ -15,7 +15,10 @@ mod error;
 pub mod key;
 mod migrate;
 
+pub mod annuaire;
+pub mod audit;
 pub mod consultation;
+pub mod garde;
 pub mod mmg;
 pub mod patient;
 pub mod utilisateur;
@@ -68,6 +71,7 @@ impl Store {
              PRAGMA busy_timeout = 5000;",
         )?;
         migrate::run(&conn)?;
+        patient::remplir_cles_recherche(&conn)?;
         tracing::info!(data_dir = %data_dir.display(), new = !exists, "store opened");
         Ok(Self {
             conn,
@@ -124,7 +128,11 @@ impl Store {
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE takes the write lock at once: two processes (desktop and CLI) never both read the
+        // audit chain's head and then collide when writing.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)

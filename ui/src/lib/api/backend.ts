@@ -99,6 +99,11 @@ export async function call<K extends CommandName>(
   try {
     return (await currentTransport()(command, args[0] ?? null)) as ResultOf<K>;
   } catch (reason) {
-    throw toBackendError(reason);
+    const error = toBackendError(reason);
+    // A refusal because of the session (nobody logged in, screen locked) concerns the whole app.
+    if ((error.code === 'unauthenticated' || error.code === 'locked') && !command.startsWith('session_')) {
+      globalThis.dispatchEvent?.(new Event('appligarde:session'));
+    }
+    throw error;
   }
 }

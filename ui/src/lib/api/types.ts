@@ -23,19 +23,31 @@ export type ConsultationRow = { id: number,
 /**
  * Local arrival time, `YYYY-MM-DDTHH:MM:SS`.
  */
-arrivee: string, patient_nom: string, patient_prenom: string, patient_naissance: string, medecin: string | null, mode_arrivee: string, mode_arrivee_libelle: string, regule: boolean, lieu_libelle: string, motif: string, statut: string, statut_libelle: string, };
+arrivee: string, patient_nom: string, patient_prenom: string, patient_naissance: string, medecin: string | null, mode_arrivee: string, mode_arrivee_libelle: string, regule: boolean, lieu_libelle: string, motif: string, statut: string, statut_libelle: string, patient_id: number, debut: string | null, fin: string | null, 
+/**
+ * `attente` (waiting room), `en_cours` (in consultation) or `terminee` (closed).
+ */
+etat: string, etat_libelle: string, 
+/**
+ * Code of the main diagnosis (doctors only).
+ */
+diagnostic: string | null, orientation_libelle: string | null, version: number, };
 
 export type GardeDuJour = { 
 /**
  * Start of the garde day shown (local time, `YYYY-MM-DDTHH:MM`).
  */
-debut: string, consultations: Array<ConsultationRow>, };
+debut: string, consultations: Array<ConsultationRow>, 
+/**
+ * The open shift, if any.
+ */
+garde: GardeDto | null, situation: SituationDto, };
 
 export type DemoOptions = { consultations: number, seed: number, };
 
 export type DemoSummary = { utilisateurs: number, patients: number, consultations: number, };
 
-export type ErrorCode = "validation" | "bad_arguments" | "unknown_command" | "not_found" | "key" | "schema_too_new" | "storage" | "internal";
+export type ErrorCode = "validation" | "bad_arguments" | "unknown_command" | "not_found" | "key" | "schema_too_new" | "storage" | "internal" | "unauthenticated" | "locked" | "forbidden";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**
@@ -107,6 +119,219 @@ codes: Array<string>, actes: Array<ActeDto>, total_centimes: number, total_eur: 
  */
 resume: string, periode: string, periode_libelle: string, avertissements: Array<string>, notes: Array<string>, };
 
+export type CompteDto = { id: number, nom: string, prenom: string, role: string, role_libelle: string, rpps: string | null, specialite: string | null, est_admin: boolean, actif: boolean, peut_se_connecter: boolean, };
+
+export type SessionDto = { 
+/**
+ * The logged-in user, also while the screen is locked (its name is shown on the lock screen).
+ */
+utilisateur: CompteDto | null, verrouillee: boolean, 
+/**
+ * Idle minutes before the screen locks.
+ */
+verrouillage_minutes: number, 
+/**
+ * No user can log in yet: the first admin must be created.
+ */
+premier_demarrage: boolean, 
+/**
+ * The users who can log in, for the login and switch-user screen.
+ */
+comptes: Array<CompteDto>, };
+
+export type Connexion = { utilisateur_id: number, mot_de_passe: string, };
+
+export type Deverrouillage = { mot_de_passe: string, };
+
+export type CompteSaisie = { nom: string, prenom: string, 
+/**
+ * `medecin`, `accueil` or `admin`.
+ */
+role: string, rpps: string | null, specialite: string | null, est_admin: boolean, 
+/**
+ * Required when creating; when changing a user, `null` keeps the password.
+ */
+mot_de_passe: string | null, };
+
+export type CompteModification = { id: number, compte: CompteSaisie, actif: boolean, };
+
+export type ChangementMotDePasse = { 
+/**
+ * Required when users change their own password.
+ */
+ancien: string | null, nouveau: string, };
+
+export type ConsultationSaisie = { medecin_id: number | null, 
+/**
+ * Local time `YYYY-MM-DDTHH:MM`; empty means now.
+ */
+arrivee: string, debut: string | null, fin: string | null, 
+/**
+ * `regule_centre15`, `regule_116117`, `regule_sas`, `spontane`, `adresse_medecin`,
+ * `adresse_pharmacien`, `autre`.
+ */
+mode_arrivee: string, mode_arrivee_precision: string, 
+/**
+ * `mmg` or `domicile`.
+ */
+lieu: string, motif: string, anamnese: string, examen: string, conclusion: string, 
+/**
+ * °C
+ */
+temperature: number | null, 
+/**
+ * mmHg
+ */
+ta_systolique: number | null, ta_diastolique: number | null, 
+/**
+ * /min
+ */
+frequence_cardiaque: number | null, 
+/**
+ * %
+ */
+spo2: number | null, 
+/**
+ * /min
+ */
+frequence_respiratoire: number | null, poids_kg: number | null, 
+/**
+ * g/L
+ */
+glycemie: number | null, 
+/**
+ * CIM-10 code, any form (`j069`, `J06.9`).
+ */
+diagnostic_principal: string | null, diagnostics_associes: Array<string>, 
+/**
+ * NGAP or CCAM codes.
+ */
+actes: Array<string>, 
+/**
+ * `retour_domicile`, `medecin_traitant`, `urgences`, `hospitalisation`, `samu_smur`, `deces`, `autre`.
+ */
+orientation: string | null, orientation_precision: string, };
+
+export type DiagnosticDto = { code: string, libelle: string, principal: boolean, };
+
+export type ChangementDto = { champ: string, libelle: string, avant: string, apres: string, };
+
+export type VersionDto = { version: number, modifiee_le: string, modifiee_par: string, motif: string, changements: Array<ChangementDto>, };
+
+export type PatientSaisie = { nom: string, nom_naissance: string, prenom: string, 
+/**
+ * `F`, `M` or `I`.
+ */
+sexe: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+date_naissance: string, code_postal: string, commune: string, code_insee: string, telephone: string, medecin_traitant: string, medecin_traitant_rpps: string | null, poids_kg: number | null, taille_cm: number | null, allergies: string, antecedents: string, };
+
+export type PatientDto = { id: number, nom: string, nom_naissance: string, prenom: string, sexe: string, date_naissance: string, 
+/**
+ * Age in years (months for a baby), as shown: « 36 ans », « 8 mois ».
+ */
+age: string, code_postal: string, commune: string, code_insee: string, telephone: string, medecin_traitant: string, medecin_traitant_rpps: string | null, 
+/**
+ * Weight, height, allergies and history are clinical: empty for reception.
+ */
+poids_kg: number | null, taille_cm: number | null, allergies: string, antecedents: string, created_at: string, updated_at: string, cree_par: string | null, modifie_par: string | null, };
+
+export type PatientCreation = { patient: PatientSaisie, 
+/**
+ * Create even though a patient born the same day has a similar name (checked by the user).
+ */
+confirmer_doublon: boolean, };
+
+export type PatientModification = { id: number, patient: PatientSaisie, };
+
+export type PatientRecherche = { nom: string, prenom: string, 
+/**
+ * `YYYY-MM-DD`, optional.
+ */
+date_naissance: string | null, };
+
+export type Id = { id: number, };
+
+export type ArriveeSaisie = { patient_id: number | null, patient: PatientSaisie | null, confirmer_doublon: boolean, 
+/**
+ * Local time; empty means now.
+ */
+arrivee: string, mode_arrivee: string, mode_arrivee_precision: string, lieu: string, motif: string, };
+
+export type ConsultationCreation = { uid: string | null, patient_id: number | null, patient: PatientSaisie | null, confirmer_doublon: boolean, consultation: ConsultationSaisie, cloturer: boolean, };
+
+export type ConsultationMaj = { id: number, consultation: ConsultationSaisie, };
+
+export type Rectification = { id: number, 
+/**
+ * The version the user amended (as read).
+ */
+version: number, consultation: ConsultationSaisie, motif: string, };
+
+export type ConsultationDetail = { id: number, uid: string, version: number, statut: string, statut_libelle: string, 
+/**
+ * `attente`, `en_cours` or `terminee`.
+ */
+etat: string, patient: PatientDto, garde_id: number | null, consultation: ConsultationSaisie, diagnostics: Array<DiagnosticDto>, 
+/**
+ * True for reception: the clinical fields are left empty.
+ */
+clinique_masquee: boolean, medecin: string | null, created_at: string, updated_at: string, cloturee_le: string | null, cree_par: string | null, modifie_par: string | null, versions: Array<VersionDto>, };
+
+export type PlageDto = { 
+/**
+ * `HH:MM`
+ */
+debut: string, 
+/**
+ * `HH:MM`; not after `debut` means past midnight.
+ */
+fin: string, };
+
+export type CreneauxDto = { lundi: Array<PlageDto>, mardi: Array<PlageDto>, mercredi: Array<PlageDto>, jeudi: Array<PlageDto>, vendredi: Array<PlageDto>, samedi: Array<PlageDto>, dimanche: Array<PlageDto>, ferie: Array<PlageDto>, pont: Array<PlageDto>, };
+
+export type ReglagesDto = { samedi_apres_midi: boolean, 
+/**
+ * 12 or 14.
+ */
+debut_samedi: number, lundi_veille_ferie: boolean, vendredi_lendemain_ferie: boolean, samedi_lendemain_ferie: boolean, 
+/**
+ * False: the slots follow the legal PDSA periods of the calendar.
+ */
+creneaux_personnalises: boolean, creneaux: CreneauxDto, verrouillage_minutes: number, };
+
+export type GardeDto = { id: number, date_garde: string, ouverte_le: string, ouverte_par: string, fermee_le: string | null, medecins: Array<CompteDto>, };
+
+export type SituationDto = { date_garde: string, periode: string, periode_libelle: string, 
+/**
+ * The MMG's opening slots include now.
+ */
+ouverte: boolean, jour_ferie: string | null, };
+
+export type GardeOuverture = { 
+/**
+ * The doctors on duty; empty means the logged-in doctor.
+ */
+medecins: Array<number>, };
+
+export type JournalQuery = { objet: string | null, objet_id: number | null, limite: number | null, };
+
+export type JournalLigne = { id: number, horodatage: string, utilisateur: string | null, action: string, action_libelle: string, objet: string, objet_id: number | null, details: string, };
+
+export type Diffusion = { 
+/**
+ * `impression` or `export`.
+ */
+action: string, objet: string, objet_id: number | null, 
+/**
+ * What was printed or exported (e.g. « ordonnance », « lettre », « RPU »): no clinical value.
+ */
+details: string, };
+
+export type Verification = { ok: boolean, base: string, journal: string, entrees_journal: number, };
+
 export interface Commands {
   app_info: { args: null; result: AppInfo };
   mmg_get: { args: null; result: MmgSettings };
@@ -116,4 +341,34 @@ export interface Commands {
   garde_du_jour: { args: null; result: GardeDuJour };
   cotation_suggest: { args: CotationRequest; result: CotationDto };
   cim10_search: { args: Cim10Query; result: Array<Cim10Hit> };
+  session_status: { args: null; result: SessionDto };
+  session_login: { args: Connexion; result: SessionDto };
+  session_unlock: { args: Deverrouillage; result: SessionDto };
+  session_lock: { args: null; result: SessionDto };
+  session_logout: { args: null; result: SessionDto };
+  compte_initial: { args: CompteSaisie; result: SessionDto };
+  comptes_list: { args: null; result: Array<CompteDto> };
+  compte_creer: { args: CompteSaisie; result: CompteDto };
+  compte_modifier: { args: CompteModification; result: CompteDto };
+  mot_de_passe_changer: { args: ChangementMotDePasse; result: SessionDto };
+  reglages_get: { args: null; result: ReglagesDto };
+  reglages_save: { args: ReglagesDto; result: ReglagesDto };
+  garde_ouvrir: { args: GardeOuverture; result: GardeDto };
+  garde_fermer: { args: null; result: GardeDto };
+  patient_get: { args: Id; result: PatientDto };
+  patients_rechercher: { args: PatientRecherche; result: Array<PatientDto> };
+  patients_doublons: { args: PatientSaisie; result: Array<PatientDto> };
+  patient_creer: { args: PatientCreation; result: PatientDto };
+  patient_modifier: { args: PatientModification; result: PatientDto };
+  consultations_du_patient: { args: Id; result: Array<ConsultationRow> };
+  consultation_get: { args: Id; result: ConsultationDetail };
+  arrivee_enregistrer: { args: ArriveeSaisie; result: ConsultationDetail };
+  consultation_creer: { args: ConsultationCreation; result: ConsultationDetail };
+  consultation_commencer: { args: Id; result: ConsultationDetail };
+  consultation_enregistrer: { args: ConsultationMaj; result: ConsultationDetail };
+  consultation_cloturer: { args: ConsultationMaj; result: ConsultationDetail };
+  consultation_rectifier: { args: Rectification; result: ConsultationDetail };
+  journal_list: { args: JournalQuery; result: Array<JournalLigne> };
+  journal_diffusion: { args: Diffusion; result: null };
+  journal_verifier: { args: null; result: Verification };
 }

@@ -1,0 +1,257 @@
+//! Input types of the documents: plain data the caller fills from its own
+//! domain and store types. They hold patient data, so their `Debug` output is
+//! redacted: a stray `{:?}` in a log line must not leak a name or a birth date.
+
+use chrono::NaiveDate;
+use std::fmt;
+
+/// Sex as printed on the ordonnance (CSP R.5132-3 asks for it).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Sexe {
+    Feminin,
+    Masculin,
+    /// Printed as "Non précisé" (undetermined or not given).
+    Indetermine,
+}
+
+impl Sexe {
+    /// The French label printed on documents.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Sexe::Feminin => "Féminin",
+            Sexe::Masculin => "Masculin",
+            Sexe::Indetermine => "Non précisé",
+        }
+    }
+
+    /// "Né" / "Née" / "Né(e)" for the birth-date line.
+    pub fn ne(self) -> &'static str {
+        match self {
+            Sexe::Feminin => "Née",
+            Sexe::Masculin => "Né",
+            Sexe::Indetermine => "Né(e)",
+        }
+    }
+}
+
+/// The doctor who signs the document.
+#[derive(Clone, PartialEq)]
+pub struct Prescripteur {
+    pub nom: String,
+    pub prenom: String,
+    /// Title or specialty, e.g. "Médecin généraliste".
+    pub titre: String,
+    /// 11-digit RPPS number.
+    pub rpps: String,
+    /// Professional phone, printed as given (e.g. "+33 4 78 00 00 00").
+    pub telephone: String,
+    pub email: String,
+}
+
+/// The maison médicale de garde where the document is made (professional address).
+#[derive(Clone, PartialEq, Debug)]
+pub struct Etablissement {
+    pub nom: String,
+    pub adresse: String,
+    pub code_postal: String,
+    pub commune: String,
+    pub telephone: String,
+    pub email: String,
+}
+
+/// The patient as printed on a document.
+#[derive(Clone, PartialEq)]
+pub struct PatientDoc {
+    pub nom: String,
+    pub prenom: String,
+    pub sexe: Sexe,
+    pub date_naissance: NaiveDate,
+    /// Weight in kilograms; required on a child's ordonnance.
+    pub poids_kg: Option<f64>,
+    /// Height in centimetres, printed when given.
+    pub taille_cm: Option<f64>,
+}
+
+/// One drug on an ordonnance. The block printed for it is never split across pages.
+#[derive(Clone, PartialEq)]
+pub struct LigneOrdonnance {
+    /// Brand or product name (may equal the DCI for a generic prescription).
+    pub medicament: String,
+    /// Dénomination commune internationale (generic name).
+    pub dci: String,
+    /// Strength, e.g. "500 mg" or "2,4 %".
+    pub dosage: String,
+    /// Pharmaceutical form, e.g. "comprimé", "suspension buvable".
+    pub forme: String,
+    /// Posology in the doctor's words, e.g. "1 comprimé 3 fois par jour".
+    pub posologie: String,
+    /// Duration or quantity, e.g. "5 jours" or "1 boîte".
+    pub duree_ou_quantite: String,
+    /// Number of renewals (0 = not renewable).
+    pub renouvellements: u8,
+    /// Prints "Non substituable" under the drug.
+    pub non_substituable: bool,
+}
+
+/// A prescription as printed.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Ordonnance {
+    /// Date of the prescription: printed, used for the age, and the PDF creation date.
+    pub date: NaiveDate,
+    pub prescripteur: Prescripteur,
+    pub etablissement: Etablissement,
+    pub patient: PatientDoc,
+    pub lignes: Vec<LigneOrdonnance>,
+}
+
+/// The three letters the MMG prints.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CourrierKind {
+    /// Letter to the patient's médecin traitant after the consultation.
+    MedecinTraitant,
+    /// Adressage aux urgences (referral to the emergency department).
+    Urgences,
+    /// A simple certificat médical.
+    Certificat,
+}
+
+impl CourrierKind {
+    /// The title printed at the top of the body.
+    pub fn titre(self) -> &'static str {
+        match self {
+            CourrierKind::MedecinTraitant => "Courrier au médecin traitant",
+            CourrierKind::Urgences => "Adressage aux urgences",
+            CourrierKind::Certificat => "Certificat médical",
+        }
+    }
+}
+
+/// One titled section of a letter body ("Motif", "Examen clinique"...).
+/// An empty `titre` prints the text as a plain paragraph.
+#[derive(Clone, PartialEq)]
+pub struct Section {
+    pub titre: String,
+    pub texte: String,
+}
+
+impl Section {
+    pub fn new(titre: impl Into<String>, texte: impl Into<String>) -> Self {
+        Self {
+            titre: titre.into(),
+            texte: texte.into(),
+        }
+    }
+}
+
+/// A letter as printed: everything is editable text, pre-filled by the
+/// `*Contenu::courrier` helpers from the consultation.
+#[derive(Clone, PartialEq)]
+pub struct Courrier {
+    pub kind: CourrierKind,
+    pub date: NaiveDate,
+    pub prescripteur: Prescripteur,
+    pub etablissement: Etablissement,
+    pub patient: PatientDoc,
+    /// Addressee block, one line per line ("Dr Jean Martin\n12 rue ...");
+    /// empty for a certificate handed to the patient.
+    pub destinataire: String,
+    /// Opening line, e.g. "Cher confrère, chère consœur,"; may be empty.
+    pub salutation: String,
+    pub sections: Vec<Section>,
+    /// Closing sentence before the signature; may be empty.
+    pub formule_finale: String,
+}
+
+/// Diagnosis printed with its code and label.
+#[derive(Clone, PartialEq)]
+pub struct Diagnostic {
+    /// CIM-10 code, e.g. "J03.9"; may be empty.
+    pub code: String,
+    pub libelle: String,
+}
+
+/// Letter to the médecin traitant, pre-filled from the consultation.
+#[derive(Clone, PartialEq, Default)]
+pub struct MedecinTraitantContenu {
+    pub destinataire: String,
+    pub motif: String,
+    pub examen: String,
+    pub diagnostics: Vec<Diagnostic>,
+    pub traitement_administre: String,
+    pub traitement_prescrit: String,
+    pub orientation: String,
+    pub conseils: String,
+}
+
+/// Vital signs for the referral letter, each printed only when given.
+#[derive(Clone, PartialEq, Default)]
+pub struct Constantes {
+    pub tension: Option<String>,
+    pub frequence_cardiaque: Option<u16>,
+    pub temperature: Option<f64>,
+    pub saturation: Option<u8>,
+    pub frequence_respiratoire: Option<u16>,
+    pub glycemie: Option<String>,
+    pub eva_douleur: Option<u8>,
+}
+
+/// Referral to the emergency department, pre-filled from the consultation.
+#[derive(Clone, PartialEq, Default)]
+pub struct UrgencesContenu {
+    pub destinataire: String,
+    pub motif: String,
+    pub constantes: Constantes,
+    pub examen: String,
+    pub traitements_donnes: String,
+    /// Empty means "Aucune allergie connue".
+    pub allergies: String,
+}
+
+/// A simple medical certificate.
+#[derive(Clone, PartialEq, Default)]
+pub struct CertificatContenu {
+    /// What the doctor certifies, e.g. "que l'état de santé de ... contre-indique ...".
+    pub texte: String,
+}
+
+macro_rules! redacted_debug {
+    ($t:ty, $name:literal) => {
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!($name, " { <redacted> }"))
+            }
+        }
+    };
+}
+
+redacted_debug!(PatientDoc, "PatientDoc");
+redacted_debug!(Prescripteur, "Prescripteur");
+redacted_debug!(LigneOrdonnance, "LigneOrdonnance");
+redacted_debug!(Section, "Section");
+redacted_debug!(Courrier, "Courrier");
+redacted_debug!(Diagnostic, "Diagnostic");
+redacted_debug!(MedecinTraitantContenu, "MedecinTraitantContenu");
+redacted_debug!(Constantes, "Constantes");
+redacted_debug!(UrgencesContenu, "UrgencesContenu");
+redacted_debug!(CertificatContenu, "CertificatContenu");
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_output_never_shows_patient_data() {
+        let o = crate::exemple::ordonnance_enfant();
+        let c = crate::exemple::courrier_urgences();
+        for dump in [format!("{o:?}"), format!("{c:?}")] {
+            for secret in [
+                "Béranger",
+                "Léa",
+                "2022",
+                "Doliprane",
+                "pénicilline",
+                "Fièvre",
+            ] {
+                assert!(!dump.contains(secret), "« {secret} » leaked in {dump}");
+            }
+        }
+    }
+}

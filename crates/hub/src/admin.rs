@@ -1,0 +1,313 @@
+//! What operators do with `appligarde-hub admin ...`: create MMGs (and their ADOPS and the URML
+//! when missing), one-time enrollment codes, and users. The CLI prints these results; tests
+//! call the same functions.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio_postgres::Client;
+use tokio_postgres::error::SqlState;
+
+use crate::Error;
+use crate::auth::{self, Role};
+
+/// Days an enrollment code stays valid unless the operator says otherwise.
+pub const ENROLLMENT_CODE_DAYS: i64 = 7;
+/// Shortest password `create-user` accepts.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Letters of enrollment codes: no 0/O, 1/I, to be read over the phone.
+const CODE_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreatedMmg {
+    pub id: String,
+    pub name: String,
+    pub departement: String,
+    pub adops_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnrollmentCode {
+    /// Shown once; the hub keeps its hash.
+    pub code: String,
+    pub mmg_id: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreatedUser {
+    pub id: String,
+    pub login: String,
+    pub role: String,
+    pub departements: Vec<String>,
+}
+
+/// Whether `code` is an INSEE département code (same rule as the database's CHECK).
+pub fn is_departement(code: &str) -> bool {
+    let b = code.as_bytes();
+    match b {
+        [d1, d2] if d1.is_ascii_digit() && d2.is_ascii_digit() => {
+            !matches!(code, "00" | "20" | "96" | "97" | "98" | "99")
+        }
+        [b'2', b'A' | b'B'] => true,
+        [b'9', b'7', d] => (b'1'..=b'6').contains(d),
+        _ => false,
+    }
+}
+
+/// Whether `id` is written like a UUID (so it can be cast in SQL without an error).
+pub fn is_uuid(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// The canonical form of an enrollment code as typed: upper case, no dashes nor spaces.
+pub fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Creates an MMG in `departement`, with the département's ADOPS and the URML if missing.
+pub async fn create_mmg(
+    client: &mut Client,
+    departement: &str,
+    name: &str,
+) -> Result<CreatedMmg, Error> {
+    let name = name.trim();
+    if !is_departement(departement) {
+        return Err(Error::InvalidInput(format!(
+            "« {departement} » n'est pas un code de département (exemples : 44, 2A, 974)"
+        )));
+    }
+    if name.is_empty() {
+        return Err(Error::InvalidInput("le nom de la MMG est vide".to_owned()));
+    }
+    let tx = client.transaction().await?;
+    tx.execute(
+        "INSERT INTO organisation (kind, name) VALUES ('urml', 'URML') \
+         ON CONFLICT (kind) WHERE kind = 'urml' DO NOTHING",
+        &[],
+    )
+    .await?;
+    let urml: String = tx
+        .query_one("SELECT id::text FROM organisation WHERE kind = 'urml'", &[])
+        .await?
+        .get(0);
+    tx.execute(
+        "INSERT INTO organisation (kind, name, departement, parent_id) \
+         VALUES ('adops', 'ADOPS ' || $1, $1, $2::text::uuid) \
+         ON CONFLICT (departement) WHERE kind = 'adops' DO NOTHING",
+        &[&departement, &urml],
+    )
+    .await?;
+    let adops_id: String = tx
+        .query_one(
+            "SELECT id::text FROM organisation WHERE kind = 'adops' AND departement = $1",
+            &[&departement],
+        )
+        .await?
+        .get(0);
+    let id: String = tx
+        .query_one(
+            "INSERT INTO organisation (kind, name, departement, parent_id) \
+             VALUES ('mmg', $1, $2, $3::text::uuid) RETURNING id::text",
+            &[&name, &departement, &adops_id],
+        )
+        .await?
+        .get(0);
+    tx.commit().await?;
+    Ok(CreatedMmg {
+        id,
+        name: name.to_owned(),
+        departement: departement.to_owned(),
+        adops_id,
+    })
+}
+
+/// A new one-time code to enroll a PC of the MMG `mmg_id`, valid `valid_days` days.
+pub async fn create_enrollment_code(
+    client: &Client,
+    mmg_id: &str,
+    valid_days: i64,
+) -> Result<EnrollmentCode, Error> {
+    let unknown = || Error::InvalidInput(format!("aucune MMG n'a l'identifiant « {mmg_id} »"));
+    if !is_uuid(mmg_id) {
+        return Err(unknown());
+    }
+    if !(1..=90).contains(&valid_days) {
+        return Err(Error::InvalidInput(
+            "un code d'enrôlement vaut de 1 à 90 jours".to_owned(),
+        ));
+    }
+    let exists = client
+        .query_opt(
+            "SELECT 1 FROM organisation WHERE id = $1::text::uuid AND kind = 'mmg'",
+            &[&mmg_id],
+        )
+        .await?
+        .is_some();
+    if !exists {
+        return Err(unknown());
+    }
+    let raw: [u8; 16] = rand::random();
+    let letters: String = raw
+        .iter()
+        .map(|b| char::from(CODE_ALPHABET[usize::from(b % 32)]))
+        .collect();
+    // XXXX-XXXX-XXXX-XXXX: 80 random bits, easy to read out.
+    let code = letters
+        .as_bytes()
+        .chunks(4)
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect::<Vec<_>>()
+        .join("-");
+    let expires_at: DateTime<Utc> = client
+        .query_one(
+            "INSERT INTO enrollment_code (code_hash, mmg_id, expires_at) \
+             VALUES ($1, $2::text::uuid, now() + make_interval(days => $3::int)) \
+             RETURNING expires_at",
+            &[
+                &auth::secret_hash(&normalize_code(&code)),
+                &mmg_id,
+                &(valid_days as i32),
+            ],
+        )
+        .await?
+        .get(0);
+    Ok(EnrollmentCode {
+        code,
+        mmg_id: mmg_id.to_owned(),
+        expires_at,
+    })
+}
+
+/// Creates a user. A coordinator needs at least one département; an URML administrator sees
+/// them all and takes none.
+pub async fn create_user(
+    client: &mut Client,
+    login: &str,
+    role: Role,
+    departements: &[String],
+    password: &str,
+) -> Result<CreatedUser, Error> {
+    let login = login.trim().to_lowercase();
+    let login_ok = (3..=64).contains(&login.len())
+        && login
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b));
+    if !login_ok {
+        return Err(Error::InvalidInput(
+            "l'identifiant doit faire 3 à 64 caractères parmi a-z, 0-9, « . _ @ - »".to_owned(),
+        ));
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::InvalidInput(format!(
+            "le mot de passe doit faire au moins {MIN_PASSWORD_CHARS} caractères"
+        )));
+    }
+    let mut departements: Vec<String> = departements
+        .iter()
+        .map(|d| d.trim().to_uppercase())
+        .collect();
+    departements.sort_unstable();
+    departements.dedup();
+    if let Some(bad) = departements.iter().find(|d| !is_departement(d)) {
+        return Err(Error::InvalidInput(format!(
+            "« {bad} » n'est pas un code de département (exemples : 44, 2A, 974)"
+        )));
+    }
+    match role {
+        Role::Coordinator if departements.is_empty() => {
+            return Err(Error::InvalidInput(
+                "un coordinateur doit avoir au moins un département (--departements 44,49)"
+                    .to_owned(),
+            ));
+        }
+        Role::UrmlAdmin if !departements.is_empty() => {
+            return Err(Error::InvalidInput(
+                "un administrateur URML voit tous les départements : n'indiquez pas --departements"
+                    .to_owned(),
+            ));
+        }
+        _ => {}
+    }
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await??;
+    let tx = client.transaction().await?;
+    let inserted = tx
+        .query_one(
+            "INSERT INTO hub_user (login, password_hash, role) VALUES ($1, $2, $3) \
+             RETURNING id::text",
+            &[&login, &hash, &role.code()],
+        )
+        .await;
+    let id: String = match inserted {
+        Ok(row) => row.get(0),
+        Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+            return Err(Error::InvalidInput(format!(
+                "l'identifiant « {login} » existe déjà"
+            )));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    for departement in &departements {
+        tx.execute(
+            "INSERT INTO user_departement (user_id, departement) VALUES ($1::text::uuid, $2)",
+            &[&id, departement],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(CreatedUser {
+        id,
+        login,
+        role: role.code().to_owned(),
+        departements,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn departement_codes_follow_insee() {
+        let cases = [
+            ("44", true),
+            ("01", true),
+            ("2A", true),
+            ("2B", true),
+            ("95", true),
+            ("971", true),
+            ("976", true),
+            ("20", false),
+            ("00", false),
+            ("1", false),
+            ("96", false),
+            ("977", false),
+            ("2C", false),
+            ("", false),
+        ];
+        for (code, expected) in cases {
+            assert_eq!(is_departement(code), expected, "{code}");
+        }
+    }
+
+    #[test]
+    fn codes_are_normalized_as_typed() {
+        assert_eq!(normalize_code(" abcd-efgh ijkl-mnpq "), "ABCDEFGHIJKLMNPQ");
+    }
+
+    #[test]
+    fn uuids_are_recognized_by_shape() {
+        assert!(is_uuid("0e3f6a52-9c1d-4b8e-a0f3-1234567890ab"));
+        assert!(!is_uuid("0e3f6a52-9c1d-4b8e-a0f3-1234567890a"));
+        assert!(!is_uuid("0e3f6a52x9c1d-4b8e-a0f3-1234567890ab"));
+        assert!(!is_uuid("'; DROP TABLE device; --"));
+    }
+}

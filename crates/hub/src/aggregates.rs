@@ -1,0 +1,323 @@
+//! Daily aggregates: the idempotent upload by an enrolled PC and the statistics read by users.
+//!
+//! The table keeps, for each (MMG, PC, date, slot), the highest revision that PC sent. The
+//! statistics sum the rows of all the PCs of an MMG for one date and slot: an MMG with two PCs
+//! counts the consultations of both.
+
+use appligarde_protocol::{
+    AggregateBatch, AggregateOutcome, AggregateReceipt, AggregateStatus, DailyCounts, DailyStats,
+    MinuteHistogram, MmgDay, PdsaSlot,
+};
+use chrono::NaiveDate;
+use tokio_postgres::Client;
+
+use crate::Error;
+use crate::auth::{Device, User};
+
+/// Most aggregates in one batch: a year of every slot of one PC fits in two batches.
+pub const MAX_BATCH: usize = 1000;
+/// Longest date range one statistics request may cover, in days.
+pub const MAX_RANGE_DAYS: i64 = 366;
+
+/// Stores `batch` from `device` in one transaction: each aggregate is accepted when new or of a
+/// higher revision than the stored one, ignored otherwise. Nothing is stored when any aggregate
+/// is refused (malformed, or for another MMG or PC).
+pub async fn upload(
+    client: &mut Client,
+    device: &Device,
+    batch: &AggregateBatch,
+) -> Result<AggregateReceipt, Error> {
+    if batch.aggregates.len() > MAX_BATCH {
+        return Err(Error::BadRequest(format!(
+            "un lot contient au plus {MAX_BATCH} agrégats (reçu : {}) ; découpez l'envoi",
+            batch.aggregates.len()
+        )));
+    }
+    let mut rows = Vec::with_capacity(batch.aggregates.len());
+    for (index, aggregate) in batch.aggregates.iter().enumerate() {
+        let number = index + 1;
+        if let Some(defect) = aggregate.defect() {
+            return Err(Error::BadRequest(format!(
+                "l'agrégat n° {number} a un champ « {} » invalide",
+                defect.field()
+            )));
+        }
+        if aggregate.mmg_id != device.mmg_id || aggregate.device_id != device.id {
+            return Err(Error::Forbidden(
+                "un poste n'envoie que les agrégats de sa propre MMG, sous son propre \
+                 identifiant de poste (voir la réponse de l'enrôlement)",
+            ));
+        }
+        let revision = i64::try_from(aggregate.revision).map_err(|_| {
+            Error::BadRequest(format!("l'agrégat n° {number} a une révision trop grande"))
+        })?;
+        let schema = i32::try_from(aggregate.schema).map_err(|_| {
+            Error::BadRequest(format!("l'agrégat n° {number} a un schéma trop grand"))
+        })?;
+        let counts = serde_json::to_string(&aggregate.counts)
+            .map_err(|error| Error::Internal(Box::new(error)))?;
+        rows.push((aggregate, revision, schema, counts));
+    }
+    let tx = client.transaction().await?;
+    let statement = tx
+        .prepare(
+            "INSERT INTO daily_aggregate (mmg_id, device_id, day, slot, revision, schema, counts) \
+             VALUES ($1::text::uuid, $2::text::uuid, $3, $4, $5, $6, $7::text::jsonb) \
+             ON CONFLICT (mmg_id, device_id, day, slot) DO UPDATE \
+             SET revision = EXCLUDED.revision, schema = EXCLUDED.schema, \
+                 counts = EXCLUDED.counts, received_at = now() \
+             WHERE daily_aggregate.revision < EXCLUDED.revision \
+             RETURNING 1",
+        )
+        .await?;
+    let mut outcomes = Vec::with_capacity(rows.len());
+    for (aggregate, revision, schema, counts) in &rows {
+        // A row comes back when inserted or replaced; none when the stored revision is >=.
+        let changed = tx
+            .query_opt(
+                &statement,
+                &[
+                    &device.mmg_id,
+                    &device.id,
+                    &aggregate.date,
+                    &aggregate.slot.code(),
+                    revision,
+                    schema,
+                    counts,
+                ],
+            )
+            .await?
+            .is_some();
+        outcomes.push(AggregateOutcome {
+            date: aggregate.date,
+            slot: aggregate.slot,
+            revision: aggregate.revision,
+            status: if changed {
+                AggregateStatus::Accepted
+            } else {
+                AggregateStatus::Ignored
+            },
+        });
+    }
+    tx.commit().await?;
+    Ok(AggregateReceipt { outcomes })
+}
+
+/// The daily activity of the MMGs of `departement` from `from` to `to` (inclusive), summed
+/// over each MMG's PCs. Refused unless `user` may read that département.
+pub async fn daily_stats(
+    client: &Client,
+    user: &User,
+    departement: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<DailyStats, Error> {
+    if !user.may_read(departement) {
+        return Err(Error::Forbidden(
+            "vous n'avez accès qu'aux MMG des départements de votre ADOPS",
+        ));
+    }
+    let rows = client
+        .query(
+            "SELECT o.id::text, o.name, a.day, a.slot, a.counts::text \
+             FROM daily_aggregate a JOIN organisation o ON o.id = a.mmg_id \
+             WHERE o.kind = 'mmg' AND o.departement = $1 AND a.day BETWEEN $2 AND $3 \
+             ORDER BY a.day, a.slot, o.name, o.id",
+            &[&departement, &from, &to],
+        )
+        .await?;
+    let mut days: Vec<MmgDay> = Vec::new();
+    for row in rows {
+        let mmg_id: String = row.get(0);
+        let date: NaiveDate = row.get(2);
+        let slot_code: String = row.get(3);
+        let slot = PdsaSlot::from_code(&slot_code).ok_or_else(|| {
+            Error::Internal(format!("unknown slot {slot_code} in daily_aggregate").into())
+        })?;
+        let text: String = row.get(4);
+        let counts: DailyCounts =
+            serde_json::from_str(&text).map_err(|error| Error::Internal(Box::new(error)))?;
+        match days.last_mut() {
+            Some(day) if day.mmg_id == mmg_id && day.date == date && day.slot == slot => {
+                add_counts(&mut day.counts, &counts);
+                day.devices += 1;
+            }
+            _ => days.push(MmgDay {
+                mmg_id,
+                mmg_name: row.get(1),
+                date,
+                slot,
+                devices: 1,
+                counts,
+            }),
+        }
+    }
+    Ok(DailyStats {
+        departement: departement.to_owned(),
+        from,
+        to,
+        days,
+    })
+}
+
+/// Adds `more` into `total`, indicator by indicator (saturating: a sum never wraps around).
+pub fn add_counts(total: &mut DailyCounts, more: &DailyCounts) {
+    fn add(a: &mut u32, b: u32) {
+        *a = a.saturating_add(b);
+    }
+    fn add_all<const N: usize>(a: &mut [u32; N], b: &[u32; N]) {
+        for (x, y) in a.iter_mut().zip(b) {
+            add(x, *y);
+        }
+    }
+    fn add_map(
+        a: &mut std::collections::BTreeMap<String, u32>,
+        b: &std::collections::BTreeMap<String, u32>,
+    ) {
+        for (key, value) in b {
+            add(a.entry(key.clone()).or_default(), *value);
+        }
+    }
+    fn add_histogram(a: &mut MinuteHistogram, b: &MinuteHistogram) {
+        add_all(&mut a.0, &b.0);
+    }
+    add(&mut total.consultations, more.consultations);
+    add_all(&mut total.by_arrival_hour, &more.by_arrival_hour);
+    let (t, m) = (&mut total.by_arrival_mode, &more.by_arrival_mode);
+    for (a, b) in [
+        (&mut t.regule_centre15, m.regule_centre15),
+        (&mut t.regule_116117, m.regule_116117),
+        (&mut t.regule_sas, m.regule_sas),
+        (&mut t.spontane, m.spontane),
+        (&mut t.adresse_medecin, m.adresse_medecin),
+        (&mut t.adresse_pharmacien, m.adresse_pharmacien),
+        (&mut t.autre, m.autre),
+    ] {
+        add(a, b);
+    }
+    let (t, m) = (&mut total.by_age_band, &more.by_age_band);
+    for (a, b) in [
+        (&mut t.from_0_to_2, m.from_0_to_2),
+        (&mut t.from_3_to_5, m.from_3_to_5),
+        (&mut t.from_6_to_15, m.from_6_to_15),
+        (&mut t.from_16_to_44, m.from_16_to_44),
+        (&mut t.from_45_to_64, m.from_45_to_64),
+        (&mut t.from_65_to_74, m.from_65_to_74),
+        (&mut t.from_75, m.from_75),
+        (&mut t.inconnu, m.inconnu),
+    ] {
+        add(a, b);
+    }
+    let (t, m) = (&mut total.by_sex, &more.by_sex);
+    for (a, b) in [
+        (&mut t.female, m.female),
+        (&mut t.male, m.male),
+        (&mut t.undetermined, m.undetermined),
+    ] {
+        add(a, b);
+    }
+    let (t, m) = (&mut total.by_orientation, &more.by_orientation);
+    for (a, b) in [
+        (&mut t.retour_domicile, m.retour_domicile),
+        (&mut t.medecin_traitant, m.medecin_traitant),
+        (&mut t.urgences, m.urgences),
+        (&mut t.hospitalisation, m.hospitalisation),
+        (&mut t.samu_smur, m.samu_smur),
+        (&mut t.deces, m.deces),
+        (&mut t.autre, m.autre),
+    ] {
+        add(a, b);
+    }
+    add(&mut total.home_visits, more.home_visits);
+    add_map(&mut total.by_cim10_chapter, &more.by_cim10_chapter);
+    add_map(&mut total.by_cim10_category, &more.by_cim10_category);
+    add_histogram(&mut total.waiting_minutes, &more.waiting_minutes);
+    add_histogram(&mut total.consultation_minutes, &more.consultation_minutes);
+    add(&mut total.returns_within_72h, more.returns_within_72h);
+    add_map(&mut total.by_commune, &more.by_commune);
+    add_map(&mut total.by_doctor, &more.by_doctor);
+    let (t, m) = (&mut total.amounts_cents, &more.amounts_cents);
+    for (a, b) in [
+        (&mut t.especes, m.especes),
+        (&mut t.cheque, m.cheque),
+        (&mut t.carte, m.carte),
+        (&mut t.tiers_payant, m.tiers_payant),
+        (&mut t.autre, m.autre),
+    ] {
+        *a = a.saturating_add(b);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every indicator set to `n` (maps with one key), so a forgotten field in [`add_counts`]
+    /// shows up as a value that did not double.
+    fn all(n: u32) -> DailyCounts {
+        let mut c = DailyCounts {
+            consultations: n,
+            by_arrival_hour: [n; 24],
+            home_visits: n,
+            returns_within_72h: n,
+            waiting_minutes: MinuteHistogram([n; appligarde_protocol::MINUTE_BUCKETS]),
+            consultation_minutes: MinuteHistogram([n; appligarde_protocol::MINUTE_BUCKETS]),
+            ..DailyCounts::default()
+        };
+        c.by_arrival_mode = serde_json::from_value(serde_json::json!({
+            "regule_centre15": n, "regule_116117": n, "regule_sas": n, "spontane": n,
+            "adresse_medecin": n, "adresse_pharmacien": n, "autre": n
+        }))
+        .unwrap();
+        c.by_age_band = serde_json::from_value(serde_json::json!({
+            "0-2": n, "3-5": n, "6-15": n, "16-44": n, "45-64": n, "65-74": n, "75+": n,
+            "inconnu": n
+        }))
+        .unwrap();
+        c.by_sex = serde_json::from_value(serde_json::json!({"F": n, "M": n, "I": n})).unwrap();
+        c.by_orientation = serde_json::from_value(serde_json::json!({
+            "retour_domicile": n, "medecin_traitant": n, "urgences": n, "hospitalisation": n,
+            "samu_smur": n, "deces": n, "autre": n
+        }))
+        .unwrap();
+        c.amounts_cents = serde_json::from_value(serde_json::json!({
+            "especes": n, "cheque": n, "carte": n, "tiers_payant": n, "autre": n
+        }))
+        .unwrap();
+        for map in [
+            &mut c.by_cim10_chapter,
+            &mut c.by_cim10_category,
+            &mut c.by_commune,
+            &mut c.by_doctor,
+        ] {
+            map.insert("k".into(), n);
+        }
+        c
+    }
+
+    #[test]
+    fn adding_counts_adds_every_indicator() {
+        let mut total = all(1);
+        add_counts(&mut total, &all(2));
+        assert_eq!(total, all(3), "each indicator of 1 + 2 must be 3");
+    }
+
+    #[test]
+    fn maps_are_merged_key_by_key_and_sums_saturate() {
+        let mut total = DailyCounts::default();
+        total.by_commune.insert("44109".into(), 2);
+        total.consultations = u32::MAX;
+        let mut more = DailyCounts::default();
+        more.by_commune.insert("44109".into(), 1);
+        more.by_commune.insert("49007".into(), 5);
+        more.consultations = 1;
+        add_counts(&mut total, &more);
+        assert_eq!(total.by_commune["44109"], 3);
+        assert_eq!(total.by_commune["49007"], 5, "a key of one PC only is kept");
+        assert_eq!(
+            total.consultations,
+            u32::MAX,
+            "saturates instead of wrapping"
+        );
+    }
+}

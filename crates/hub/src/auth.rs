@@ -1,0 +1,327 @@
+//! Who is calling: users (login, password, session token) and enrolled PCs (device token).
+//!
+//! Tokens are 32 random bytes written in hex; the hub stores only their SHA-256, so a copy of the
+//! database opens no session. Passwords are argon2id PHC strings. Session tokens and device
+//! tokens live in different tables: one kind never opens the other's endpoints.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use appligarde_protocol::EnrollAnswer;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+use sha2::{Digest, Sha256};
+use tokio_postgres::Client;
+
+use crate::Error;
+
+/// Failed logins allowed per login within [`THROTTLE_WINDOW_MINUTES`]; the next attempt gets 429.
+pub const MAX_LOGIN_FAILURES: i64 = 5;
+/// The window of [`MAX_LOGIN_FAILURES`].
+pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+/// Longest login or password looked at; longer ones cannot exist and are refused at once.
+const MAX_CREDENTIAL_LEN: usize = 1024;
+
+/// Role of a hub user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The URML's administrators: every département.
+    UrmlAdmin,
+    /// An ADOPS coordinator: the MMGs of their départements only.
+    Coordinator,
+}
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::UrmlAdmin => "urml-admin",
+            Role::Coordinator => "coordinator",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        match code {
+            "urml-admin" => Some(Role::UrmlAdmin),
+            "coordinator" => Some(Role::Coordinator),
+            _ => None,
+        }
+    }
+}
+
+/// A user authenticated by a live session token.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub role: Role,
+    pub departements: BTreeSet<String>,
+}
+
+impl User {
+    /// Whether this user may read the statistics of the MMGs of `departement`.
+    pub fn may_read(&self, departement: &str) -> bool {
+        self.role == Role::UrmlAdmin || self.departements.contains(departement)
+    }
+}
+
+/// An enrolled, not revoked PC authenticated by its device token.
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub id: String,
+    pub mmg_id: String,
+}
+
+/// A fresh random token: 32 bytes in hex.
+pub fn new_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+/// What the hub stores of a token or a code: its SHA-256.
+pub fn secret_hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// The token of an `Authorization: Bearer <64 hex>` header.
+pub fn bearer(headers: &HeaderMap) -> Result<&str, Error> {
+    let value = headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .ok_or(Error::Unauthenticated)?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .ok_or(Error::Unauthenticated)?
+        .trim();
+    if token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(token)
+    } else {
+        Err(Error::Unauthenticated)
+    }
+}
+
+/// The user whose live session `token` opens.
+pub async fn user_from_token(client: &Client, token: &str) -> Result<User, Error> {
+    let row = client
+        .query_opt(
+            "SELECT u.id::text, u.role, \
+                    coalesce(array_agg(d.departement) FILTER (WHERE d.departement IS NOT NULL), \
+                             '{}') \
+             FROM user_session s \
+             JOIN hub_user u ON u.id = s.user_id \
+             LEFT JOIN user_departement d ON d.user_id = u.id \
+             WHERE s.token_hash = $1 AND s.expires_at > now() \
+             GROUP BY u.id, u.role",
+            &[&secret_hash(token)],
+        )
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    let role: String = row.get(1);
+    let departements: Vec<String> = row.get(2);
+    Ok(User {
+        id: row.get(0),
+        // The table's CHECK admits only the two codes.
+        role: Role::from_code(&role).ok_or(Error::Unauthenticated)?,
+        departements: departements.into_iter().collect(),
+    })
+}
+
+/// The enrolled PC whose device token is `token`.
+pub async fn device_from_token(client: &Client, token: &str) -> Result<Device, Error> {
+    let row = client
+        .query_opt(
+            "SELECT id::text, mmg_id::text FROM device \
+             WHERE token_hash = $1 AND revoked_at IS NULL",
+            &[&secret_hash(token)],
+        )
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    Ok(Device {
+        id: row.get(0),
+        mmg_id: row.get(1),
+    })
+}
+
+/// The argon2id PHC string of `password`. Slow on purpose: call it off the async threads.
+pub fn hash_password(password: &str) -> Result<String, Error> {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).map_err(Error::PasswordHash)?;
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(Error::PasswordHash)?;
+    Ok(hash.to_string())
+}
+
+/// Whether `password` matches the PHC string `hash`; a malformed hash matches nothing.
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A hash no password matches, checked against when the login is unknown so that an unknown
+/// login takes as long as a wrong password and does not reveal which logins exist.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
+}
+
+/// Checks `login`/`password` and opens a session of `session_ttl_seconds`; returns its token.
+/// After [`MAX_LOGIN_FAILURES`] failures for one login within [`THROTTLE_WINDOW_MINUTES`],
+/// refuses without checking the password.
+pub async fn login(
+    client: &Client,
+    login: &str,
+    password: &str,
+    session_ttl_seconds: i64,
+) -> Result<String, Error> {
+    if login.len() > MAX_CREDENTIAL_LEN || password.len() > MAX_CREDENTIAL_LEN {
+        return Err(Error::LoginFailed);
+    }
+    let login = login.trim().to_lowercase();
+    let failures: i64 = client
+        .query_one(
+            "SELECT count(*) FROM login_failure \
+             WHERE login = $1 AND failed_at > now() - make_interval(mins => $2::int)",
+            &[&login, &(THROTTLE_WINDOW_MINUTES as i32)],
+        )
+        .await?
+        .get(0);
+    if failures >= MAX_LOGIN_FAILURES {
+        return Err(Error::TooManyAttempts);
+    }
+    let user = client
+        .query_opt(
+            "SELECT id::text, password_hash FROM hub_user WHERE login = $1",
+            &[&login],
+        )
+        .await?;
+    let (user_id, hash) = match user {
+        Some(row) => (Some(row.get::<_, String>(0)), row.get::<_, String>(1)),
+        None => (None, decoy_hash().to_owned()),
+    };
+    let password = password.to_owned();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?;
+    let Some(user_id) = user_id.filter(|_| matches) else {
+        client
+            .execute(
+                "DELETE FROM login_failure \
+                 WHERE login = $1 AND failed_at <= now() - make_interval(mins => $2::int)",
+                &[&login, &(THROTTLE_WINDOW_MINUTES as i32)],
+            )
+            .await?;
+        client
+            .execute("INSERT INTO login_failure (login) VALUES ($1)", &[&login])
+            .await?;
+        return Err(Error::LoginFailed);
+    };
+    client
+        .execute("DELETE FROM login_failure WHERE login = $1", &[&login])
+        .await?;
+    let token = new_token();
+    client
+        .execute(
+            "INSERT INTO user_session (token_hash, user_id, expires_at) \
+             VALUES ($1, $2::text::uuid, now() + make_interval(secs => $3::float8))",
+            &[
+                &secret_hash(&token),
+                &user_id,
+                &(session_ttl_seconds as f64),
+            ],
+        )
+        .await?;
+    Ok(token)
+}
+
+/// Exchanges a one-time enrollment `code` for a new device of the code's MMG. The code is
+/// spent in the same transaction: of two PCs racing with one code, one gets a device.
+pub async fn enroll(client: &mut Client, code: &str) -> Result<EnrollAnswer, Error> {
+    let code = crate::admin::normalize_code(code);
+    if code.is_empty() || code.len() > 64 {
+        return Err(Error::InvalidEnrollmentCode);
+    }
+    let tx = client.transaction().await?;
+    let code_hash = secret_hash(&code);
+    let row = tx
+        .query_opt(
+            "UPDATE enrollment_code SET used_at = now() \
+             WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now() \
+             RETURNING mmg_id::text",
+            &[&code_hash],
+        )
+        .await?
+        .ok_or(Error::InvalidEnrollmentCode)?;
+    let mmg_id: String = row.get(0);
+    let device_token = new_token();
+    let device_id: String = tx
+        .query_one(
+            "INSERT INTO device (mmg_id, token_hash) VALUES ($1::text::uuid, $2) \
+             RETURNING id::text",
+            &[&mmg_id, &secret_hash(&device_token)],
+        )
+        .await?
+        .get(0);
+    tx.execute(
+        "UPDATE enrollment_code SET device_id = $2::text::uuid WHERE code_hash = $1",
+        &[&code_hash, &device_id],
+    )
+    .await?;
+    let mmg = tx
+        .query_one(
+            "SELECT name, departement FROM organisation WHERE id = $1::text::uuid",
+            &[&mmg_id],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(EnrollAnswer {
+        device_id,
+        device_token,
+        mmg_id,
+        mmg_name: mmg.get(0),
+        departement: mmg.get(1),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterie", &hash));
+        assert!(!verify_password("anything", "not a phc string"));
+        let again = hash_password("correct horse battery").unwrap();
+        assert_ne!(hash, again, "each hash has its own salt");
+    }
+
+    #[test]
+    fn only_a_well_formed_bearer_header_yields_a_token() {
+        let token = new_token();
+        let cases = [
+            (format!("Bearer {token}"), true),
+            (format!("bearer {token}"), false),
+            (format!("Basic {token}"), false),
+            ("Bearer abc".to_owned(), false),
+            (format!("Bearer {}", "z".repeat(64)), false),
+        ];
+        for (value, accepted) in cases {
+            let mut headers = HeaderMap::new();
+            headers.insert(AUTHORIZATION, HeaderValue::from_str(&value).unwrap());
+            assert_eq!(bearer(&headers).is_ok(), accepted, "{value}");
+        }
+        assert!(bearer(&HeaderMap::new()).is_err(), "no header at all");
+    }
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(secret_hash(&a).len(), 32);
+        assert_ne!(secret_hash(&a), secret_hash(&b));
+    }
+}

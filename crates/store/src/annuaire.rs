@@ -1,0 +1,1855 @@
+//! The annuaire des correspondants: practitioners imported from the national RPPS extract (tables
+//! `praticien` and `praticien_site`), the MMG's own entries (`annuaire_local`), the search index
+//! over both (`annuaire_recherche`, FTS5) and the history of imports (`import_rpps`).
+//!
+//! # Import
+//! [`Store::import_rpps`] streams the file through [`appligarde_rpps::RppsReader`] and writes it in
+//! ONE transaction: a failure at any point (unreadable header, read error in the middle) leaves the
+//! annuaire as it was, and the failed attempt is recorded in `import_rpps`. Memory does not grow
+//! with the file: nothing is kept per practitioner in memory; the diff is made in SQL.
+//!
+//! - Each line upserts its practitioner by `rpps` and its site by `(rpps, site_key)`, stamping them
+//!   with the import id (`vu_import_id`). The practitioner accumulates, in `empreinte_import`, the
+//!   order-independent sum of the parser's activity fingerprints; at the end it is compared with
+//!   the sum of the previous import (`empreinte`): equal means unchanged, so the search index of
+//!   that practitioner is left alone.
+//! - Rows the import did not see, within the import's filter only (a file filtered on 44 says
+//!   nothing about 72), are marked inactive, never deleted: a site by its département and the
+//!   practitioner's profession; a practitioner when no active site is left.
+//!
+//! # Search
+//! [`Store::annuaire_search`] runs up to four prefix queries on the FTS5 index, each with a LIMIT,
+//! and stops as soon as it has enough: names starting with the first word in the MMG's
+//! département, then any field in the département, then names elsewhere, then any field
+//! elsewhere. Text is folded by [`fold`] (lower case, no accents), both when indexing and when
+//! searching, so « Hélène » is found by « helene ».
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use appligarde_domain::{DomainError, garde::Role, luhn, mmg::is_departement};
+use appligarde_rpps::{
+    ActiviteRpps, Filtre, RppsError, RppsReader, activity_fingerprint, site_key,
+};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::{Store, StoreError, utilisateur};
+
+/// Practitioner fingerprints are summed modulo 2^62 so that SQLite's 64-bit integers never
+/// overflow (an overflow would turn them into floating-point numbers).
+const FINGERPRINT_MODULUS: i64 = 1 << 62;
+
+/// Page cache of the import's connection: enough to keep the B-tree pages being filled.
+const IMPORT_CACHE_KIB: i64 = 32 * 1024;
+
+/// How often (in records) the import reports its progress.
+const PROGRESS_EVERY: u64 = 16 * 1024;
+
+/// How many malformed lines are kept in the history (the reader keeps up to 1000).
+const MALFORMED_KEPT: usize = 200;
+
+// ---------------------------------------------------------------------------------------------
+// Text folding
+// ---------------------------------------------------------------------------------------------
+
+/// Folds text for the search index and for queries: lower case, accents removed (`é` → `e`,
+/// `œ` → `oe`), every character that is neither a letter nor a digit turned into a space.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'a'..='z' | '0'..='9' => out.push(c),
+            'A'..='Z' => out.push(c.to_ascii_lowercase()),
+            _ if c.is_ascii() => out.push(' '),
+            _ => match fold_non_ascii(c) {
+                Some(s) => out.push_str(s),
+                None if c.is_alphanumeric() => out.extend(c.to_lowercase()),
+                None => out.push(' '),
+            },
+        }
+    }
+    out
+}
+
+/// [`fold`] without the spaces: `LE GOFF` → `legoff`, `D'ARTAGNAN` → `dartagnan`.
+pub fn fold_compact(text: &str) -> String {
+    let mut out = fold(text);
+    out.retain(|c| c != ' ');
+    out
+}
+
+fn fold_non_ascii(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å'
+        | 'Ā' | 'Ă' | 'Ą' => "a",
+        'æ' | 'Æ' => "ae",
+        'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
+        'ď' | 'đ' | 'Ď' | 'Đ' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ė' | 'Ę'
+        | 'Ě' => "e",
+        'ğ' | 'Ğ' => "g",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' | 'Į' | 'İ' => {
+            "i"
+        }
+        'ł' | 'Ł' => "l",
+        'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō'
+        | 'Ő' => "o",
+        'œ' | 'Œ' => "oe",
+        'ř' | 'Ř' => "r",
+        'ś' | 'ş' | 'š' | 'Ś' | 'Ş' | 'Š' => "s",
+        'ß' => "ss",
+        'ţ' | 'ť' | 'Ţ' | 'Ť' => "t",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' => {
+            "u"
+        }
+        'ý' | 'ÿ' | 'Ý' | 'Ÿ' => "y",
+        'ź' | 'ż' | 'ž' | 'Ź' | 'Ż' | 'Ž' => "z",
+        _ => return None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+// ---------------------------------------------------------------------------------------------
+
+/// What is being done, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportPhase {
+    /// Reading and writing the lines of the file.
+    Lecture,
+    /// Comparing with the previous import, marking absent practitioners inactive.
+    Comparaison,
+    /// Updating the search index of the practitioners that changed.
+    Index,
+}
+
+/// Progress of an import, given to the callback of [`Store::import_rpps`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportProgress {
+    pub phase: ImportPhase,
+    /// Bytes of the file read so far.
+    pub octets_lus: u64,
+    /// Size of the file, when known.
+    pub octets_total: Option<u64>,
+    /// Activities (lines kept by the filter) written so far.
+    pub activites: u64,
+}
+
+/// What an import did, as recorded in `import_rpps`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub import_id: i64,
+    /// UTF-8 or Latin-1.
+    pub encodage: String,
+    /// Columns of the header (52 or 56).
+    pub colonnes: usize,
+    /// Non-blank lines after the header.
+    pub lignes: u64,
+    /// Activities kept by the filter and written.
+    pub activites: u64,
+    /// Well-formed lines outside the filter.
+    pub hors_filtre: u64,
+    /// Malformed lines, set aside.
+    pub malformees: u64,
+    /// The first malformed lines: (line number, French reason).
+    pub lignes_malformees: Vec<(u64, String)>,
+    /// Practitioners seen for the first time.
+    pub ajoutes: u64,
+    /// Practitioners whose activities changed (reactivated ones included).
+    pub modifies: u64,
+    /// Practitioners seen again unchanged.
+    pub inchanges: u64,
+    /// Practitioners absent from the file (within the filter), now inactive.
+    pub desactives: u64,
+    /// Inactive practitioners found again in the file (also counted in `modifies`).
+    pub reactives: u64,
+    /// Active practitioners in the annuaire after the import.
+    pub praticiens_actifs: u64,
+}
+
+/// One line of the import history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportHistorique {
+    pub id: i64,
+    pub debut: String,
+    pub fin: Option<String>,
+    pub fichier: String,
+    pub filtre_professions: String,
+    pub filtre_departements: String,
+    /// `termine` or `echec`.
+    pub statut: String,
+    pub erreur: Option<String>,
+    pub lignes: u64,
+    pub activites: u64,
+    pub malformees: u64,
+    pub ajoutes: u64,
+    pub modifies: u64,
+    pub inchanges: u64,
+    pub desactives: u64,
+}
+
+/// Who runs an import, on which file, when.
+#[derive(Debug, Clone)]
+pub struct ImportOptions<'a> {
+    /// The file name shown in the history (not read).
+    pub fichier: &'a str,
+    /// Which lines to keep.
+    pub filtre: Filtre,
+    /// UTC time of the start, ISO 8601.
+    pub debut: &'a str,
+}
+
+/// Turns an error of the RPPS reader into the store's error: the message, French, is about the
+/// file the user chose.
+pub fn rpps_error(e: RppsError) -> StoreError {
+    DomainError::field("fichier", e.to_string()).into()
+}
+
+/// A count read from SQLite (which has no unsigned integers).
+fn get_u64(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<u64> {
+    Ok(u64::try_from(r.get::<_, i64>(idx)?).unwrap_or(0))
+}
+
+fn join_codes(list: Option<&Vec<String>>) -> String {
+    list.map(|l| l.join(",")).unwrap_or_default()
+}
+
+fn json_codes(list: Option<&Vec<String>>) -> Option<String> {
+    list.map(|l| {
+        let quoted: Vec<String> = l
+            .iter()
+            .map(|c| format!("\"{}\"", c.replace(['"', '\\'], "")))
+            .collect();
+        format!("[{}]", quoted.join(","))
+    })
+}
+
+/// The street lines of an address, separated by line breaks.
+fn adresse_lignes(a: &ActiviteRpps) -> String {
+    let ad = &a.site.adresse;
+    let indice = match ad.indice_repetition.as_str() {
+        "B" => "bis",
+        "T" => "ter",
+        "Q" => "quater",
+        other => other,
+    };
+    let voie = [
+        ad.numero_voie.as_str(),
+        indice,
+        if ad.type_voie.libelle.is_empty() {
+            ad.type_voie.code.as_str()
+        } else {
+            ad.type_voie.libelle.as_str()
+        },
+        ad.libelle_voie.as_str(),
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .copied()
+    .collect::<Vec<_>>()
+    .join(" ");
+    [
+        ad.complement_destinataire.as_str(),
+        ad.complement_point_geo.as_str(),
+        voie.as_str(),
+        ad.mention_distribution.as_str(),
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .copied()
+    .collect::<Vec<_>>()
+    .join("\n")
+}
+
+/// Upsert of a practitioner, once per line. On the first line of this import (`vu_import_id`
+/// differs) the specialty is reset and the fingerprint sum restarts; on the next lines the best
+/// specialty is kept (SM54 first, then by code) and the fingerprints add up.
+const UPSERT_PRATICIEN: &str = "
+INSERT INTO praticien (rpps, nom, prenom, civilite, profession_code, specialite_code, actif,
+                       empreinte, empreinte_import, cree_import_id, modifie_import_id, vu_import_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?8, ?8, ?8)
+ON CONFLICT (rpps) DO UPDATE SET
+    nom = excluded.nom, prenom = excluded.prenom, civilite = excluded.civilite,
+    profession_code = excluded.profession_code,
+    specialite_code = CASE WHEN praticien.vu_import_id <> excluded.vu_import_id
+            OR (excluded.specialite_code <> '' AND (praticien.specialite_code = ''
+                OR (excluded.specialite_code <> 'SM54', excluded.specialite_code)
+                 < (praticien.specialite_code <> 'SM54', praticien.specialite_code)))
+        THEN excluded.specialite_code ELSE praticien.specialite_code END,
+    empreinte_import = CASE WHEN praticien.vu_import_id = excluded.vu_import_id
+        THEN (praticien.empreinte_import + excluded.empreinte_import) % 4611686018427387904
+        ELSE excluded.empreinte_import END,
+    empreinte = CASE WHEN praticien.cree_import_id = excluded.cree_import_id
+        THEN (praticien.empreinte_import + excluded.empreinte_import) % 4611686018427387904
+        ELSE praticien.empreinte END,
+    vu_import_id = excluded.vu_import_id";
+
+/// Upsert of a site, once per line: the last line of a site wins; `actif` is restored at the end.
+const UPSERT_SITE: &str = "
+INSERT INTO praticien_site (rpps, site_key, savoir_faire_code, mode_exercice_code, raison_sociale,
+                            adresse, code_postal, commune, code_insee, departement, telephone,
+                            telephone2, fax, email, actif, vu_import_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15)
+ON CONFLICT (rpps, site_key) DO UPDATE SET
+    savoir_faire_code = excluded.savoir_faire_code,
+    mode_exercice_code = excluded.mode_exercice_code, raison_sociale = excluded.raison_sociale,
+    adresse = excluded.adresse, code_postal = excluded.code_postal, commune = excluded.commune,
+    code_insee = excluded.code_insee, departement = excluded.departement,
+    telephone = excluded.telephone, telephone2 = excluded.telephone2, fax = excluded.fax,
+    email = excluded.email, actif = 1, vu_import_id = excluded.vu_import_id";
+
+/// The label of a code of the vocabulary (`s`, `p` or `m` + the code), or the code itself.
+fn label_sql(prefix: &str, column: &str) -> String {
+    format!(
+        "coalesce((SELECT libelle FROM annuaire_vocabulaire WHERE cle = '{prefix}' || lower({column})), {column})"
+    )
+}
+
+impl Store {
+    /// Imports an RPPS extract from a file. See the [module documentation](self).
+    pub fn import_rpps_file(
+        &mut self,
+        path: &Path,
+        options: &ImportOptions<'_>,
+        progress: &mut dyn FnMut(&ImportProgress),
+    ) -> Result<ImportSummary, StoreError> {
+        let open = |e| {
+            rpps_error(RppsError::Open {
+                path: path.to_owned(),
+                source: e,
+            })
+        };
+        let file = File::open(path).map_err(open)?;
+        let size = file.metadata().map_err(open)?.len();
+        self.import_rpps(
+            BufReader::with_capacity(1 << 16, file),
+            Some(size),
+            options,
+            progress,
+        )
+    }
+
+    /// Imports an RPPS extract read from `source` (`total_bytes`, when known, drives the
+    /// progress). On failure nothing of the annuaire changes and the failed attempt is recorded.
+    pub fn import_rpps<R: BufRead>(
+        &mut self,
+        source: R,
+        total_bytes: Option<u64>,
+        options: &ImportOptions<'_>,
+        progress: &mut dyn FnMut(&ImportProgress),
+    ) -> Result<ImportSummary, StoreError> {
+        let previous_cache: i64 = self
+            .conn()
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        self.conn()
+            .execute_batch(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
+        let result = self.write(|tx| import_in(tx, source, total_bytes, options, progress));
+        self.conn()
+            .execute_batch(&format!("PRAGMA cache_size = {previous_cache}"))?;
+        match result {
+            Ok(summary) => {
+                tracing::info!(
+                    import_id = summary.import_id,
+                    activites = summary.activites,
+                    ajoutes = summary.ajoutes,
+                    modifies = summary.modifies,
+                    desactives = summary.desactives,
+                    malformees = summary.malformees,
+                    "RPPS import done"
+                );
+                Ok(summary)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "RPPS import failed, annuaire unchanged");
+                let message = e.to_string();
+                // Best effort: the failure itself must not hide the reason of the failure.
+                let recorded = self.write(|tx| {
+                    tx.execute(
+                        "INSERT INTO import_rpps (debut, fin, fichier, filtre_professions,
+                             filtre_departements, statut, erreur)
+                         VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, ?3, ?4, 'echec', ?5)",
+                        params![
+                            options.debut,
+                            options.fichier,
+                            join_codes(options.filtre.professions.as_ref()),
+                            join_codes(options.filtre.departements.as_ref()),
+                            message
+                        ],
+                    )?;
+                    Ok(())
+                });
+                if let Err(record_error) = recorded {
+                    tracing::warn!(error = %record_error, "failed RPPS import not recorded");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// The import history, most recent first.
+    pub fn imports_rpps(&self, limit: usize) -> Result<Vec<ImportHistorique>, StoreError> {
+        let mut stmt = self.conn().prepare(
+            "SELECT id, debut, fin, fichier, filtre_professions, filtre_departements, statut, erreur,
+                    lignes, retenues, malformees, ajoutes, modifies, inchanges, desactives
+             FROM import_rpps WHERE statut <> 'en_cours' ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(ImportHistorique {
+                id: r.get(0)?,
+                debut: r.get(1)?,
+                fin: r.get(2)?,
+                fichier: r.get(3)?,
+                filtre_professions: r.get(4)?,
+                filtre_departements: r.get(5)?,
+                statut: r.get(6)?,
+                erreur: r.get(7)?,
+                lignes: get_u64(r, 8)?,
+                activites: get_u64(r, 9)?,
+                malformees: get_u64(r, 10)?,
+                ajoutes: get_u64(r, 11)?,
+                modifies: get_u64(r, 12)?,
+                inchanges: get_u64(r, 13)?,
+                desactives: get_u64(r, 14)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn import_in<R: BufRead>(
+    tx: &Transaction<'_>,
+    source: R,
+    total_bytes: Option<u64>,
+    options: &ImportOptions<'_>,
+    progress: &mut dyn FnMut(&ImportProgress),
+) -> Result<ImportSummary, StoreError> {
+    let filtre = &options.filtre;
+    let mut reader = RppsReader::with_filter(source, filtre.clone()).map_err(rpps_error)?;
+    tx.execute(
+        "INSERT INTO import_rpps (debut, fichier, filtre_professions, filtre_departements, statut)
+         VALUES (?1, ?2, ?3, ?4, 'en_cours')",
+        params![
+            options.debut,
+            options.fichier,
+            join_codes(filtre.professions.as_ref()),
+            join_codes(filtre.departements.as_ref()),
+        ],
+    )?;
+    let cur = tx.last_insert_rowid();
+    let had_data: bool =
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM praticien)", [], |r| r.get(0))?;
+
+    // 1. Stream the lines.
+    let mut report_progress = |phase, reader_bytes, activites| {
+        progress(&ImportProgress {
+            phase,
+            octets_lus: reader_bytes,
+            octets_total: total_bytes,
+            activites,
+        });
+    };
+    report_progress(ImportPhase::Lecture, reader.bytes_read(), 0);
+    // Labels of the savoir-faire, profession and mode codes met (a few dozen).
+    let mut vocabulaire: [BTreeMap<String, String>; 3] = Default::default();
+    {
+        let mut upsert_praticien = tx.prepare(UPSERT_PRATICIEN)?;
+        let mut upsert_site = tx.prepare(UPSERT_SITE)?;
+        let mut activites = 0u64;
+        loop {
+            let a = match reader.next() {
+                None => break,
+                Some(activite) => activite.map_err(rpps_error)?,
+            };
+            let fingerprint = ((activity_fingerprint(&a) >> 2) as i64) % FINGERPRINT_MODULUS;
+            let sf = &a.site.savoir_faire;
+            upsert_praticien.execute(params![
+                a.rpps,
+                a.nom,
+                a.prenom,
+                a.civilite.libelle,
+                a.profession.code,
+                sf.code,
+                fingerprint,
+                cur,
+            ])?;
+            let adresse = adresse_lignes(&a);
+            let s = &a.site;
+            let ad = &s.adresse;
+            upsert_site.execute(params![
+                a.rpps,
+                site_key(s) as i64,
+                sf.code,
+                s.mode_exercice.code,
+                s.raison_sociale,
+                adresse,
+                ad.code_postal,
+                ad.libelle_commune,
+                ad.code_commune,
+                s.departement.code,
+                s.telephone,
+                s.telephone2,
+                s.telecopie,
+                s.email,
+                cur,
+            ])?;
+            for (i, cl) in [
+                (0, &a.site.savoir_faire),
+                (1, &a.profession),
+                (2, &a.site.mode_exercice),
+            ] {
+                if !cl.code.is_empty() && !vocabulaire[i].contains_key(cl.code.as_str()) {
+                    vocabulaire[i].insert(cl.code.clone(), cl.libelle.clone());
+                }
+            }
+            activites += 1;
+            if activites.is_multiple_of(PROGRESS_EVERY) {
+                report_progress(ImportPhase::Lecture, reader.bytes_read(), activites);
+            }
+        }
+        report_progress(ImportPhase::Comparaison, reader.bytes_read(), activites);
+    }
+    let report = reader.report().clone();
+    let encodage = reader.encoding().map(|e| e.to_string()).unwrap_or_default();
+    let colonnes = reader.column_count();
+    let octets = reader.bytes_read();
+
+    let t0 = std::time::Instant::now(); // TMPDBG
+    // 2. Compare with what was there. A practitioner new in this import already has its full
+    // fingerprint (the upsert keeps it up to date), so a first import has nothing to compare.
+    let (ajoutes, reactives, modifies_vus, inchanges): (u64, u64, u64, u64) = if had_data {
+        let counts = tx.query_row(
+            "SELECT coalesce(sum(cree_import_id = ?1), 0),
+                    coalesce(sum(cree_import_id <> ?1 AND actif = 0), 0),
+                    coalesce(sum(cree_import_id <> ?1 AND actif = 1 AND empreinte <> empreinte_import), 0),
+                    coalesce(sum(cree_import_id <> ?1 AND actif = 1 AND empreinte = empreinte_import), 0)
+             FROM praticien WHERE vu_import_id = ?1",
+            [cur],
+            |r| {
+                Ok((
+                    get_u64(r, 0)?,
+                    get_u64(r, 1)?,
+                    get_u64(r, 2)?,
+                    get_u64(r, 3)?,
+                ))
+            },
+        )?;
+        tx.execute(
+            "UPDATE praticien SET empreinte = empreinte_import, actif = 1, modifie_import_id = ?1
+             WHERE vu_import_id = ?1 AND cree_import_id <> ?1
+               AND (empreinte <> empreinte_import OR actif = 0)",
+            [cur],
+        )?;
+        counts
+    } else {
+        let n = tx.query_row("SELECT count(*) FROM praticien", [], |r| get_u64(r, 0))?;
+        (n, 0, 0, 0)
+    };
+    let professions = json_codes(filtre.professions.as_ref());
+    let departements = json_codes(filtre.departements.as_ref());
+    let (mut desactives, mut modifies_absents) = (0u64, 0u64);
+    if had_data {
+        // Sites not seen, within the filter: their practitioner changed (its index must follow).
+        let scope = "actif = 1 AND vu_import_id <> ?1
+             AND (?2 IS NULL OR departement IN (SELECT value FROM json_each(?2)))
+             AND (?3 IS NULL OR rpps IN (SELECT rpps FROM praticien
+                                         WHERE profession_code IN (SELECT value FROM json_each(?3))))";
+        modifies_absents = tx.execute(
+            &format!(
+                "UPDATE praticien SET modifie_import_id = ?1
+                 WHERE vu_import_id <> ?1 AND modifie_import_id <> ?1
+                   AND rpps IN (SELECT rpps FROM praticien_site WHERE {scope})"
+            ),
+            params![cur, departements, professions],
+        )? as u64;
+        tx.execute(
+            &format!("UPDATE praticien_site SET actif = 0 WHERE {scope}"),
+            params![cur, departements, professions],
+        )?;
+        // Practitioners not seen with no active site left are inactive (kept, never deleted).
+        desactives = tx.execute(
+            "UPDATE praticien SET actif = 0, modifie_import_id = ?1
+             WHERE actif = 1 AND vu_import_id <> ?1
+               AND NOT EXISTS (SELECT 1 FROM praticien_site s
+                               WHERE s.rpps = praticien.rpps AND s.actif = 1)",
+            [cur],
+        )? as u64;
+    }
+
+    eprintln!("TMPDBG compare {:?}", t0.elapsed());
+    // 3. Refresh the search index of what changed.
+    {
+        let mut vocab = tx.prepare(
+            "INSERT INTO annuaire_vocabulaire (cle, libelle, libelle_plie) VALUES (?1, ?2, ?3)
+             ON CONFLICT (cle) DO UPDATE SET libelle = excluded.libelle,
+                 libelle_plie = excluded.libelle_plie",
+        )?;
+        let all = vocabulaire[0]
+            .iter()
+            .map(|e| ("s", e))
+            .chain(vocabulaire[1].iter().map(|e| ("p", e)))
+            .chain(vocabulaire[2].iter().map(|e| ("m", e)));
+        for (prefix, (code, libelle)) in all {
+            let libelle = if libelle.is_empty() { code } else { libelle };
+            vocab.execute(params![
+                format!("{prefix}{}", fold_compact(code)),
+                libelle,
+                fold(libelle)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ])?;
+        }
+    }
+    report_progress(ImportPhase::Index, octets, report.records);
+    eprintln!("TMPDBG vocab {:?}", t0.elapsed());
+    index_changed_practitioners(tx, cur)?;
+    eprintln!("TMPDBG index {:?}", t0.elapsed());
+
+    let praticiens_actifs: u64 =
+        tx.query_row("SELECT count(*) FROM praticien WHERE actif = 1", [], |r| {
+            get_u64(r, 0)
+        })?;
+    let lignes_malformees: Vec<(u64, String)> = report
+        .malformed
+        .iter()
+        .take(MALFORMED_KEPT)
+        .map(|m| (m.line, m.reason.to_string()))
+        .collect();
+    let summary = ImportSummary {
+        import_id: cur,
+        encodage,
+        colonnes,
+        lignes: report.data_lines,
+        activites: report.records,
+        hors_filtre: report.filtered_out,
+        malformees: report.malformed_total,
+        lignes_malformees,
+        ajoutes,
+        modifies: reactives + modifies_vus + modifies_absents.saturating_sub(desactives),
+        inchanges,
+        desactives,
+        reactives,
+        praticiens_actifs,
+    };
+    tx.execute(
+        "UPDATE import_rpps SET fin = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), statut = 'termine',
+             encodage = ?2, colonnes = ?3, lignes = ?4, retenues = ?5, hors_filtre = ?6,
+             malformees = ?7, lignes_malformees = ?8, ajoutes = ?9, modifies = ?10,
+             inchanges = ?11, desactives = ?12, reactives = ?13
+         WHERE id = ?1",
+        params![
+            cur,
+            summary.encodage,
+            summary.colonnes as i64,
+            summary.lignes as i64,
+            summary.activites as i64,
+            summary.hors_filtre as i64,
+            summary.malformees as i64,
+            summary
+                .lignes_malformees
+                .iter()
+                .map(|(n, r)| format!("{n}: {r}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            summary.ajoutes as i64,
+            summary.modifies as i64,
+            summary.inchanges as i64,
+            summary.desactives as i64,
+            summary.reactives as i64,
+        ],
+    )?;
+    Ok(summary)
+}
+
+/// Re-indexes the practitioners marked modified by import `cur`: removes their old entry (if
+/// any) and indexes the active ones with the communes and départements of their active sites.
+fn index_changed_practitioners(tx: &Transaction<'_>, cur: i64) -> Result<(), StoreError> {
+    let mut delete = tx.prepare("DELETE FROM annuaire_recherche WHERE rowid = ?1")?;
+    let mut insert = tx.prepare(INSERT_INDEX)?;
+    let mut select = tx.prepare(
+        "SELECT p.rpps, p.cree_import_id = ?1, p.actif, p.nom, p.prenom, p.specialite_code,
+                p.profession_code, s.commune, s.departement
+         FROM praticien p LEFT JOIN praticien_site s ON s.rpps = p.rpps AND s.actif = 1
+         WHERE p.modifie_import_id = ?1
+         ORDER BY p.rpps",
+    )?;
+    let labels: HashMap<String, String> = tx
+        .prepare("SELECT cle, libelle_plie FROM annuaire_vocabulaire")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let label = |key: String| labels.get(&key).cloned().unwrap_or_default();
+    let mut rows = select.query([cur])?;
+    let mut pending: Option<PendingEntry> = None;
+    let mut buffers = IndexBuffers::default();
+    while let Some(r) = rows.next()? {
+        let rpps: String = r.get(0)?;
+        if pending.as_ref().is_none_or(|p| p.rpps != rpps) {
+            if let Some(done) = pending.take() {
+                done.write(&mut delete, &mut insert, &mut buffers)?;
+            }
+            let rowid = rpps
+                .parse::<i64>()
+                .map_err(|_| StoreError::Corrupt(format!("numéro RPPS non numérique : {rpps}")))?;
+            let specialite_code: String = r.get(5)?;
+            let profession_code: String = r.get(6)?;
+            let mut codes = Vec::with_capacity(2);
+            let mut libelles = String::new();
+            for (prefix, code) in [("s", specialite_code), ("p", profession_code)] {
+                if !code.is_empty() {
+                    let key = format!("{prefix}{}", fold_compact(&code));
+                    libelles.push_str(&label(key.clone()));
+                    libelles.push(' ');
+                    codes.push(key);
+                }
+            }
+            pending = Some(PendingEntry {
+                rpps,
+                rowid,
+                nouveau: r.get(1)?,
+                actif: r.get(2)?,
+                entry: IndexEntry {
+                    nom: r.get(3)?,
+                    prenom: r.get(4)?,
+                    libelles,
+                    codes,
+                    sites: Vec::new(),
+                },
+            });
+        }
+        if let Some(p) = pending.as_mut() {
+            let commune: Option<String> = r.get(7)?;
+            let departement: Option<String> = r.get(8)?;
+            if let (Some(c), Some(d)) = (commune, departement) {
+                if !p.entry.sites.iter().any(|(c2, d2)| *c2 == c && *d2 == d) {
+                    p.entry.sites.push((c, d));
+                }
+            }
+        }
+    }
+    if let Some(done) = pending.take() {
+        done.write(&mut delete, &mut insert, &mut buffers)?;
+    }
+    Ok(())
+}
+
+const INSERT_INDEX: &str =
+    "INSERT INTO annuaire_recherche (rowid, cles, texte) VALUES (?1, ?2, ?3)";
+
+struct PendingEntry {
+    rpps: String,
+    rowid: i64,
+    nouveau: bool,
+    actif: bool,
+    entry: IndexEntry,
+}
+
+impl PendingEntry {
+    fn write(
+        self,
+        delete: &mut rusqlite::Statement<'_>,
+        insert: &mut rusqlite::Statement<'_>,
+        buffers: &mut IndexBuffers,
+    ) -> Result<(), StoreError> {
+        if !self.nouveau {
+            delete.execute([self.rowid])?;
+        }
+        if self.actif {
+            self.entry.insert(insert, self.rowid, buffers)?;
+        }
+        Ok(())
+    }
+}
+
+/// What one entry of the search index is made of, before folding.
+struct IndexEntry {
+    nom: String,
+    prenom: String,
+    /// Folded labels found by the words typed (specialty and profession, or the local entry's
+    /// type); in `texte` only: the keys carry their codes.
+    libelles: String,
+    /// Keys of codes, already folded: `ssm54`, `p10`, `turgences`.
+    codes: Vec<String>,
+    /// (commune, département) of each active site.
+    sites: Vec<(String, String)>,
+}
+
+/// Reused buffers of the index writer.
+#[derive(Default)]
+struct IndexBuffers {
+    cles: String,
+    texte: String,
+    words: Vec<String>,
+}
+
+impl IndexEntry {
+    fn insert(
+        &self,
+        insert: &mut rusqlite::Statement<'_>,
+        rowid: i64,
+        b: &mut IndexBuffers,
+    ) -> Result<(), StoreError> {
+        use std::fmt::Write as _;
+        let nom = fold(&self.nom);
+        let prenom = fold(&self.prenom);
+        let compact: String = nom.split_whitespace().collect();
+        b.cles.clear();
+        b.texte.clear();
+        b.texte.push_str(&nom);
+        b.texte.push(' ');
+        b.texte.push_str(&prenom);
+        // Words with an `x` key: a one-word name is already found by its `n` key.
+        b.words.clear();
+        let nom_words = nom.split_whitespace();
+        if nom_words.clone().count() > 1 {
+            for w in nom_words {
+                push_unique(&mut b.words, w);
+            }
+        }
+        for w in prenom.split_whitespace() {
+            push_unique(&mut b.words, w);
+        }
+        let person_words = b.words.len();
+        let mut departements: Vec<String> = Vec::new();
+        let mut communes: Vec<(String, String)> = Vec::with_capacity(self.sites.len());
+        for (commune, dep) in &self.sites {
+            let folded = fold(commune);
+            for w in folded.split_whitespace() {
+                if push_unique(&mut b.words, w) {
+                    b.texte.push(' ');
+                    b.texte.push_str(w);
+                }
+            }
+            let d = fold_compact(dep);
+            if !d.is_empty() && !departements.contains(&d) {
+                departements.push(d.clone());
+            }
+            communes.push((folded, d));
+        }
+        b.texte.push(' ');
+        b.texte.push_str(&self.libelles);
+        if !compact.is_empty() {
+            let _ = write!(b.cles, "n{compact}");
+        }
+        for w in &b.words {
+            let _ = write!(b.cles, " x{w}");
+        }
+        for c in &self.codes {
+            let _ = write!(b.cles, " {c}");
+        }
+        // The same keys in each département, with the communes of that département only.
+        for d in &departements {
+            if !compact.is_empty() {
+                let _ = write!(b.cles, " d{d}n{compact}");
+            }
+            let mut dep_words: Vec<&str> =
+                b.words[..person_words].iter().map(String::as_str).collect();
+            for (commune, cd) in &communes {
+                if cd == d {
+                    for w in commune.split_whitespace() {
+                        if !dep_words.contains(&w) {
+                            dep_words.push(w);
+                        }
+                    }
+                }
+            }
+            for w in dep_words {
+                let _ = write!(b.cles, " d{d}x{w}");
+            }
+            let _ = write!(b.cles, " d{d}");
+        }
+        insert.execute(params![rowid, b.cles, b.texte])?;
+        Ok(())
+    }
+}
+
+/// Pushes `w` unless already there; true when pushed.
+fn push_unique(list: &mut Vec<String>, w: &str) -> bool {
+    if list.iter().any(|x| x == w) {
+        false
+    } else {
+        list.push(w.to_owned());
+        true
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Practitioners
+// ---------------------------------------------------------------------------------------------
+
+/// A site of a practitioner, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitePraticien {
+    pub site_key: i64,
+    pub savoir_faire: String,
+    pub mode_exercice: String,
+    pub raison_sociale: String,
+    pub adresse: String,
+    pub code_postal: String,
+    pub commune: String,
+    pub code_insee: String,
+    pub departement: String,
+    pub telephone: String,
+    pub telephone2: String,
+    pub fax: String,
+    pub email: String,
+    pub mssante: String,
+    pub actif: bool,
+}
+
+/// A practitioner of the RPPS with all their sites, active or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Praticien {
+    pub rpps: String,
+    pub nom: String,
+    pub prenom: String,
+    pub civilite: String,
+    pub profession_code: String,
+    pub profession: String,
+    pub specialite_code: String,
+    pub specialite: String,
+    pub actif: bool,
+    /// Active sites first, then by commune.
+    pub sites: Vec<SitePraticien>,
+}
+
+/// Columns read by [`site_from_row`], labels looked up in the vocabulary.
+fn site_columns() -> String {
+    format!(
+        "site_key, {}, {}, raison_sociale, adresse, code_postal, commune, code_insee, departement,
+         telephone, telephone2, fax, email, mssante, actif",
+        label_sql("s", "savoir_faire_code"),
+        label_sql("m", "mode_exercice_code")
+    )
+}
+
+fn site_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SitePraticien> {
+    Ok(SitePraticien {
+        site_key: r.get(0)?,
+        savoir_faire: r.get(1)?,
+        mode_exercice: r.get(2)?,
+        raison_sociale: r.get(3)?,
+        adresse: r.get(4)?,
+        code_postal: r.get(5)?,
+        commune: r.get(6)?,
+        code_insee: r.get(7)?,
+        departement: r.get(8)?,
+        telephone: r.get(9)?,
+        telephone2: r.get(10)?,
+        fax: r.get(11)?,
+        email: r.get(12)?,
+        mssante: r.get(13)?,
+        actif: r.get(14)?,
+    })
+}
+
+fn praticien_in(conn: &rusqlite::Connection, rpps: &str) -> Result<Option<Praticien>, StoreError> {
+    let found = conn
+        .query_row(
+            &format!(
+                "SELECT rpps, nom, prenom, civilite, profession_code, {}, specialite_code, {},
+                        actif
+                 FROM praticien WHERE rpps = ?1",
+                label_sql("p", "profession_code"),
+                label_sql("s", "specialite_code")
+            ),
+            [rpps],
+            |r| {
+                Ok(Praticien {
+                    rpps: r.get(0)?,
+                    nom: r.get(1)?,
+                    prenom: r.get(2)?,
+                    civilite: r.get(3)?,
+                    profession_code: r.get(4)?,
+                    profession: r.get(5)?,
+                    specialite_code: r.get(6)?,
+                    specialite: r.get(7)?,
+                    actif: r.get(8)?,
+                    sites: Vec::new(),
+                })
+            },
+        )
+        .optional()?;
+    let Some(mut p) = found else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM praticien_site WHERE rpps = ?1 ORDER BY actif DESC, commune, site_key",
+        site_columns()
+    ))?;
+    p.sites = stmt
+        .query_map([rpps], site_from_row)?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(p))
+}
+
+impl Store {
+    /// A practitioner by RPPS number, active or not (inactive ones stay: letters refer to them).
+    pub fn praticien(&self, rpps: &str) -> Result<Option<Praticien>, StoreError> {
+        praticien_in(self.conn(), rpps.trim())
+    }
+
+    /// Number of practitioners, active and all.
+    pub fn praticiens_count(&self) -> Result<(u64, u64), StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT coalesce(sum(actif), 0), count(*) FROM praticien",
+            [],
+            |r| Ok((get_u64(r, 0)?, get_u64(r, 1)?)),
+        )?)
+    }
+}
+
+/// Adds a doctor of the annuaire as a user of the MMG (role `medecin`, no password: the
+/// password is set by the user-management screens). Returns the new user's id.
+pub fn utilisateur_depuis_rpps(
+    tx: &Transaction<'_>,
+    rpps: &str,
+    now: &str,
+) -> Result<i64, StoreError> {
+    let rpps = rpps.trim();
+    if !luhn::is_valid_rpps(rpps) {
+        return Err(DomainError::field(
+            "rpps",
+            "Le numéro RPPS doit comporter 11 chiffres et sa clé de contrôle doit être juste.",
+        )
+        .into());
+    }
+    let Some(p) = praticien_in(tx, rpps)? else {
+        return Err(DomainError::field(
+            "rpps",
+            format!(
+                "Le numéro RPPS {rpps} n'est pas dans l'annuaire ; importez d'abord le fichier RPPS de votre département."
+            ),
+        )
+        .into());
+    };
+    if !p.actif {
+        return Err(DomainError::field(
+            "rpps",
+            format!(
+                "{} {} n'est plus dans le dernier fichier RPPS importé (praticien inactif).",
+                p.prenom, p.nom
+            ),
+        )
+        .into());
+    }
+    if p.profession_code != "10" {
+        return Err(DomainError::field(
+            "rpps",
+            format!(
+                "{} {} n'est pas médecin ({}) : seul un médecin peut être ajouté comme médecin de garde.",
+                p.prenom, p.nom, p.profession
+            ),
+        )
+        .into());
+    }
+    let deja: Option<i64> = tx
+        .query_row("SELECT id FROM utilisateur WHERE rpps = ?1", [rpps], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if deja.is_some() {
+        return Err(DomainError::field(
+            "rpps",
+            format!("{} {} est déjà un utilisateur de la MMG.", p.prenom, p.nom),
+        )
+        .into());
+    }
+    let specialite = (!p.specialite.is_empty()).then_some(p.specialite.as_str());
+    utilisateur::insert(
+        tx,
+        &utilisateur::NewUtilisateur {
+            nom: &p.nom,
+            prenom: &p.prenom,
+            role: Role::Medecin,
+            rpps: Some(rpps),
+            specialite,
+        },
+        now,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local entries
+// ---------------------------------------------------------------------------------------------
+
+/// What a local entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeLocal {
+    Hopital,
+    Urgences,
+    Pharmacie,
+    Laboratoire,
+    Specialiste,
+    Autre,
+}
+
+impl TypeLocal {
+    pub const ALL: [TypeLocal; 6] = [
+        TypeLocal::Hopital,
+        TypeLocal::Urgences,
+        TypeLocal::Pharmacie,
+        TypeLocal::Laboratoire,
+        TypeLocal::Specialiste,
+        TypeLocal::Autre,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TypeLocal::Hopital => "hopital",
+            TypeLocal::Urgences => "urgences",
+            TypeLocal::Pharmacie => "pharmacie",
+            TypeLocal::Laboratoire => "laboratoire",
+            TypeLocal::Specialiste => "specialiste",
+            TypeLocal::Autre => "autre",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.code() == code)
+    }
+
+    /// The French label, also indexed so that « pharmacie » finds pharmacies.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            TypeLocal::Hopital => "Hôpital",
+            TypeLocal::Urgences => "Urgences",
+            TypeLocal::Pharmacie => "Pharmacie",
+            TypeLocal::Laboratoire => "Laboratoire",
+            TypeLocal::Specialiste => "Spécialiste",
+            TypeLocal::Autre => "Autre",
+        }
+    }
+}
+
+/// An entry the MMG adds itself. `id` is `None` for a new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntreeLocale {
+    pub id: Option<i64>,
+    pub type_: TypeLocal,
+    pub nom: String,
+    pub prenom: String,
+    pub rpps: Option<String>,
+    pub specialite: String,
+    pub adresse: String,
+    pub code_postal: String,
+    pub commune: String,
+    pub departement: String,
+    pub telephone: String,
+    pub fax: String,
+    pub email: String,
+    pub mssante: String,
+    pub notes: String,
+    pub actif: bool,
+}
+
+impl EntreeLocale {
+    /// Trims every field and upper-cases the département.
+    pub fn normalized(&self) -> Self {
+        let t = |s: &str| s.trim().to_owned();
+        Self {
+            id: self.id,
+            type_: self.type_,
+            nom: t(&self.nom),
+            prenom: t(&self.prenom),
+            rpps: self
+                .rpps
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+            specialite: t(&self.specialite),
+            adresse: t(&self.adresse),
+            code_postal: t(&self.code_postal),
+            commune: t(&self.commune),
+            departement: t(&self.departement).to_uppercase(),
+            telephone: t(&self.telephone),
+            fax: t(&self.fax),
+            email: t(&self.email),
+            mssante: t(&self.mssante).to_lowercase(),
+            notes: t(&self.notes),
+            actif: self.actif,
+        }
+    }
+
+    /// Every broken rule, by field (French messages).
+    pub fn validate(&self) -> Result<(), Vec<DomainError>> {
+        let mut errors = Vec::new();
+        if self.nom.trim().is_empty() {
+            errors.push(DomainError::field(
+                "nom",
+                "Le nom est obligatoire (nom du praticien ou de l'établissement).",
+            ));
+        }
+        if let Some(rpps) = self
+            .rpps
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            if !luhn::is_valid_rpps(rpps) {
+                errors.push(DomainError::field(
+                    "rpps",
+                    "Le numéro RPPS doit comporter 11 chiffres et sa clé de contrôle doit être juste.",
+                ));
+            }
+        }
+        let cp = self.code_postal.trim();
+        if !cp.is_empty() && !(cp.len() == 5 && cp.bytes().all(|b| b.is_ascii_digit())) {
+            errors.push(DomainError::field(
+                "code_postal",
+                "Le code postal doit comporter 5 chiffres.",
+            ));
+        }
+        let dep = self.departement.trim().to_uppercase();
+        if !dep.is_empty() && !is_departement(&dep) {
+            errors.push(DomainError::field(
+                "departement",
+                "Le département doit être un code de département français (44, 2A, 974...).",
+            ));
+        }
+        for (field, value, what) in [
+            ("telephone", &self.telephone, "Le numéro de téléphone"),
+            ("fax", &self.fax, "Le numéro de fax"),
+        ] {
+            let digits = value.chars().filter(char::is_ascii_digit).count();
+            let allowed = value
+                .chars()
+                .all(|c| c.is_ascii_digit() || " .-+()".contains(c));
+            if !value.trim().is_empty() && (!allowed || !(10..=15).contains(&digits)) {
+                errors.push(DomainError::field(
+                    field,
+                    format!("{what} doit comporter 10 chiffres (par exemple 02 40 00 00 00)."),
+                ));
+            }
+        }
+        let email = self.email.trim();
+        if !email.is_empty() && !looks_like_email(email) {
+            errors.push(DomainError::field(
+                "email",
+                "L'adresse e-mail n'est pas valide (exemple : accueil@clinique.fr).",
+            ));
+        }
+        let mss = self.mssante.trim().to_lowercase();
+        if !mss.is_empty() && !(looks_like_email(&mss) && mss.ends_with("mssante.fr")) {
+            errors.push(DomainError::field(
+                "mssante",
+                "L'adresse MSSanté doit être une adresse de messagerie sécurisée de santé, se terminant par « mssante.fr » (exemple : prenom.nom@medecin.mssante.fr).",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn looks_like_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.contains(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+const LOCAL_COLUMNS: &str =
+    "id, type, nom, prenom, rpps, specialite, adresse, code_postal, commune,
+    departement, telephone, fax, email, mssante, notes, actif";
+
+fn local_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntreeLocale> {
+    let type_: String = r.get(1)?;
+    Ok(EntreeLocale {
+        id: r.get(0)?,
+        type_: TypeLocal::from_code(&type_).unwrap_or(TypeLocal::Autre),
+        nom: r.get(2)?,
+        prenom: r.get(3)?,
+        rpps: r.get(4)?,
+        specialite: r.get(5)?,
+        adresse: r.get(6)?,
+        code_postal: r.get(7)?,
+        commune: r.get(8)?,
+        departement: r.get(9)?,
+        telephone: r.get(10)?,
+        fax: r.get(11)?,
+        email: r.get(12)?,
+        mssante: r.get(13)?,
+        notes: r.get(14)?,
+        actif: r.get(15)?,
+    })
+}
+
+/// Creates or updates a local entry (validated) and its search index entry; returns it as saved.
+pub fn save_entree_locale(
+    tx: &Transaction<'_>,
+    entree: &EntreeLocale,
+    now: &str,
+) -> Result<EntreeLocale, StoreError> {
+    let e = entree.normalized();
+    if let Err(mut errors) = e.validate() {
+        return Err(errors.remove(0).into());
+    }
+    let values = params![
+        e.type_.code(),
+        e.nom,
+        e.prenom,
+        e.rpps,
+        e.specialite,
+        e.adresse,
+        e.code_postal,
+        e.commune,
+        e.departement,
+        e.telephone,
+        e.fax,
+        e.email,
+        e.mssante,
+        e.notes,
+        e.actif,
+        now,
+    ];
+    let id = match e.id {
+        None => {
+            tx.execute(
+                "INSERT INTO annuaire_local (type, nom, prenom, rpps, specialite, adresse,
+                     code_postal, commune, departement, telephone, fax, email, mssante, notes,
+                     actif, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)",
+                values,
+            )?;
+            tx.last_insert_rowid()
+        }
+        Some(id) => {
+            let n = tx.execute(
+                &format!(
+                    "UPDATE annuaire_local SET type = ?1, nom = ?2, prenom = ?3, rpps = ?4,
+                         specialite = ?5, adresse = ?6, code_postal = ?7, commune = ?8,
+                         departement = ?9, telephone = ?10, fax = ?11, email = ?12,
+                         mssante = ?13, notes = ?14, actif = ?15, updated_at = ?16
+                     WHERE id = {id}"
+                ),
+                values,
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("entrée {id} de l'annuaire")));
+            }
+            tx.execute("DELETE FROM annuaire_recherche WHERE rowid = ?1", [-id])?;
+            id
+        }
+    };
+    if e.actif {
+        let mut insert = tx.prepare(INSERT_INDEX)?;
+        IndexEntry {
+            nom: e.nom.clone(),
+            prenom: format!("{} {}", e.prenom, e.specialite),
+            libelles: fold(e.type_.libelle()),
+            codes: vec![format!("t{}", e.type_.code())],
+            sites: vec![(e.commune.clone(), e.departement.clone())],
+        }
+        .insert(&mut insert, -id, &mut IndexBuffers::default())?;
+    }
+    Ok(EntreeLocale { id: Some(id), ..e })
+}
+
+impl Store {
+    /// A local entry by id.
+    pub fn entree_locale(&self, id: i64) -> Result<Option<EntreeLocale>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {LOCAL_COLUMNS} FROM annuaire_local WHERE id = ?1"),
+                [id],
+                local_from_row,
+            )
+            .optional()?)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search
+// ---------------------------------------------------------------------------------------------
+
+/// Where an entry of the annuaire comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceCorrespondant {
+    /// A practitioner of the RPPS file.
+    Rpps { rpps: String },
+    /// An entry added by the MMG.
+    Local { id: i64, type_: TypeLocal },
+}
+
+/// One entry of the annuaire as a search shows it: the person or place and one address (for a
+/// practitioner, the active site in the MMG's département when there is one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correspondant {
+    pub source: SourceCorrespondant,
+    pub nom: String,
+    pub prenom: String,
+    pub civilite: String,
+    pub profession: String,
+    pub specialite: String,
+    pub raison_sociale: String,
+    pub adresse: String,
+    pub code_postal: String,
+    pub commune: String,
+    pub departement: String,
+    pub telephone: String,
+    pub fax: String,
+    pub email: String,
+    pub mssante: String,
+    /// Other active sites of a practitioner, beyond the one shown.
+    pub autres_sites: u32,
+    pub actif: bool,
+}
+
+/// Largest number of results a search returns.
+pub const SEARCH_MAX: usize = 100;
+
+/// Rows of one tier's query read at most: a tier whose words are checked on the text (rather
+/// than by the index) gives up there; the next tier, or the next key typed, will do better.
+const TIER_SCAN_CAP: usize = 60;
+
+/// FTS5 gathers every entry of a prefix before reading the first one: a prefix is looked up in
+/// the index only when what it gathers stays small, otherwise the word is only checked on the
+/// text of the entries found by the other words.
+/// - in the département, a word after the first needs 2 letters;
+const DEP_PREFIX_MIN: usize = 2;
+/// - in the whole country, the first word as a name needs 3 letters,
+const NATIONAL_NAME_MIN: usize = 3;
+/// - and any other unfinished word 5 (finished words are whole terms, read lazily).
+const NATIONAL_PREFIX_MIN: usize = 5;
+
+/// A query, folded and split once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Requete {
+    /// Every folded word typed.
+    tokens: Vec<String>,
+    /// The first word typed without spaces nor punctuation (`d'Art` → `dart`), as a name prefix.
+    nom: String,
+    /// How many of the last `tokens` come from words after the first one.
+    rest: usize,
+    /// Whether the last word is finished (a space was typed after it).
+    fini: bool,
+}
+
+impl Requete {
+    pub(crate) fn parse(query: &str) -> Option<Self> {
+        let words: Vec<&str> = query
+            .split_whitespace()
+            .filter(|w| !fold_compact(w).is_empty())
+            .collect();
+        let (first, others) = words.split_first()?;
+        let split = |w: &&str| {
+            fold(w)
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        let tokens: Vec<String> = words.iter().flat_map(split).collect();
+        let rest = others.iter().flat_map(split).count();
+        Some(Self {
+            tokens,
+            nom: fold_compact(first),
+            rest,
+            fini: query.ends_with(char::is_whitespace),
+        })
+    }
+
+    fn rest(&self) -> &[String] {
+        &self.tokens[self.tokens.len() - self.rest..]
+    }
+
+    /// A word is complete when another was typed after it.
+    fn complete(&self, index: usize) -> bool {
+        self.fini || index + 1 < self.tokens.len()
+    }
+}
+
+/// One step of a search: the FTS5 query that proposes entries, and the words each entry must
+/// also contain (checked against its folded text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Tier {
+    pub(crate) fts: String,
+    pub(crate) filter: Vec<String>,
+}
+
+/// The keys one typed word may match: an `x` word, an `n` name, or a code whose label has a word
+/// starting with it (`codes`), within a département (`dep`) or in the whole country.
+fn word_group(word: &str, dep: Option<&str>, prefix: bool, codes: &[String]) -> String {
+    let star = if prefix { "*" } else { "" };
+    let d = dep.map(|d| format!("d{d}")).unwrap_or_default();
+    let mut q = format!("(\"{d}x{word}\"{star} OR \"{d}n{word}\"{star}");
+    if !codes.is_empty() {
+        let codes_or = codes
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        // Codes are whole terms, read lazily: restricted to a département by its key.
+        if dep.is_some() {
+            q.push_str(&format!(" OR (\"{d}\" AND ({codes_or}))"));
+        } else {
+            q.push_str(&format!(" OR {codes_or}"));
+        }
+    }
+    q.push(')');
+    q
+}
+
+/// The tiers of a search, most relevant first. `codes[i]` are the keys of the vocabulary whose
+/// label has a word starting with token `i` (`cardio` → `ssm04`).
+pub(crate) fn search_tiers(
+    req: &Requete,
+    departement: Option<&str>,
+    codes: &[Vec<String>],
+) -> Vec<Tier> {
+    let n = req.tokens.len();
+    let first_rest = n - req.rest;
+    let none: Vec<String> = Vec::new();
+    let codes_of = |i: usize| codes.get(i).unwrap_or(&none);
+    let mut tiers = Vec::new();
+    let mut push = |head: Option<String>, groups: Vec<String>, filter: &[String]| {
+        let parts: Vec<String> = head.into_iter().chain(groups).collect();
+        if !parts.is_empty() {
+            tiers.push(Tier {
+                fts: parts.join(" AND "),
+                filter: filter.to_vec(),
+            });
+        }
+    };
+    if let Some(d) = departement.map(fold_compact).filter(|d| !d.is_empty()) {
+        // In the département every word is a prefix: what it gathers is bounded by the
+        // département's size.
+        let dep = |i: usize| {
+            let t = &req.tokens[i];
+            (t.len() >= DEP_PREFIX_MIN || i == 0)
+                .then(|| word_group(t, Some(&d), true, codes_of(i)))
+        };
+        push(
+            Some(format!("\"d{d}n{}\"*", req.nom)),
+            (first_rest..n).filter_map(dep).collect(),
+            req.rest(),
+        );
+        push(None, (0..n).filter_map(dep).collect(), &req.tokens);
+    }
+    // In the whole country, finished words are whole terms (read lazily); the word being typed
+    // is a prefix when long enough, otherwise only checked on the text.
+    let national = |i: usize, exact_only: bool| {
+        let t = &req.tokens[i];
+        if req.complete(i) || exact_only {
+            Some(word_group(t, None, false, codes_of(i)))
+        } else if t.len() >= NATIONAL_PREFIX_MIN {
+            Some(word_group(t, None, true, codes_of(i)))
+        } else {
+            None
+        }
+    };
+    if req.nom.len() >= NATIONAL_NAME_MIN {
+        push(
+            Some(format!("\"n{}\"*", req.nom)),
+            (first_rest..n).filter_map(|i| national(i, false)).collect(),
+            req.rest(),
+        );
+    }
+    push(
+        None,
+        (0..n).filter_map(|i| national(i, true)).collect(),
+        &req.tokens,
+    );
+    push(
+        None,
+        (0..n).filter_map(|i| national(i, false)).collect(),
+        &req.tokens,
+    );
+    tiers.dedup_by(|a, b| a.fts == b.fts);
+    tiers
+}
+
+/// True when every word of `filter` starts a word of `texte`.
+fn matches_all(texte: &str, filter: &[String]) -> bool {
+    filter
+        .iter()
+        .all(|t| texte.split(' ').any(|w| w.starts_with(t.as_str())))
+}
+
+impl Store {
+    /// Searches the annuaire as the user types: by name, first name, commune, specialty (or the
+    /// kind of a local entry), accent-insensitive, each word a prefix. Entries of `departement`
+    /// (the MMG's) come first, names starting with the first word first; at most `limit`
+    /// results (capped at [`SEARCH_MAX`]). Only active entries are found.
+    pub fn annuaire_search(
+        &self,
+        query: &str,
+        departement: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Correspondant>, StoreError> {
+        let limit = limit.clamp(1, SEARCH_MAX);
+        let Some(req) = Requete::parse(query) else {
+            return Ok(Vec::new());
+        };
+        let conn = self.conn();
+        let mut vocab = conn.prepare_cached(
+            "SELECT cle FROM annuaire_vocabulaire
+             WHERE substr(cle, 1, 1) IN ('s', 'p', 't') AND ' ' || libelle_plie LIKE ?1",
+        )?;
+        let mut codes: Vec<Vec<String>> = Vec::with_capacity(req.tokens.len());
+        for t in &req.tokens {
+            codes.push(
+                vocab
+                    .query_map([format!("% {t}%")], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?,
+            );
+        }
+        let mut stmt = conn.prepare_cached(
+            "SELECT rowid, texte FROM annuaire_recherche WHERE annuaire_recherche MATCH ?1",
+        )?;
+        let mut hits: Vec<(usize, i64)> = Vec::new();
+        let mut seen: HashSet<i64> = HashSet::new();
+        for (tier, step) in search_tiers(&req, departement, &codes).iter().enumerate() {
+            if hits.len() >= limit {
+                break;
+            }
+            let tdbg = std::time::Instant::now(); // TMPDBG
+            let mut rows = stmt.query([&step.fts])?;
+            let mut scanned = 0;
+            while let Some(r) = rows.next()? {
+                scanned += 1;
+                if scanned > TIER_SCAN_CAP {
+                    break;
+                }
+                let rowid: i64 = r.get(0)?;
+                if seen.contains(&rowid) {
+                    continue;
+                }
+                let texte: String = r.get(1)?;
+                if matches_all(&texte, &step.filter) {
+                    seen.insert(rowid);
+                    hits.push((tier, rowid));
+                    if hits.len() >= limit {
+                        break;
+                    }
+                }
+            }
+            if std::env::var_os("TMPDBG_SEARCH").is_some() {
+                eprintln!(
+                    "TMPDBG tier {tier} {:?} scanned {scanned} hits {} {}",
+                    tdbg.elapsed(),
+                    hits.len(),
+                    step.fts
+                );
+            }
+        }
+        let tdbg = std::time::Instant::now(); // TMPDBG
+        let mut found = Vec::with_capacity(hits.len());
+        for (tier, rowid) in hits {
+            if let Some(c) = correspondant(conn, rowid, departement)? {
+                found.push((tier, fold(&c.nom), fold(&c.prenom), c));
+            }
+        }
+        if std::env::var_os("TMPDBG_SEARCH").is_some() {
+            eprintln!("TMPDBG details {:?}", tdbg.elapsed());
+        }
+        found.sort_by(|a, b| (a.0, &a.1, &a.2).cmp(&(b.0, &b.1, &b.2)));
+        Ok(found.into_iter().map(|(_, _, _, c)| c).collect())
+    }
+}
+
+fn correspondant(
+    conn: &rusqlite::Connection,
+    rowid: i64,
+    departement: Option<&str>,
+) -> Result<Option<Correspondant>, StoreError> {
+    if rowid < 0 {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {LOCAL_COLUMNS} FROM annuaire_local WHERE id = ?1"
+        ))?;
+        let e = stmt.query_row([-rowid], local_from_row).optional()?;
+        return Ok(e.map(|e| Correspondant {
+            source: SourceCorrespondant::Local {
+                id: -rowid,
+                type_: e.type_,
+            },
+            nom: e.nom,
+            prenom: e.prenom,
+            civilite: String::new(),
+            profession: e.type_.libelle().to_owned(),
+            specialite: e.specialite,
+            raison_sociale: String::new(),
+            adresse: e.adresse,
+            code_postal: e.code_postal,
+            commune: e.commune,
+            departement: e.departement,
+            telephone: e.telephone,
+            fax: e.fax,
+            email: e.email,
+            mssante: e.mssante,
+            autres_sites: 0,
+            actif: e.actif,
+        }));
+    }
+    let rpps = format!("{rowid:011}");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT nom, prenom, civilite, {}, {}, actif FROM praticien WHERE rpps = ?1",
+        label_sql("p", "profession_code"),
+        label_sql("s", "specialite_code")
+    ))?;
+    let person = stmt
+        .query_row([&rpps], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, bool>(5)?,
+            ))
+        })
+        .optional()?;
+    let Some((nom, prenom, civilite, profession, specialite, actif)) = person else {
+        return Ok(None);
+    };
+    let mut sites_stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM praticien_site WHERE rpps = ?1 AND actif = 1
+         ORDER BY departement = ?2 DESC, site_key LIMIT 8",
+        site_columns()
+    ))?;
+    let sites: Vec<SitePraticien> = sites_stmt
+        .query_map(params![rpps, departement.unwrap_or("")], site_from_row)?
+        .collect::<Result<_, _>>()?;
+    let autres_sites = sites.len().saturating_sub(1) as u32;
+    let site = sites.into_iter().next();
+    let s = site.unwrap_or(SitePraticien {
+        site_key: 0,
+        savoir_faire: String::new(),
+        mode_exercice: String::new(),
+        raison_sociale: String::new(),
+        adresse: String::new(),
+        code_postal: String::new(),
+        commune: String::new(),
+        code_insee: String::new(),
+        departement: String::new(),
+        telephone: String::new(),
+        telephone2: String::new(),
+        fax: String::new(),
+        email: String::new(),
+        mssante: String::new(),
+        actif: false,
+    });
+    Ok(Some(Correspondant {
+        source: SourceCorrespondant::Rpps { rpps },
+        nom,
+        prenom,
+        civilite,
+        profession,
+        specialite,
+        raison_sociale: s.raison_sociale,
+        adresse: s.adresse,
+        code_postal: s.code_postal,
+        commune: s.commune,
+        departement: s.departement,
+        telephone: s.telephone,
+        fax: s.fax,
+        email: s.email,
+        mssante: s.mssante,
+        autres_sites,
+        actif,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_removes_case_accents_and_punctuation() {
+        // (input, folded): what the index stores and what a query is compared with.
+        let cases = [
+            ("Hélène", "helene"),
+            ("ANCENIS-SAINT-GÉRÉON", "ancenis saint gereon"),
+            ("D'ARTAGNAN", "d artagnan"),
+            ("Œuvre Cœur", "oeuvre coeur"),
+            ("Médecine générale", "medecine generale"),
+            ("  44  ", "  44  "),
+            ("Çà et là", "ca et la"),
+        ];
+        for (input, folded) in cases {
+            assert_eq!(fold(input), folded, "fold({input:?})");
+        }
+        assert_eq!(fold_compact("LE GOFF"), "legoff");
+        assert_eq!(fold_compact("D'Artagnan"), "dartagnan");
+    }
+
+    #[test]
+    fn search_tiers_put_the_departement_and_the_name_first() {
+        let req = Requete::parse("Dupont nan").unwrap();
+        let codes = vec![vec!["ssm54".to_owned()], Vec::new()];
+        let tiers = search_tiers(&req, Some("44"), &codes);
+        let rest = vec!["nan".to_owned()];
+        let all = vec!["dupont".to_owned(), "nan".to_owned()];
+        let dupont_44 = "(\"d44xdupont\"* OR \"d44ndupont\"* OR (\"d44\" AND (\"ssm54\")))";
+        let nan_44 = "(\"d44xnan\"* OR \"d44nnan\"*)";
+        let expected = [
+            (format!("\"d44ndupont\"* AND {nan_44}"), &rest),
+            (format!("{dupont_44} AND {nan_44}"), &all),
+            ("\"ndupont\"*".to_owned(), &rest),
+            (
+                "(\"xdupont\" OR \"ndupont\" OR \"ssm54\") AND (\"xnan\" OR \"nnan\")".to_owned(),
+                &all,
+            ),
+            (
+                "(\"xdupont\" OR \"ndupont\" OR \"ssm54\")".to_owned(),
+                &all,
+            ),
+        ];
+        let got: Vec<(String, &Vec<String>)> =
+            tiers.iter().map(|t| (t.fts.clone(), &t.filter)).collect();
+        assert_eq!(
+            got, expected,
+            "name in the département, anything in the département, name, whole words, anything; \
+             in the whole country the finished « dupont » is a whole term and the short unfinished \
+             « nan » is only checked on the text"
+        );
+        let short = Requete::parse("dupont m").unwrap();
+        let national = search_tiers(&short, Some("44"), &[]);
+        assert_eq!(
+            (national[0].fts.as_str(), national[2].fts.as_str()),
+            ("\"d44ndupont\"*", "\"ndupont\"*"),
+            "a one-letter prefix is checked on the text, not gathered from the index"
+        );
+        assert_eq!(national[0].filter, vec!["m".to_owned()]);
+        let tiers = search_tiers(&Requete::parse("du").unwrap(), Some("44"), &[]);
+        assert!(
+            tiers.iter().all(|t| !t.fts.contains("\"ndu\"*")),
+            "a two-letter name is not gathered from the whole country: {tiers:?}"
+        );
+        assert_eq!(
+            Requete::parse("  - ' "),
+            None,
+            "nothing typed, nothing searched"
+        );
+        let odd = Requete::parse("\"*) OR d'Art").unwrap();
+        assert_eq!(
+            (odd.nom.as_str(), odd.tokens.clone()),
+            (
+                "or",
+                vec!["or".to_owned(), "d".to_owned(), "art".to_owned()]
+            ),
+            "FTS5 syntax typed by the user is folded away, never passed through"
+        );
+        assert!(matches_all(
+            "dupont marie nantes",
+            &["ma".into(), "nan".into()]
+        ));
+        assert!(
+            !matches_all("dupont marie nantes", &["ant".into()]),
+            "prefixes of words only"
+        );
+    }
+}

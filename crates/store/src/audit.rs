@@ -1,0 +1,157 @@
+//! The audit log (`journal`): one entry per creation, change, print or export of a record, chained by
+//! SHA-256 (see `appligarde_domain::audit`). Entries are appended in the same transaction as the change
+//! they record, so a change never exists without its entry. SQL triggers refuse UPDATE and DELETE.
+
+use crate::{Store, StoreError};
+use appligarde_domain::audit::{Action, Entree, GENESE, Verification, empreinte};
+use rusqlite::{OptionalExtension, Transaction};
+
+/// Appends an entry and moves the head. `details` names what changed, never clinical values.
+pub fn append(
+    tx: &Transaction<'_>,
+    acteur: Option<i64>,
+    action: Action,
+    objet: &str,
+    objet_id: Option<i64>,
+    details: &str,
+    now: &str,
+) -> Result<i64, StoreError> {
+    let tete: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT dernier, hash FROM journal_tete WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (precedent_id, precedent) = tete.unwrap_or((0, GENESE.to_owned()));
+    let entree = Entree {
+        id: precedent_id + 1,
+        horodatage: now.to_owned(),
+        utilisateur_id: acteur,
+        action: action.code().to_owned(),
+        objet: objet.to_owned(),
+        objet_id,
+        details: details.to_owned(),
+    };
+    let hash = empreinte(&precedent, &entree);
+    tx.prepare_cached(
+        "INSERT INTO journal (id, horodatage, utilisateur_id, action, objet, objet_id, details, hash_precedent, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute((
+        entree.id,
+        &entree.horodatage,
+        entree.utilisateur_id,
+        &entree.action,
+        &entree.objet,
+        entree.objet_id,
+        &entree.details,
+        &precedent,
+        &hash,
+    ))?;
+    tx.prepare_cached(
+        "INSERT INTO journal_tete (id, dernier, hash) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET dernier = excluded.dernier, hash = excluded.hash",
+    )?
+    .execute((entree.id, &hash))?;
+    Ok(entree.id)
+}
+
+/// The last entry about one record, to coalesce the autosaves of a draft: (action, user, time).
+pub fn derniere_sur(
+    tx: &Transaction<'_>,
+    objet: &str,
+    objet_id: i64,
+) -> Result<Option<(String, Option<i64>, String)>, StoreError> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT action, utilisateur_id, horodatage FROM journal
+             WHERE objet = ?1 AND objet_id = ?2 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row((objet, objet_id), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
+/// One entry as the admin screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LigneJournal {
+    pub id: i64,
+    pub horodatage: String,
+    pub utilisateur_id: Option<i64>,
+    pub utilisateur: Option<String>,
+    pub action: String,
+    pub objet: String,
+    pub objet_id: Option<i64>,
+    pub details: String,
+}
+
+impl Store {
+    /// Walks the whole chain in id order and compares its end with the head. `Ok(n)` is the number
+    /// of entries checked; a broken chain is [`StoreError::Corrupt`] with a French explanation.
+    pub fn verifier_journal(&self) -> Result<u64, StoreError> {
+        let mut stmt = self.conn().prepare(
+            "SELECT id, horodatage, utilisateur_id, action, objet, objet_id, details, hash_precedent, hash
+             FROM journal ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut verification = Verification::new();
+        while let Some(r) = rows.next()? {
+            let entree = Entree {
+                id: r.get(0)?,
+                horodatage: r.get(1)?,
+                utilisateur_id: r.get(2)?,
+                action: r.get(3)?,
+                objet: r.get(4)?,
+                objet_id: r.get(5)?,
+                details: r.get(6)?,
+            };
+            let precedent: String = r.get(7)?;
+            let hash: String = r.get(8)?;
+            verification
+                .suivante(&entree, &precedent, &hash)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        }
+        let tete: Option<(i64, String)> = self
+            .conn()
+            .query_row(
+                "SELECT dernier, hash FROM journal_tete WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        verification
+            .terminer(tete.as_ref().map(|(id, h)| (*id, h.as_str())))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// The most recent entries first, optionally about one record; at most `limite`.
+    pub fn journal(
+        &self,
+        objet: Option<(&str, i64)>,
+        limite: u32,
+    ) -> Result<Vec<LigneJournal>, StoreError> {
+        let (filtre, o, oid) = match objet {
+            Some((o, id)) => ("WHERE j.objet = ?1 AND j.objet_id = ?2", o, id),
+            None => ("WHERE ?1 = ?1 AND ?2 = ?2", "", 0),
+        };
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT j.id, j.horodatage, j.utilisateur_id, u.prenom || ' ' || u.nom, j.action, j.objet,
+                    j.objet_id, j.details
+             FROM journal j LEFT JOIN utilisateur u ON u.id = j.utilisateur_id
+             {filtre} ORDER BY j.id DESC LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map((o, oid, limite), |r| {
+            Ok(LigneJournal {
+                id: r.get(0)?,
+                horodatage: r.get(1)?,
+                utilisateur_id: r.get(2)?,
+                utilisateur: r.get(3)?,
+                action: r.get(4)?,
+                objet: r.get(5)?,
+                objet_id: r.get(6)?,
+                details: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

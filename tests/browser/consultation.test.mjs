@@ -1,0 +1,131 @@
+// The garde consultation with the keyboard alone, in Debian's Chromium against the real API and a
+// real encrypted store (`appligarde-cli serve`): log in, register an arrival, fill and close the
+// consultation, find it in the day's list and in the patient's history.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const cli = process.env.APPLIGARDE_CLI;
+const dist = process.env.APPLIGARDE_UI_DIST;
+const artifacts = resolve('target/e2e-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+let dir;
+let server;
+let url;
+let browser;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'appligarde-consultation-'));
+  const store = ['--data-dir', join(dir, 'data'), '--key-file', join(dir, 'key')];
+  execFileSync(cli, [...store, 'demo', 'seed', '--consultations', '20']);
+  server = spawn(cli, [...store, 'serve', '--ui', dist, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  url = await new Promise((resolveUrl, reject) => {
+    const lines = createInterface({ input: server.stdout });
+    lines.once('line', resolveUrl);
+    server.once('exit', (code) => reject(new Error(`appligarde-cli serve exited (${code})`)));
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('a consultation from arrival to closing, keyboard only', async () => {
+  const p = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+  await p.goto(url);
+
+  // Log in: the user list has the focus; choose the doctor, Tab to the password, Enter.
+  await p.getByRole('heading', { name: 'Connexion' }).waitFor();
+  await p.locator('#utilisateur').selectOption({ label: 'Léa DESCHAMPS — Médecin' });
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('pas le bon');
+  await p.keyboard.press('Enter');
+  await p.locator('#erreur-connexion').waitFor();
+  assert.match(await p.locator('#erreur-connexion').textContent(), /Mot de passe incorrect/);
+  await p.keyboard.type('garde-demo');
+  await p.keyboard.press('Enter');
+  await p.getByRole('heading', { name: 'Garde du jour' }).waitFor();
+  await p.getByTestId('garde-ouverte').waitFor();
+
+  // A new arrival: Alt+N, then Tab from field to field; Enter records it.
+  await p.keyboard.press('Alt+N');
+  await p.locator('#a-nom').waitFor();
+  await p.keyboard.type('Clavier');
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('Zoé');
+  await p.keyboard.press('Tab');
+  await p.locator('#a-naissance').fill('1990-04-02');
+  await p.locator('#a-motif').focus();
+  await p.keyboard.type('Toux et fièvre');
+  await p.keyboard.press('Enter');
+  await p.getByTestId('statut').filter({ hasText: 'Arrivée de CLAVIER Zoé enregistrée.' }).waitFor();
+
+  // The waiting line: focus it and press Enter to take the patient in.
+  const ligne = p.getByTestId('ligne-consultation').filter({ hasText: 'CLAVIER' });
+  await ligne.focus();
+  await p.keyboard.press('Enter');
+  await p.getByRole('heading', { name: /Consultation — CLAVIER Zoé/ }).waitFor();
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'c-motif', 'the form starts on its first field');
+
+  // Tab through the notes and the vital signs; an impossible temperature is refused in French.
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('Toux sèche depuis 3 jours.');
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('Pharynx rouge, auscultation libre.');
+  await p.keyboard.press('Tab');
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'c-temperature');
+  await p.keyboard.type('50');
+  await p.keyboard.press('Control+s');
+  await p.locator('#erreur-temperature').waitFor();
+  assert.match(await p.locator('#erreur-temperature').textContent(), /entre 30 et 43,5 °C/);
+  await p.keyboard.press('Control+a');
+  await p.keyboard.type('38,5');
+  await p.keyboard.press('Enter'); // Enter moves on, like Tab: nothing is lost
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'c-ta_systolique');
+  await p.locator('#c-diagnostic').focus();
+  await p.keyboard.type('J06.9');
+  await p.locator('#c-actes').focus();
+  await p.keyboard.type('G CRN');
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('Rhinopharyngite.');
+  await p.keyboard.press('Tab');
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'c-orientation');
+  await p.locator('#c-orientation').selectOption('retour_domicile');
+  await p.screenshot({ path: join(artifacts, 'consultation-saisie.png') });
+
+  // Close with Ctrl+Enter.
+  await p.keyboard.press('Control+Enter');
+  await p.getByTestId('statut-consultation').filter({ hasText: 'Clôturée' }).waitFor();
+  assert.match(await p.locator('.libelle').first().textContent(), /J06\.9 — Infection des voies respiratoires supérieures/);
+
+  // Back to the list with Escape: the consultation is in the done list of the day.
+  await p.keyboard.press('Escape');
+  await p.getByRole('heading', { name: 'Garde du jour' }).waitFor();
+  const fait = p.getByTestId('ligne-consultation').filter({ hasText: 'CLAVIER' });
+  await fait.waitFor();
+  assert.match(await fait.textContent(), /Terminée/);
+
+  // And in the patient's history.
+  await fait.focus();
+  await p.keyboard.press('Enter');
+  const histoire = p.getByTestId('historique-ligne');
+  await histoire.first().waitFor();
+  assert.match(await histoire.first().textContent(), /Toux et fièvre J06\.9 \(Terminée\)/);
+  await p.screenshot({ path: join(artifacts, 'consultation-cloturee.png') });
+  await p.close();
+});
