@@ -203,7 +203,7 @@ pub struct DemoSummary {
 /// The whole generated TypeScript file: every DTO, the error type and the command map.
 pub fn typescript_file() -> String {
     let cfg = ts_config();
-    let decls: [String; 12] = [
+    let decls: [String; 21] = [
         AppInfo::decl(&cfg),
         TableCount::decl(&cfg),
         MmgSettings::decl(&cfg),
@@ -216,6 +216,15 @@ pub fn typescript_file() -> String {
         ErrorCode::decl(&cfg),
         ApiError::decl(&cfg),
         FieldError::decl(&cfg),
+        crate::cotation::CotationRequest::decl(&cfg),
+        crate::cim10::Cim10Query::decl(&cfg),
+        crate::sauvegarde::RecoveryCodeDto::decl(&cfg),
+        crate::sauvegarde::BackupRequest::decl(&cfg),
+        crate::sauvegarde::BackupDto::decl(&cfg),
+        crate::sauvegarde::RestoreDto::decl(&cfg),
+        crate::cim10::Cim10Hit::decl(&cfg),
+        crate::cotation::ActeDto::decl(&cfg),
+        crate::cotation::CotationDto::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust API by `cargo xtask gen-types`; do not edit.\n\

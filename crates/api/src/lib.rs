@@ -11,10 +11,13 @@
 //! line in the `commands!` table below; run `cargo xtask gen-types` to refresh the TypeScript types
 //! (a test fails while they are stale).
 
+pub mod cim10;
 mod clock;
+pub mod cotation;
 pub mod demo;
 pub mod dto;
 mod error;
+pub mod sauvegarde;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, ErrorCode, FieldError};
@@ -192,6 +195,26 @@ impl Api {
         demo::seed(&mut store, &options, now, &stamp)
     }
 
+    /// Proposes the NGAP codes of an act; the MMG's département is used when the request has none.
+    pub fn cotation_suggest(
+        &self,
+        mut request: cotation::CotationRequest,
+    ) -> Result<cotation::CotationDto, ApiError> {
+        if request
+            .departement
+            .as_deref()
+            .is_none_or(|d| d.trim().is_empty())
+        {
+            request.departement = self.store().mmg_identity()?.map(|m| m.departement);
+        }
+        cotation::suggest(&request)
+    }
+
+    /// Searches the CIM-10 code set (the MMG's usage ranking comes with favourites and recent codes).
+    pub fn cim10_search(&self, query: cim10::Cim10Query) -> Result<Vec<cim10::Cim10Hit>, ApiError> {
+        cim10::search(&query, &appligarde_cim10::SearchContext::new())
+    }
+
     /// Runs a command by name with JSON arguments: the single entry point of the shell, the CLI and
     /// the loopback HTTP server.
     pub fn invoke(
@@ -256,6 +279,11 @@ commands! {
     utilisateurs_list() -> Vec<UtilisateurDto>;
     consultations_list(ConsultationsQuery) -> Vec<ConsultationRow>;
     garde_du_jour() -> GardeDuJour;
+    cotation_suggest(cotation::CotationRequest) -> cotation::CotationDto;
+    cim10_search(cim10::Cim10Query) -> Vec<cim10::Cim10Hit>;
+    recovery_code_pending() -> Option<sauvegarde::RecoveryCodeDto>;
+    recovery_code_show() -> sauvegarde::RecoveryCodeDto;
+    backup_now(sauvegarde::BackupRequest) -> sauvegarde::BackupDto;
 }
 
 impl From<StoreError> for ApiError {

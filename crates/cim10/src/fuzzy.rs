@@ -38,7 +38,15 @@ pub(crate) fn maybe_one(q: &[u8], w: &[u8]) -> bool {
     if q.len() < 5 {
         return true;
     }
-    let pair = |s: &[u8], at: usize| s.get(at..at + 2).map(|p| (p[0], p[1]));
+    // Two bytes as one number; 0xFFFF (never two UTF-8 bytes) past the end.
+    #[inline]
+    fn pair(s: &[u8], at: usize) -> u16 {
+        if at + 1 < s.len() {
+            (u16::from(s[at]) << 8) | u16::from(s[at + 1])
+        } else {
+            0xFFFF
+        }
+    }
     if pair(q, 0) == pair(w, 0) {
         return true;
     }

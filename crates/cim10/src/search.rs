@@ -466,8 +466,9 @@ impl CodeSet {
     }
 
     /// Synonyms whose first word may be `typed`: the same word, a word it starts (being typed),
-    /// or, from 5 letters on, a word one typo or one spelling by ear away. Sorted by table order.
-    fn synonym_candidates(&self, typed: &str, sound: &str) -> Vec<usize> {
+    /// or, with `typos` and from 5 letters on, a word one typo or one spelling by ear away.
+    /// Sorted by table order.
+    fn synonym_candidates(&self, typed: &str, sound: &str, typos: bool) -> Vec<usize> {
         let firsts = &self.synonym_firsts;
         let lo = firsts.partition_point(|(k, _, _)| &**k < typed);
         let mut out: Vec<usize> = firsts[lo..]
@@ -476,11 +477,11 @@ impl CodeSet {
             .filter(|(k, _, _)| typed.len() >= 3 || &**k == typed)
             .map(|&(_, _, si)| si as usize)
             .collect();
-        if typed.len() >= 5 {
+        if typos && typed.len() >= 5 {
             let (tb, sb) = (typed.as_bytes(), sound.as_bytes());
             for (k, ksound, si) in firsts {
                 let (kb, ks) = (k.as_bytes(), ksound.as_bytes());
-                if k.starts_with(typed) || (!maybe_one(tb, kb) && !maybe_one(sb, ks)) {
+                if (!maybe_one(tb, kb) && !maybe_one(sb, ks)) || k.starts_with(typed) {
                     continue;
                 }
                 if within_one(tb, kb) || prefix_within_one(tb, kb) || sb == ks {
@@ -543,7 +544,9 @@ impl CodeSet {
                 }
             }
             let mut synonym_found = false;
-            for si in self.synonym_candidates(&w.stemmed, &sounds[p]) {
+            let mut synonym_exact = false;
+            // Typos are looked for only in words that start no label word (or on the retry).
+            for si in self.synonym_candidates(&w.stemmed, &sounds[p], fuzzy_all || lo == hi) {
                 let syn = &self.synonyms[si];
                 let k = syn.key.len();
                 if p + k > words.len() {
@@ -575,6 +578,7 @@ impl CodeSet {
                     continue;
                 }
                 synonym_found = true;
+                synonym_exact |= factor == 1.0;
                 let mask = ((1u32 << k) - 1) << p;
                 plan.items.push(Item {
                     src: Source::Docs(&syn.docs),
@@ -607,7 +611,9 @@ impl CodeSet {
             }
             // One typo (or a spelling by ear) in a word of 5 letters or more.
             let try_typos = w.folded.len() >= 5 && (fuzzy_all || (lo == hi && !synonym_found));
-            if w.folded.len() >= 5 && !try_typos {
+            // A complete known word is not retried with a typo when nothing matches every word.
+            let known = self.index.exact(&w.stemmed).is_some() || synonym_exact;
+            if w.folded.len() >= 5 && !try_typos && !known {
                 plan.typos_left = true;
             }
             if try_typos {
@@ -678,15 +684,14 @@ impl CodeSet {
         plan
     }
 
-    /// Applies the items of the plan to the codes of `part`, leaving out the label words of
-    /// word `skip` (a non-selective word checked afterwards by `filter_pass`).
-    fn apply_items(&self, plan: &Plan<'_>, scratch: &mut Scratch, part: Part, skip: Option<usize>) {
+    /// Applies the items of the plan to the codes of `part`, leaving out the label words of the
+    /// words in the `skip` mask (non-selective words checked afterwards by `filter_pass`).
+    fn apply_items(&self, plan: &Plan<'_>, scratch: &mut Scratch, part: Part, skip: u32) {
         let (ext_lo, ext_hi) = self.external;
-        let skip_mask = skip.map_or(0, |p| 1u32 << p);
         for item in &plan.items {
             match item.src {
                 Source::Token(id) => {
-                    if item.mask == skip_mask {
+                    if item.mask.count_ones() == 1 && item.mask & skip != 0 {
                         continue;
                     }
                     let ps = self.index.postings(id);
@@ -787,13 +792,27 @@ impl CodeSet {
         let required: Vec<usize> = (0..plan.words.len())
             .filter(|&p| plan.required & (1 << p) != 0)
             .collect();
-        let heaviest = required.iter().copied().max_by_key(|&p| plan.volume[p]);
-        let lightest = required.iter().map(|&p| plan.volume[p]).min().unwrap_or(0);
-        let filter = heaviest.filter(|&p| {
-            required.len() > 1 && plan.volume[p] > FILTER_VOLUME && lightest * 4 < plan.volume[p]
-        });
-        self.apply_items(plan, scratch, Part::Clinical, filter);
-        if let Some(p) = filter {
+        // Words far less selective than the most selective one are checked on its codes
+        // instead of being run over their own posting lists.
+        let lightest = required.iter().copied().min_by_key(|&p| plan.volume[p]);
+        let filtered: Vec<usize> = match lightest {
+            Some(l) => required
+                .iter()
+                .copied()
+                .filter(|&p| {
+                    p != l && plan.volume[p] > FILTER_VOLUME && plan.volume[l] * 4 < plan.volume[p]
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        // Optional words (a stopword being typed) only add to codes the others found.
+        let optional: Vec<usize> = (0..plan.words.len())
+            .filter(|&p| plan.required & (1 << p) == 0)
+            .collect();
+        let filtered: Vec<usize> = filtered.into_iter().chain(optional).collect();
+        let skip = filtered.iter().fold(0u32, |m, &p| m | (1 << p));
+        self.apply_items(plan, scratch, Part::Clinical, skip);
+        for &p in &filtered {
             self.filter_pass(plan, scratch, p, 0);
         }
         if self.full_count(plan, scratch) >= limit {
@@ -809,13 +828,13 @@ impl CodeSet {
             return;
         }
         let before = scratch.touched.len();
-        self.apply_items(plan, scratch, Part::External, filter);
-        if let Some(p) = filter {
+        self.apply_items(plan, scratch, Part::External, skip);
+        for &p in &filtered {
             self.filter_pass(plan, scratch, p, before);
-            // The other words matched nothing at all: the heavy word is all there is.
-            if scratch.touched.is_empty() {
-                self.apply_items(plan, scratch, Part::All, None);
-            }
+        }
+        // The selective words matched nothing at all: the heavy words are all there is.
+        if skip != 0 && scratch.touched.is_empty() {
+            self.apply_items(plan, scratch, Part::All, 0);
         }
     }
 
@@ -860,7 +879,7 @@ impl CodeSet {
     }
 
     fn search_text(&self, query: &str, scratch: &mut Scratch, limit: usize) -> Vec<Hit> {
-        let keep = (limit * 3).max(30);
+        let keep = (limit * 3).max(15);
         let mut plan = self.plan(query, false);
         if plan.words.is_empty() {
             return Vec::new();

@@ -289,3 +289,31 @@ fn odd_queries_never_panic_and_stay_bounded() {
     }
     assert!(set.search("otite", &ctx, 0).is_empty());
 }
+
+#[test]
+fn a_code_set_can_be_shared_between_threads() {
+    // The desktop keeps one set in its state and searches from several commands at once.
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<CodeSet>();
+    let set = CodeSet::embedded().unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|_| std::thread::spawn(move || set.search("otite moy", &SearchContext::new(), 5)))
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap()[0].code, "H66.9");
+    }
+}
+
+#[test]
+fn an_mmg_can_extend_the_synonym_table() {
+    let mut set = parse_atih_multi(&atih_sample(), "v").unwrap();
+    assert!(set.search("bobo tete", &SearchContext::new(), 5).is_empty());
+    let mut table = appligarde_cim10::Synonyms::embedded().unwrap();
+    table.extend(appligarde_cim10::Synonyms::parse("bobo tête\tR51\n").unwrap());
+    set.set_synonyms(&table);
+    let hits = set.search("bobo tete", &SearchContext::new(), 5);
+    assert_eq!(hits[0].code, "R51");
+    assert_eq!(hits[0].synonym.as_deref(), Some("bobo tête"));
+    // Codes of the table that this small set lacks are listed, not fatal.
+    assert!(set.unknown_synonym_codes().iter().any(|c| c == "H66.0"));
+}

@@ -49,6 +49,84 @@ details?: Array<FieldError>, };
 
 export type FieldError = { field: string, message: string, };
 
+export type CotationRequest = { date_heure: string, 
+/**
+ * The MMG's département (Alsace-Moselle holidays); none means the general French calendar.
+ */
+departement: string | null, regule: boolean, 
+/**
+ * The patient's date of birth `YYYY-MM-DD`, the exact way to decide "under 6".
+ */
+date_naissance: string | null, 
+/**
+ * The patient's age in whole years, when the date of birth is not at hand.
+ */
+age_ans: number | null, visite: boolean, urgence_averee: boolean, };
+
+export type Cim10Query = { query: string, 
+/**
+ * At most this many hits (1 to 100; 10 when absent).
+ */
+limit: number | null, };
+
+export type RecoveryCodeDto = { 
+/**
+ * Groups of 4 characters separated by dashes.
+ */
+code: string, };
+
+export type BackupRequest = { 
+/**
+ * The folder to write into (USB key, network share).
+ */
+dossier: string, };
+
+export type BackupDto = { fichier: string, octets: number, schema_version: number, };
+
+export type RestoreDto = { schema_version: number, 
+/**
+ * Where the data that was there before has been moved.
+ */
+copie_de_securite: string | null, };
+
+export type Cim10Hit = { 
+/**
+ * Display form with the dot, e.g. `J06.9`.
+ */
+code: string, 
+/**
+ * Raw form as in the ATIH files, e.g. `J069`.
+ */
+raw_code: string, label: string, 
+/**
+ * Chapter range, e.g. `J00-J99`, and its label.
+ */
+chapter: string, chapter_label: string, 
+/**
+ * Matched parts of `label` as `[start, end)` in UTF-16 code units, for highlighting.
+ */
+highlights: Array<[number, number]>, 
+/**
+ * The GP synonym that led to this code (e.g. `OMA`), if any.
+ */
+synonym: string | null, 
+/**
+ * Allowed as the main diagnosis.
+ */
+valid_for_main_diagnosis: boolean, };
+
+export type ActeDto = { code: string, libelle: string, montant_centimes: number, montant_eur: number, explication: string, };
+
+export type CotationDto = { 
+/**
+ * The NGAP codes, in the order of `actes`.
+ */
+codes: Array<string>, actes: Array<ActeDto>, total_centimes: number, total_eur: number, 
+/**
+ * "G + MEG + CRN = 77,50 €"
+ */
+resume: string, periode: string, periode_libelle: string, avertissements: Array<string>, notes: Array<string>, };
+
 export interface Commands {
   app_info: { args: null; result: AppInfo };
   mmg_get: { args: null; result: MmgSettings };
@@ -56,4 +134,9 @@ export interface Commands {
   utilisateurs_list: { args: null; result: Array<UtilisateurDto> };
   consultations_list: { args: ConsultationsQuery; result: Array<ConsultationRow> };
   garde_du_jour: { args: null; result: GardeDuJour };
+  cotation_suggest: { args: CotationRequest; result: CotationDto };
+  cim10_search: { args: Cim10Query; result: Array<Cim10Hit> };
+  recovery_code_pending: { args: null; result: RecoveryCodeDto | null };
+  recovery_code_show: { args: null; result: RecoveryCodeDto };
+  backup_now: { args: BackupRequest; result: BackupDto };
 }
