@@ -120,6 +120,15 @@ CREATE VIRTUAL TABLE annuaire_recherche USING fts5 (
     detail = column, tokenize = 'ascii'
 );
 
+-- The `n` and `x` keys of the whole country with the number of entries that had them when
+-- indexed: a word being typed is looked up here (a B-tree range, cheap) and becomes the few most
+-- frequent whole keys it starts, so that the search never asks FTS5 for a prefix (which gathers
+-- every entry of every matching key before returning the first).
+CREATE TABLE annuaire_mot (
+    mot  TEXT PRIMARY KEY,
+    nb   INTEGER NOT NULL DEFAULT 0
+) STRICT, WITHOUT ROWID;
+
 -- An import indexes up to 2 million entries in one transaction: a 32 MiB pending-terms buffer
 -- (instead of 1 MiB) writes fewer, larger segments and merges them less often.
 INSERT INTO annuaire_recherche (annuaire_recherche, rank) VALUES ('hashsize', 33554432);

@@ -2,6 +2,7 @@
 // The database key lives in the (headless, unlocked) OS keyring, as on a doctor's PC.
 
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,13 @@ test('Paramètres: a new MMG name survives a restart of the app', async () => {
   const driver = await startDriver({ APPLIGARDE_DATA_DIR: dataDir, APPLIGARDE_KEY_FILE: '' });
   try {
     let app = await Session.create(driver.base, process.env.APPLIGARDE_APP);
+    // First start: the recovery code of the new database is shown once.
+    const code = await app.until(() => app.text('[data-testid="code-recuperation"]'), (t) => t.length > 0, {
+      what: 'the recovery code at first start',
+    });
+    assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){7}$/, 'eight groups of four characters');
+    writeFileSync(join(artifacts, 'code-recuperation.png'), await app.screenshot());
+    await app.click('[data-testid="code-note"]');
     await app.until(() => app.text('[data-testid="nom-mmg"]'), (t) => t === 'MMG non configurée', {
       what: 'a new database without identity',
     });
@@ -45,6 +53,8 @@ test('Paramètres: a new MMG name survives a restart of the app', async () => {
       what: 'the MMG name after the restart',
     });
     assert.equal(name, 'MMG de Corcoué-sur-Logne', 'the accented name is read back from the encrypted store');
+    assert.equal(await app.until(async () => (await app.findAll('[data-testid="code-recuperation"]')).length, () => true), 0,
+      'the code is shown only at the first start');
     // A new process: log in again (the only account is preselected).
     await app.type('#mot-de-passe', 'mot-de-passe-e2e');
     await app.click('form button[type="submit"]');
@@ -55,6 +65,14 @@ test('Paramètres: a new MMG name survives a restart of the app', async () => {
     assert.equal(await app.until(() => app.value('#mmg-telephone'), (v) => v !== ''), '02 40 05 86 00');
     writeFileSync(join(artifacts, 'apres-redemarrage.png'), await app.screenshot());
     await app.close();
+
+    // The CLI opens the same store through the same keyring entry and shows the same code again.
+    const shown = JSON.parse(
+      execFileSync(process.env.APPLIGARDE_CLI, ['--data-dir', dataDir, 'recovery-code', '--json'], {
+        env: { ...process.env, APPLIGARDE_KEY_FILE: '' },
+      }).toString(),
+    );
+    assert.equal(shown.code, code, 'the recovery code kept with the database is the one shown at first start');
 
     const header = readFileSync(join(dataDir, 'appligarde.db')).subarray(0, 16).toString('latin1');
     assert.notEqual(header, 'SQLite format 3\0', 'the database written by the app is encrypted');

@@ -79,6 +79,12 @@ export class Session {
     throw new Error(`element ${css} not found: ${last}`);
   }
 
+  /** Every element matching `css` now (no wait): an empty list when there is none. */
+  async findAll(css) {
+    const value = await request('POST', `${this.url}/elements`, { using: 'css selector', value: css });
+    return value.map((e) => e[ELEMENT]);
+  }
+
   async click(css) {
     await request('POST', `${this.url}/element/${await this.find(css)}/click`, {});
   }

@@ -248,9 +248,16 @@ fn bench(args: &[String]) -> Result<()> {
         postgres::TempPostgres::start().context("temporary PostgreSQL for the hub benchmarks")?;
     let mut cmd = cargo();
     // The desktop shell has no benchmark; excluding it spares a release build of Tauri.
-    cmd.args(["bench", "--workspace", "--exclude", "appligarde", "--benches", "--locked"])
-        .env("APPLIGARDE_BENCH_REPORT", &report)
-        .env("APPLIGARDE_TEST_DATABASE_URL", &pg.url);
+    cmd.args([
+        "bench",
+        "--workspace",
+        "--exclude",
+        "appligarde",
+        "--benches",
+        "--locked",
+    ])
+    .env("APPLIGARDE_BENCH_REPORT", &report)
+    .env("APPLIGARDE_TEST_DATABASE_URL", &pg.url);
     if let Some(filter) = args.first() {
         cmd.args(["--bench", filter]);
     }

@@ -113,13 +113,15 @@ pub(crate) fn from_store(e: StoreError) -> ApiError {
         | StoreError::KeyFilePermissions { .. }
         | StoreError::KeyMissing { .. }
         | StoreError::Keyring(_)
-        | StoreError::WrongKey => ErrorCode::Key,
+        | StoreError::WrongKey
+        | StoreError::RecoveryCode(_) => ErrorCode::Key,
         StoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
         StoreError::NotFound(_) => ErrorCode::NotFound,
         StoreError::DataDir { .. }
         | StoreError::MigrationChanged { .. }
         | StoreError::MigrationFailed { .. }
         | StoreError::Corrupt(_)
+        | StoreError::Backup(_)
         | StoreError::Sqlite(_) => ErrorCode::Storage,
     };
     ApiError::new(code, e.to_string())

@@ -18,6 +18,7 @@ pub mod cotation;
 pub mod demo;
 pub mod dto;
 mod error;
+pub mod sauvegarde;
 pub mod session;
 
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -292,6 +293,9 @@ commands! {
     garde_du_jour() -> GardeDuJour;
     cotation_suggest(cotation::CotationRequest) -> cotation::CotationDto;
     cim10_search(cim10::Cim10Query) -> Vec<cim10::Cim10Hit>;
+    recovery_code_pending() -> Option<sauvegarde::RecoveryCodeDto>;
+    recovery_code_show() -> sauvegarde::RecoveryCodeDto;
+    backup_now(sauvegarde::BackupRequest) -> sauvegarde::BackupDto;
     session_status() -> session::SessionDto;
     session_login(session::Connexion) -> session::SessionDto;
     session_unlock(session::Deverrouillage) -> session::SessionDto;

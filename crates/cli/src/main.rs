@@ -7,6 +7,7 @@
 mod cim10;
 mod consultation;
 mod cotation;
+mod sauvegarde;
 mod serve;
 
 use anyhow::Context;
@@ -58,6 +59,27 @@ enum Command {
     Cotation {
         #[command(subcommand)]
         command: cotation::CotationCommand,
+    },
+    /// An online, encrypted, verified backup of the store into a folder.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restores a backup into the data directory (what was there is kept aside first).
+    Restore {
+        file: PathBuf,
+        /// The recovery code (needed on a new PC or when the keyring is gone).
+        #[arg(long)]
+        recovery_code: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Shows the recovery code of the store again.
+    RecoveryCode {
+        #[arg(long)]
+        json: bool,
     },
     /// Demo data.
     Demo {
@@ -114,7 +136,16 @@ fn main() -> ExitCode {
 
 fn open(cli: &Cli) -> anyhow::Result<Api> {
     let config = ApiConfig::resolve(cli.data_dir.clone(), cli.key_file.clone())?;
-    Ok(Api::open(&config)?)
+    let api = Api::open(&config)?;
+    if let Some(code) = api.recovery_code_pending()? {
+        // A new database: its recovery code is shown once; stderr keeps stdout for machines.
+        eprintln!(
+            "Nouvelle base de données. Code de récupération (à noter et conserver à part, il permet de \
+             l'ouvrir sur un autre poste) : {}",
+            code.code
+        );
+    }
+    Ok(api)
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -135,6 +166,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Cim10 { command } => cim10::run(command)?,
+        Command::Backup { out, json } => sauvegarde::backup(&open(&cli)?, out, *json)?,
+        Command::Restore {
+            file,
+            recovery_code,
+            json,
+        } => {
+            let config = ApiConfig::resolve(cli.data_dir.clone(), cli.key_file.clone())?;
+            sauvegarde::restore(&config, file, recovery_code.as_deref(), *json)?
+        }
+        Command::RecoveryCode { json } => sauvegarde::recovery_code(&open(&cli)?, *json)?,
         Command::Consultation { command } => consultation::run(open(&cli)?, command)?,
         Command::Check { json } => consultation::check(open(&cli)?, *json)?,
         Command::Cotation { command } => cotation::run(command)?,

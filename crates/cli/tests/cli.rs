@@ -154,3 +154,88 @@ fn cim10_search_prints_code_and_label_best_first() {
         "OMA is an otite moyenne aiguë (H66): {codes:?}"
     );
 }
+
+#[test]
+fn backup_then_restore_on_a_new_pc_with_the_recovery_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = |c: &mut Command| {
+        c.arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .arg("--key-file")
+            .arg(dir.path().join("key"));
+    };
+    let mut seed = cli();
+    old(&mut seed);
+    let out = seed
+        .args(["demo", "seed", "--consultations", "25"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Code de récupération"),
+        "a new base shows its code once: {stderr}"
+    );
+
+    let mut show = cli();
+    old(&mut show);
+    let out = show.args(["recovery-code", "--json"]).output().unwrap();
+    let code = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        stderr.contains(&code),
+        "the code shown again is the one shown at creation"
+    );
+
+    let mut backup = cli();
+    old(&mut backup);
+    let out = backup
+        .args(["backup", "--out"])
+        .arg(dir.path().join("usb"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["fichier"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    std::fs::remove_dir_all(dir.path().join("data")).unwrap();
+    std::fs::remove_file(dir.path().join("key")).unwrap();
+    let new = |c: &mut Command| {
+        c.arg("--data-dir")
+            .arg(dir.path().join("neuf"))
+            .arg("--key-file")
+            .arg(dir.path().join("neuf.key"));
+    };
+    let mut restore = cli();
+    new(&mut restore);
+    let out = restore
+        .args(["restore", &file, "--recovery-code", &code])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut info = cli();
+    new(&mut info);
+    let out = info.args(["info", "--json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = json["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["table"] == "consultation")
+        .unwrap()["rows"]
+        .clone();
+    assert_eq!(n, 25, "every consultation is back on the new PC");
+}

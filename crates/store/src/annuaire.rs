@@ -732,7 +732,7 @@ fn index_changed_practitioners(tx: &Transaction<'_>, cur: i64) -> Result<(), Sto
     if let Some(done) = pending.take() {
         done.write(&mut delete, &mut insert, &mut buffers)?;
     }
-    Ok(())
+    write_counts(tx, buffers.counts)
 }
 
 const INSERT_INDEX: &str =
@@ -782,6 +782,32 @@ struct IndexBuffers {
     cles: String,
     texte: String,
     words: Vec<String>,
+    /// Entries per national `n`/`x` key, written to `annuaire_mot` by [`write_counts`].
+    counts: HashMap<String, i64>,
+}
+
+impl IndexBuffers {
+    fn count(&mut self, key: &str) {
+        if let Some(n) = self.counts.get_mut(key) {
+            *n += 1;
+        } else {
+            self.counts.insert(key.to_owned(), 1);
+        }
+    }
+}
+
+/// Adds the counted keys to `annuaire_mot`, in key order.
+fn write_counts(tx: &Transaction<'_>, counts: HashMap<String, i64>) -> Result<(), StoreError> {
+    let mut keys: Vec<(String, i64)> = counts.into_iter().collect();
+    keys.sort_unstable();
+    let mut upsert = tx.prepare(
+        "INSERT INTO annuaire_mot (mot, nb) VALUES (?1, ?2)
+         ON CONFLICT (mot) DO UPDATE SET nb = nb + excluded.nb",
+    )?;
+    for (mot, nb) in keys {
+        upsert.execute(params![mot, nb])?;
+    }
+    Ok(())
 }
 
 impl IndexEntry {
@@ -832,9 +858,13 @@ impl IndexEntry {
         b.texte.push_str(&self.libelles);
         if !compact.is_empty() {
             let _ = write!(b.cles, "n{compact}");
+            b.count(&format!("n{compact}"));
         }
-        for w in &b.words {
-            let _ = write!(b.cles, " x{w}");
+        for i in 0..b.words.len() {
+            let key = format!("x{}", b.words[i]);
+            b.cles.push(' ');
+            b.cles.push_str(&key);
+            b.count(&key);
         }
         for c in &self.codes {
             let _ = write!(b.cles, " {c}");
@@ -1346,6 +1376,7 @@ pub fn save_entree_locale(
     };
     if e.actif {
         let mut insert = tx.prepare(INSERT_INDEX)?;
+        let mut buffers = IndexBuffers::default();
         IndexEntry {
             nom: e.nom.clone(),
             prenom: format!("{} {}", e.prenom, e.specialite),
@@ -1353,7 +1384,8 @@ pub fn save_entree_locale(
             codes: vec![format!("t{}", e.type_.code())],
             sites: vec![(e.commune.clone(), e.departement.clone())],
         }
-        .insert(&mut insert, -id, &mut IndexBuffers::default())?;
+        .insert(&mut insert, -id, &mut buffers)?;
+        write_counts(tx, buffers.counts)?;
     }
     Ok(EntreeLocale { id: Some(id), ..e })
 }
@@ -1412,19 +1444,14 @@ pub struct Correspondant {
 /// Largest number of results a search returns.
 pub const SEARCH_MAX: usize = 100;
 
-/// Rows of one tier's query read at most: a tier whose words are checked on the text (rather
-/// than by the index) gives up there; the next tier, or the next key typed, will do better.
+/// Rows of one tier's query read at most before giving up on it.
 const TIER_SCAN_CAP: usize = 60;
 
-/// FTS5 gathers every entry of a prefix before reading the first one: a prefix is looked up in
-/// the index only when what it gathers stays small, otherwise the word is only checked on the
-/// text of the entries found by the other words.
-/// - in the département, a word after the first needs 2 letters;
-const DEP_PREFIX_MIN: usize = 2;
-/// - in the whole country, the first word as a name needs 3 letters,
-const NATIONAL_NAME_MIN: usize = 3;
-/// - and any other unfinished word 5 (finished words are whole terms, read lazily).
-const NATIONAL_PREFIX_MIN: usize = 5;
+/// How many whole keys a word being typed stands for: the most frequent keys it starts.
+const EXPANSION_MAX: usize = 8;
+
+/// Keys of `annuaire_mot` read at most for one prefix before choosing the most frequent.
+const EXPANSION_SCAN: i64 = 4000;
 
 /// A query, folded and split once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1435,8 +1462,6 @@ pub(crate) struct Requete {
     nom: String,
     /// How many of the last `tokens` come from words after the first one.
     rest: usize,
-    /// Whether the last word is finished (a space was typed after it).
-    fini: bool,
 }
 
 impl Requete {
@@ -1458,18 +1483,23 @@ impl Requete {
             tokens,
             nom: fold_compact(first),
             rest,
-            fini: query.ends_with(char::is_whitespace),
         })
     }
 
     fn rest(&self) -> &[String] {
         &self.tokens[self.tokens.len() - self.rest..]
     }
+}
 
-    /// A word is complete when another was typed after it.
-    fn complete(&self, index: usize) -> bool {
-        self.fini || index + 1 < self.tokens.len()
-    }
+/// What the words typed stand for, looked up before building the tiers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Expansions {
+    /// Names (compact, without the `n`) the first word starts.
+    pub(crate) noms: Vec<String>,
+    /// For each token: the `x` words and `n` names it starts, without their letter.
+    pub(crate) mots: Vec<(Vec<String>, Vec<String>)>,
+    /// For each token: the codes whose label has a word starting with it (`cardio` → `ssm04`).
+    pub(crate) codes: Vec<Vec<String>>,
 }
 
 /// One step of a search: the FTS5 query that proposes entries, and the words each entry must
@@ -1480,96 +1510,83 @@ pub(crate) struct Tier {
     pub(crate) filter: Vec<String>,
 }
 
-/// The keys one typed word may match: an `x` word, an `n` name, or a code whose label has a word
-/// starting with it (`codes`), within a département (`dep`) or in the whole country.
-fn word_group(word: &str, dep: Option<&str>, prefix: bool, codes: &[String]) -> String {
-    let star = if prefix { "*" } else { "" };
-    let d = dep.map(|d| format!("d{d}")).unwrap_or_default();
-    let mut q = format!("(\"{d}x{word}\"{star} OR \"{d}n{word}\"{star}");
-    if !codes.is_empty() {
-        let codes_or = codes
-            .iter()
-            .map(|c| format!("\"{c}\""))
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        // Codes are whole terms, read lazily: restricted to a département by its key.
-        if dep.is_some() {
-            q.push_str(&format!(" OR (\"{d}\" AND ({codes_or}))"));
-        } else {
-            q.push_str(&format!(" OR {codes_or}"));
-        }
-    }
-    q.push(')');
-    q
+/// `"a" OR "b"...`, each key prefixed by `d` (a département key or nothing); `None` when empty.
+fn any_of(d: &str, keys: impl Iterator<Item = String>) -> Option<String> {
+    let parts: Vec<String> = keys.map(|k| format!("\"{d}{k}\"")).collect();
+    (!parts.is_empty()).then(|| parts.join(" OR "))
 }
 
-/// The tiers of a search, most relevant first. `codes[i]` are the keys of the vocabulary whose
-/// label has a word starting with token `i` (`cardio` → `ssm04`).
-pub(crate) fn search_tiers(
-    req: &Requete,
-    departement: Option<&str>,
-    codes: &[Vec<String>],
-) -> Vec<Tier> {
+/// The whole keys token `i` may match, within a département (`dep`) or in the whole country.
+fn word_group(x: &Expansions, i: usize, dep: Option<&str>) -> Option<String> {
+    let d = dep.map(|d| format!("d{d}")).unwrap_or_default();
+    let (words, names) = x.mots.get(i)?;
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(any_of(&d, words.iter().map(|w| format!("x{w}"))));
+    parts.extend(any_of(&d, names.iter().map(|n| format!("n{n}"))));
+    if let Some(codes) = any_of("", x.codes.get(i).into_iter().flatten().cloned()) {
+        // Codes are national keys: restricted to a département by AND with its key.
+        parts.push(if dep.is_some() {
+            format!("(\"{d}\" AND ({codes}))")
+        } else {
+            codes
+        });
+    }
+    (!parts.is_empty()).then(|| format!("({})", parts.join(" OR ")))
+}
+
+/// The tiers of a search, most relevant first: names starting with the first word in the
+/// département, any field in the département, then the same in the whole country. Every key is
+/// a whole term (FTS5 reads whole terms lazily, and stops at the LIMIT).
+pub(crate) fn search_tiers(req: &Requete, departement: Option<&str>, x: &Expansions) -> Vec<Tier> {
     let n = req.tokens.len();
     let first_rest = n - req.rest;
-    let none: Vec<String> = Vec::new();
-    let codes_of = |i: usize| codes.get(i).unwrap_or(&none);
     let mut tiers = Vec::new();
-    let mut push = |head: Option<String>, groups: Vec<String>, filter: &[String]| {
-        let parts: Vec<String> = head.into_iter().chain(groups).collect();
-        if !parts.is_empty() {
+    let mut push = |groups: Option<Vec<String>>, filter: &[String]| {
+        if let Some(groups) = groups.filter(|g| !g.is_empty()) {
             tiers.push(Tier {
-                fts: parts.join(" AND "),
+                fts: groups.join(" AND "),
                 filter: filter.to_vec(),
             });
         }
     };
-    if let Some(d) = departement.map(fold_compact).filter(|d| !d.is_empty()) {
-        // In the département every word is a prefix: what it gathers is bounded by the
-        // département's size.
-        let dep = |i: usize| {
-            let t = &req.tokens[i];
-            (t.len() >= DEP_PREFIX_MIN || i == 0)
-                .then(|| word_group(t, Some(&d), true, codes_of(i)))
-        };
-        push(
-            Some(format!("\"d{d}n{}\"*", req.nom)),
-            (first_rest..n).filter_map(dep).collect(),
-            req.rest(),
-        );
-        push(None, (0..n).filter_map(dep).collect(), &req.tokens);
-    }
-    // In the whole country, finished words are whole terms (read lazily); the word being typed
-    // is a prefix when long enough, otherwise only checked on the text.
-    let national = |i: usize, exact_only: bool| {
-        let t = &req.tokens[i];
-        if req.complete(i) || exact_only {
-            Some(word_group(t, None, false, codes_of(i)))
-        } else if t.len() >= NATIONAL_PREFIX_MIN {
-            Some(word_group(t, None, true, codes_of(i)))
-        } else {
-            None
-        }
+    let dep = departement.map(fold_compact).filter(|d| !d.is_empty());
+    let scopes = match dep.as_deref() {
+        Some(d) => vec![Some(d), None],
+        None => vec![None],
     };
-    if req.nom.len() >= NATIONAL_NAME_MIN {
-        push(
-            Some(format!("\"n{}\"*", req.nom)),
-            (first_rest..n).filter_map(|i| national(i, false)).collect(),
-            req.rest(),
-        );
+    for scope in scopes {
+        let d = scope.map(|d| format!("d{d}")).unwrap_or_default();
+        let head = any_of(&d, x.noms.iter().map(|n| format!("n{n}"))).map(|h| format!("({h})"));
+        let by_name: Option<Vec<String>> = head.and_then(|h| {
+            std::iter::once(Some(h))
+                .chain((first_rest..n).map(|i| word_group(x, i, scope)))
+                .collect()
+        });
+        push(by_name, req.rest());
+        let any: Option<Vec<String>> = (0..n).map(|i| word_group(x, i, scope)).collect();
+        push(any, &req.tokens);
     }
-    push(
-        None,
-        (0..n).filter_map(|i| national(i, true)).collect(),
-        &req.tokens,
-    );
-    push(
-        None,
-        (0..n).filter_map(|i| national(i, false)).collect(),
-        &req.tokens,
-    );
     tiers.dedup_by(|a, b| a.fts == b.fts);
     tiers
+}
+
+/// The keys of `annuaire_mot` starting with `prefix`, the most frequent first (the exact key
+/// first of all), without their first letter.
+fn expand(conn: &rusqlite::Connection, prefix: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT mot, nb FROM annuaire_mot WHERE mot >= ?1 AND mot < ?1 || char(1114111) LIMIT ?2",
+    )?;
+    let mut found: Vec<(String, i64)> = stmt
+        .query_map(params![prefix, EXPANSION_SCAN], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    found.sort_by(|a, b| (b.0 == prefix, b.1).cmp(&(a.0 == prefix, a.1)));
+    Ok(found
+        .into_iter()
+        .take(EXPANSION_MAX)
+        .map(|(k, _)| k[1..].to_owned())
+        .collect())
 }
 
 /// True when every word of `filter` starts a word of `texte`.
@@ -1599,9 +1616,16 @@ impl Store {
             "SELECT cle FROM annuaire_vocabulaire
              WHERE substr(cle, 1, 1) IN ('s', 'p', 't') AND ' ' || libelle_plie LIKE ?1",
         )?;
-        let mut codes: Vec<Vec<String>> = Vec::with_capacity(req.tokens.len());
+        let mut x = Expansions {
+            noms: expand(conn, &format!("n{}", req.nom))?,
+            ..Expansions::default()
+        };
         for t in &req.tokens {
-            codes.push(
+            x.mots.push((
+                expand(conn, &format!("x{t}"))?,
+                expand(conn, &format!("n{t}"))?,
+            ));
+            x.codes.push(
                 vocab
                     .query_map([format!("% {t}%")], |r| r.get(0))?
                     .collect::<Result<_, _>>()?,
@@ -1612,7 +1636,7 @@ impl Store {
         )?;
         let mut hits: Vec<(usize, i64)> = Vec::new();
         let mut seen: HashSet<i64> = HashSet::new();
-        for (tier, step) in search_tiers(&req, departement, &codes).iter().enumerate() {
+        for (tier, step) in search_tiers(&req, departement, &x).iter().enumerate() {
             if hits.len() >= limit {
                 break;
             }
@@ -1789,45 +1813,58 @@ mod tests {
     #[test]
     fn search_tiers_put_the_departement_and_the_name_first() {
         let req = Requete::parse("Dupont nan").unwrap();
-        let codes = vec![vec!["ssm54".to_owned()], Vec::new()];
-        let tiers = search_tiers(&req, Some("44"), &codes);
-        let rest = vec!["nan".to_owned()];
-        let all = vec!["dupont".to_owned(), "nan".to_owned()];
-        let dupont_44 = "(\"d44xdupont\"* OR \"d44ndupont\"* OR (\"d44\" AND (\"ssm54\")))";
-        let nan_44 = "(\"d44xnan\"* OR \"d44nnan\"*)";
-        let expected = [
-            (format!("\"d44ndupont\"* AND {nan_44}"), &rest),
-            (format!("{dupont_44} AND {nan_44}"), &all),
-            ("\"ndupont\"*".to_owned(), &rest),
-            (
-                "(\"xdupont\" OR \"ndupont\" OR \"ssm54\") AND (\"xnan\" OR \"nnan\")".to_owned(),
-                &all,
-            ),
-            (
-                "(\"xdupont\" OR \"ndupont\" OR \"ssm54\")".to_owned(),
-                &all,
-            ),
-        ];
-        let got: Vec<(String, &Vec<String>)> =
-            tiers.iter().map(|t| (t.fts.clone(), &t.filter)).collect();
+        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let x = Expansions {
+            noms: strings(&["dupont", "dupontel"]),
+            mots: vec![
+                (Vec::new(), strings(&["dupont", "dupontel"])),
+                (strings(&["nantes"]), Vec::new()),
+            ],
+            codes: vec![Vec::new(), strings(&["ssm54"])],
+        };
+        let tiers = search_tiers(&req, Some("44"), &x);
+        let got: Vec<(&str, Vec<String>)> = tiers
+            .iter()
+            .map(|t| (t.fts.as_str(), t.filter.clone()))
+            .collect();
+        let nan_44 = "(\"d44xnantes\" OR (\"d44\" AND (\"ssm54\")))";
+        let dupont_44 = "(\"d44ndupont\" OR \"d44ndupontel\")";
+        let nan = "(\"xnantes\" OR \"ssm54\")";
+        let dupont = "(\"ndupont\" OR \"ndupontel\")";
         assert_eq!(
-            got, expected,
-            "name in the département, anything in the département, name, whole words, anything; \
-             in the whole country the finished « dupont » is a whole term and the short unfinished \
-             « nan » is only checked on the text"
+            got,
+            vec![
+                (
+                    format!("{dupont_44} AND {nan_44}").as_str(),
+                    strings(&["nan"])
+                ),
+                (
+                    format!("({dupont_44}) AND {nan_44}").as_str(),
+                    strings(&["dupont", "nan"])
+                ),
+                (format!("{dupont} AND {nan}").as_str(), strings(&["nan"])),
+                (
+                    format!("({dupont}) AND {nan}").as_str(),
+                    strings(&["dupont", "nan"])
+                ),
+            ]
+            .into_iter()
+            .map(|(a, b)| (a.to_owned(), b))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.clone()))
+            .collect::<Vec<_>>(),
+            "name in the département, anything in the département, then the same in the country; \
+             every key is a whole term"
         );
-        let short = Requete::parse("dupont m").unwrap();
-        let national = search_tiers(&short, Some("44"), &[]);
-        assert_eq!(
-            (national[0].fts.as_str(), national[2].fts.as_str()),
-            ("\"d44ndupont\"*", "\"ndupont\"*"),
-            "a one-letter prefix is checked on the text, not gathered from the index"
-        );
-        assert_eq!(national[0].filter, vec!["m".to_owned()]);
-        let tiers = search_tiers(&Requete::parse("du").unwrap(), Some("44"), &[]);
+        let unknown = Expansions {
+            noms: Vec::new(),
+            mots: vec![(Vec::new(), Vec::new())],
+            codes: vec![Vec::new()],
+        };
         assert!(
-            tiers.iter().all(|t| !t.fts.contains("\"ndu\"*")),
-            "a two-letter name is not gathered from the whole country: {tiers:?}"
+            search_tiers(&Requete::parse("zzz").unwrap(), Some("44"), &unknown).is_empty(),
+            "a word that starts no key searches nothing"
         );
         assert_eq!(
             Requete::parse("  - ' "),
@@ -1837,10 +1874,7 @@ mod tests {
         let odd = Requete::parse("\"*) OR d'Art").unwrap();
         assert_eq!(
             (odd.nom.as_str(), odd.tokens.clone()),
-            (
-                "or",
-                vec!["or".to_owned(), "d".to_owned(), "art".to_owned()]
-            ),
+            ("or", strings(&["or", "d", "art"])),
             "FTS5 syntax typed by the user is folded away, never passed through"
         );
         assert!(matches_all(

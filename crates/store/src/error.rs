@@ -51,6 +51,12 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
 
+    #[error("Code de récupération : {0}")]
+    RecoveryCode(String),
+
+    #[error("Sauvegarde impossible : {0}")]
+    Backup(String),
+
     #[error("La vérification d'intégrité de la base a échoué : {0}")]
     Corrupt(String),
 

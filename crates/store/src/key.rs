@@ -30,6 +30,12 @@ impl KeySource {
 /// A database key. Its `Debug` never shows the bytes.
 pub struct DbKey([u8; 32]);
 
+impl Clone for DbKey {
+    fn clone(&self) -> Self {
+        Self(self.0)
+    }
+}
+
 impl std::fmt::Debug for DbKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("DbKey(<redacted>)")
@@ -43,12 +49,20 @@ impl DbKey {
         Self(bytes)
     }
 
+    pub(crate) fn from_slice(bytes: &[u8]) -> Option<Self> {
+        Some(Self(bytes.try_into().ok()?))
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     fn from_hex(text: &str) -> Option<Self> {
         let bytes = hex::decode(text.trim()).ok()?;
         Some(Self(bytes.try_into().ok()?))
     }
 
-    fn to_hex(&self) -> String {
+    pub(crate) fn to_hex(&self) -> String {
         hex::encode(self.0)
     }
 }
@@ -174,5 +188,31 @@ pub(crate) fn apply(conn: &rusqlite::Connection, key: &DbKey) -> Result<(), Stor
             Err(StoreError::WrongKey)
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Installs `key` as the key of the database in `data_dir` (after a restore). A key file that is
+/// already there is kept aside as `<file>.avant-restauration-<stamp>`, never overwritten.
+pub(crate) fn install(
+    dest: &KeySource,
+    data_dir: &Path,
+    key: &DbKey,
+    stamp: &str,
+) -> Result<(), StoreError> {
+    match dest {
+        KeySource::File(path) => {
+            let key_err = |e: std::io::Error| StoreError::KeyFile {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            };
+            if path.exists() {
+                let aside = PathBuf::from(format!("{}.avant-restauration-{stamp}", path.display()));
+                std::fs::rename(path, aside).map_err(key_err)?;
+            }
+            write_private(path, &key.to_hex()).map_err(key_err)
+        }
+        KeySource::Keyring => keyring_entry(data_dir)?
+            .set_password(&key.to_hex())
+            .map_err(|e| StoreError::Keyring(e.to_string())),
     }
 }

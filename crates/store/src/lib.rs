@@ -11,9 +11,11 @@
 //! How to add a table: write a new migration file `migrations/desktop/NNNN_what.sql` (never edit a
 //! released one), then a module here named after the table with its queries, and a store test.
 
+pub mod backup;
 mod error;
 pub mod key;
 mod migrate;
+pub mod recovery;
 
 pub mod annuaire;
 pub mod audit;
@@ -36,8 +38,12 @@ pub const DB_FILE: &str = "appligarde.db";
 /// An open, unlocked, migrated store. It holds the single writer connection of the process.
 pub struct Store {
     conn: Connection,
+    key: key::DbKey,
     data_dir: PathBuf,
     key_description: String,
+    /// A recovery code made by this opening (new database, or one from before recovery codes);
+    /// the UI must show it once.
+    new_recovery_code: Option<recovery::RecoveryCode>,
 }
 
 impl std::fmt::Debug for Store {
@@ -70,14 +76,48 @@ impl Store {
              PRAGMA foreign_keys = ON;
              PRAGMA busy_timeout = 5000;",
         )?;
-        migrate::run(&conn)?;
-        patient::remplir_cles_recherche(&conn)?;
-        tracing::info!(data_dir = %data_dir.display(), new = !exists, "store opened");
-        Ok(Self {
+        let mut store = Self {
             conn,
+            key,
             data_dir: data_dir.to_owned(),
             key_description: key_source.describe(),
-        })
+            new_recovery_code: None,
+        };
+        store.ensure_recovery_file()?;
+        let version = store.schema_version()?;
+        if exists && version > 0 && version < LATEST_VERSION {
+            // An upgrade: keep the database as it was before touching its schema.
+            let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string();
+            let dir = data_dir.join("avant-mise-a-jour");
+            let info = store.backup_to(&dir, &format!("schema{version}-{stamp}"))?;
+            tracing::info!(from = version, to = LATEST_VERSION, backup = %info.path.display(), "upgrading the store");
+        }
+        migrate::run(&store.conn)?;
+        patient::remplir_cles_recherche(&store.conn)?;
+        tracing::info!(data_dir = %data_dir.display(), new = !exists, "store opened");
+        Ok(store)
+    }
+
+    /// Writes the recovery sidecar when it is missing (new database, or one made before recovery
+    /// codes existed) and remembers the new code so that the UI shows it once.
+    fn ensure_recovery_file(&mut self) -> Result<(), StoreError> {
+        let path = self.data_dir.join(recovery::RECOVERY_FILE);
+        if path.exists() {
+            return Ok(());
+        }
+        let code = recovery::RecoveryCode::generate();
+        recovery::RecoveryFile::new(&self.key, &code)?.write(&path)?;
+        self.new_recovery_code = Some(code);
+        Ok(())
+    }
+
+    /// The recovery code made when this store was opened, if any: to show once, then forget.
+    pub fn take_new_recovery_code(&mut self) -> Option<recovery::RecoveryCode> {
+        self.new_recovery_code.take()
+    }
+
+    pub(crate) fn key(&self) -> &key::DbKey {
+        &self.key
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -332,6 +332,26 @@ details: string, };
 
 export type Verification = { ok: boolean, base: string, journal: string, entrees_journal: number, };
 
+export type RecoveryCodeDto = { 
+/**
+ * Groups of 4 characters separated by dashes.
+ */
+code: string, };
+
+export type BackupRequest = { 
+/**
+ * The folder to write into (USB key, network share).
+ */
+dossier: string, };
+
+export type BackupDto = { fichier: string, octets: number, schema_version: number, };
+
+export type RestoreDto = { schema_version: number, 
+/**
+ * Where the data that was there before has been moved.
+ */
+copie_de_securite: string | null, };
+
 export interface Commands {
   app_info: { args: null; result: AppInfo };
   mmg_get: { args: null; result: MmgSettings };
@@ -341,6 +361,9 @@ export interface Commands {
   garde_du_jour: { args: null; result: GardeDuJour };
   cotation_suggest: { args: CotationRequest; result: CotationDto };
   cim10_search: { args: Cim10Query; result: Array<Cim10Hit> };
+  recovery_code_pending: { args: null; result: RecoveryCodeDto | null };
+  recovery_code_show: { args: null; result: RecoveryCodeDto };
+  backup_now: { args: BackupRequest; result: BackupDto };
   session_status: { args: null; result: SessionDto };
   session_login: { args: Connexion; result: SessionDto };
   session_unlock: { args: Deverrouillage; result: SessionDto };
