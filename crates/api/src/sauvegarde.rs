@@ -1,6 +1,9 @@
 //! Data safety as the UI and the CLI see it: the recovery code, backups, restores.
 
+use crate::session::Besoin;
 use crate::{Api, ApiConfig, ApiError, ErrorCode};
+use appligarde_domain::audit::Action;
+use appligarde_store::audit;
 use appligarde_store::backup::{self, Unlock};
 use appligarde_store::recovery::RecoveryCode;
 use serde::{Deserialize, Serialize};
@@ -42,17 +45,53 @@ impl Api {
             .map(|c| RecoveryCodeDto { code: c.display() }))
     }
 
-    /// Shows the recovery code again (to someone who could open the database).
+    /// Shows the recovery code again; in the app, to the MMG admin only. Logged in the audit journal.
     pub fn recovery_code_show(&self) -> Result<RecoveryCodeDto, ApiError> {
-        let code = self.store().recovery_code()?;
-        tracing::info!("recovery code shown");
+        let acteur = self.acteur(Besoin::Admin)?;
+        self.recovery_code_for(Some(acteur.id))
+    }
+
+    /// Shows the recovery code to whoever holds the database key (the CLI, run with the key).
+    pub fn recovery_code_key_holder(&self) -> Result<RecoveryCodeDto, ApiError> {
+        self.recovery_code_for(None)
+    }
+
+    fn recovery_code_for(&self, acteur: Option<i64>) -> Result<RecoveryCodeDto, ApiError> {
+        let now = self.clock.now_utc_text();
+        let mut store = self.store();
+        let code = store.recovery_code()?;
+        store.write(|tx| {
+            audit::append(
+                tx,
+                acteur,
+                Action::Export,
+                "code_recuperation",
+                None,
+                "affiché",
+                &now,
+            )
+        })?;
         Ok(RecoveryCodeDto {
             code: code.display(),
         })
     }
 
-    /// An online, encrypted, verified backup into a folder.
+    /// An online, encrypted, verified backup into a folder, by a logged-in user of the app.
     pub fn backup_now(&self, request: BackupRequest) -> Result<BackupDto, ApiError> {
+        let acteur = self.acteur(Besoin::Connecte)?;
+        self.backup_for(Some(acteur.id), request)
+    }
+
+    /// The same backup for whoever holds the database key (the CLI, scheduled tasks).
+    pub fn backup_key_holder(&self, request: BackupRequest) -> Result<BackupDto, ApiError> {
+        self.backup_for(None, request)
+    }
+
+    fn backup_for(
+        &self,
+        acteur: Option<i64>,
+        request: BackupRequest,
+    ) -> Result<BackupDto, ApiError> {
         let dir = request.dossier.trim();
         if dir.is_empty() {
             return Err(ApiError::from(appligarde_domain::DomainError::field(
@@ -61,7 +100,17 @@ impl Api {
             )));
         }
         let stamp = self.clock.now().format("%Y%m%d-%H%M%S").to_string();
-        let info = self.store().backup_to(Path::new(dir), &stamp)?;
+        let now = self.clock.now_utc_text();
+        let mut store = self.store();
+        let info = store.backup_to(Path::new(dir), &stamp)?;
+        let name = info
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        store.write(|tx| {
+            audit::append(tx, acteur, Action::Export, "sauvegarde", None, &name, &now)
+        })?;
         Ok(BackupDto {
             fichier: info.path.display().to_string(),
             octets: info.bytes,

@@ -4,7 +4,7 @@ use appligarde_api::{Api, ApiConfig, sauvegarde};
 use std::path::Path;
 
 pub fn backup(api: &Api, out: &Path, json: bool) -> anyhow::Result<()> {
-    let info = api.backup_now(sauvegarde::BackupRequest {
+    let info = api.backup_key_holder(sauvegarde::BackupRequest {
         dossier: out.display().to_string(),
     })?;
     if json {
@@ -42,7 +42,7 @@ pub fn restore(
 }
 
 pub fn recovery_code(api: &Api, json: bool) -> anyhow::Result<()> {
-    let code = api.recovery_code_show()?;
+    let code = api.recovery_code_key_holder()?;
     if json {
         println!("{}", serde_json::to_string(&code)?);
     } else {

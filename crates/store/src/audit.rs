@@ -89,39 +89,7 @@ impl Store {
     /// Walks the whole chain in id order and compares its end with the head. `Ok(n)` is the number
     /// of entries checked; a broken chain is [`StoreError::Corrupt`] with a French explanation.
     pub fn verifier_journal(&self) -> Result<u64, StoreError> {
-        let mut stmt = self.conn().prepare(
-            "SELECT id, horodatage, utilisateur_id, action, objet, objet_id, details, hash_precedent, hash
-             FROM journal ORDER BY id",
-        )?;
-        let mut rows = stmt.query([])?;
-        let mut verification = Verification::new();
-        while let Some(r) = rows.next()? {
-            let entree = Entree {
-                id: r.get(0)?,
-                horodatage: r.get(1)?,
-                utilisateur_id: r.get(2)?,
-                action: r.get(3)?,
-                objet: r.get(4)?,
-                objet_id: r.get(5)?,
-                details: r.get(6)?,
-            };
-            let precedent: String = r.get(7)?;
-            let hash: String = r.get(8)?;
-            verification
-                .suivante(&entree, &precedent, &hash)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        }
-        let tete: Option<(i64, String)> = self
-            .conn()
-            .query_row(
-                "SELECT dernier, hash FROM journal_tete WHERE id = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        verification
-            .terminer(tete.as_ref().map(|(id, h)| (*id, h.as_str())))
-            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        verifier_journal_conn(self.conn())
     }
 
     /// The most recent entries first, optionally about one record; at most `limite`.
@@ -154,4 +122,40 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// [`Store::verifier_journal`] on any connection (a backup being verified, too).
+pub(crate) fn verifier_journal_conn(conn: &rusqlite::Connection) -> Result<u64, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, horodatage, utilisateur_id, action, objet, objet_id, details, hash_precedent, hash
+         FROM journal ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut verification = Verification::new();
+    while let Some(r) = rows.next()? {
+        let entree = Entree {
+            id: r.get(0)?,
+            horodatage: r.get(1)?,
+            utilisateur_id: r.get(2)?,
+            action: r.get(3)?,
+            objet: r.get(4)?,
+            objet_id: r.get(5)?,
+            details: r.get(6)?,
+        };
+        let precedent: String = r.get(7)?;
+        let hash: String = r.get(8)?;
+        verification
+            .suivante(&entree, &precedent, &hash)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    }
+    let tete: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT dernier, hash FROM journal_tete WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    verification
+        .terminer(tete.as_ref().map(|(id, h)| (*id, h.as_str())))
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
 }

@@ -108,6 +108,15 @@ fn verify(path: &Path, key: &DbKey) -> Result<u32, StoreError> {
     if lines != ["ok"] {
         return Err(StoreError::Corrupt(lines.join("; ")));
     }
+    let has_journal: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'journal'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_journal {
+        // The audit chain must be whole too: a copy with a broken chain is not a good backup.
+        crate::audit::verifier_journal_conn(&conn)?;
+    }
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
