@@ -108,11 +108,13 @@ CREATE TABLE annuaire_local (
 
 -- Search as you type over the active entries of both tables. rowid = the RPPS number as an integer
 -- for a practitioner, minus the id for a local entry. All text is folded by the program (lower
--- case, no accents, only letters and digits). `cles` holds typed keys, so that every query is one
--- prefix query whose cost is bounded by what it is looking for:
---   n<nom>, x<word> (words of nom, prénom, communes), s<savoir-faire code>, p<profession code>,
---   t<local entry type>, and the same prefixed by d<département> for each département of the entry
---   (d44nmartin, d44xnantes, d44ssm54...).
+-- case, no accents, only letters and digits). `cles` holds typed keys, whole terms only (the
+-- search turns a word being typed into whole keys through annuaire_mot, never into an FTS5
+-- prefix query):
+--   n<nom> (name without spaces), x<word> (words of the first name, of the communes, of a name of
+--   several words), s<savoir-faire code>, p<profession code>, t<local entry type>, and for each
+--   département of the entry d<dep> alone, d<dep>n<nom> and d<dep>x<word> (words of the communes
+--   of that département only): d44, d44nmartin, d44xnantes.
 -- `texte` (stored, not indexed) is the folded text the program checks the other words against.
 CREATE VIRTUAL TABLE annuaire_recherche USING fts5 (
     cles, texte UNINDEXED,

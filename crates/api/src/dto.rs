@@ -255,7 +255,8 @@ pub fn typescript_file() -> String {
         .into_iter()
         .chain(crate::session::ts_decls(&cfg))
         .chain(crate::consultation::ts_decls(&cfg))
-        .chain(crate::sauvegarde::ts_decls(&cfg));
+        .chain(crate::sauvegarde::ts_decls(&cfg))
+        .chain(crate::annuaire::ts_decls(&cfg));
     for decl in decls {
         out.push_str("export ");
         out.push_str(&decl);

@@ -11,6 +11,7 @@
 //! line in the `commands!` table below; run `cargo xtask gen-types` to refresh the TypeScript types
 //! (a test fails while they are stale).
 
+pub mod annuaire;
 pub mod cim10;
 mod clock;
 pub mod consultation;
@@ -80,6 +81,7 @@ pub struct Api {
     store: Mutex<Store>,
     clock: Arc<dyn Clock>,
     session: Mutex<session::Session>,
+    annuaire: annuaire::ImportEnFond,
     nomenclature: Arc<dyn appligarde_domain::consultation::Nomenclature + Send + Sync>,
 }
 
@@ -94,6 +96,7 @@ impl Api {
             store: Mutex::new(store),
             clock,
             session: Mutex::new(session::Session::default()),
+            annuaire: annuaire::ImportEnFond::new(config),
             nomenclature: Arc::new(consultation::Cim10Embarquee),
         })
     }
@@ -326,6 +329,14 @@ commands! {
     journal_list(consultation::JournalQuery) -> Vec<consultation::JournalLigne>;
     journal_diffusion(consultation::Diffusion) -> ();
     journal_verifier() -> consultation::Verification;
+    rpps_import_start(annuaire::RppsImportRequest) -> annuaire::RppsImportStatus;
+    rpps_import_status() -> annuaire::RppsImportStatus;
+    annuaire_info() -> annuaire::AnnuaireInfo;
+    annuaire_search(annuaire::AnnuaireQuery) -> Vec<annuaire::CorrespondantDto>;
+    annuaire_praticien(annuaire::RppsArg) -> annuaire::PraticienDto;
+    annuaire_local_get(annuaire::EntreeLocaleId) -> annuaire::EntreeLocaleDto;
+    annuaire_local_save(annuaire::EntreeLocaleDto) -> annuaire::EntreeLocaleDto;
+    utilisateur_depuis_rpps(annuaire::RppsArg) -> UtilisateurDto;
 }
 
 impl From<StoreError> for ApiError {

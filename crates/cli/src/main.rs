@@ -4,6 +4,7 @@
 //! directory) with `--key-file` (or `APPLIGARDE_KEY_FILE`, else the OS keyring) and calls
 //! `appligarde_api`. Output for machines with `--json`, for people otherwise (French).
 
+mod annuaire;
 mod cim10;
 mod consultation;
 mod cotation;
@@ -54,6 +55,16 @@ enum Command {
     Check {
         #[arg(long)]
         json: bool,
+    },
+    /// RPPS extract (the national list of practitioners).
+    Rpps {
+        #[command(subcommand)]
+        command: annuaire::RppsCommand,
+    },
+    /// Annuaire des correspondants.
+    Annuaire {
+        #[command(subcommand)]
+        command: annuaire::AnnuaireCommand,
     },
     /// Cotation (NGAP codes) of an act.
     Cotation {
@@ -179,6 +190,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Consultation { command } => consultation::run(open(&cli)?, command)?,
         Command::Check { json } => consultation::check(open(&cli)?, *json)?,
         Command::Cotation { command } => cotation::run(command)?,
+        Command::Rpps { command } => annuaire::run_rpps(open(&cli)?, command)?,
+        Command::Annuaire { command } => annuaire::run_annuaire(open(&cli)?, command)?,
         Command::Demo {
             command:
                 DemoCommand::Seed {

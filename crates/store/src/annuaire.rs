@@ -18,11 +18,21 @@
 //!   practitioner's profession; a practitioner when no active site is left.
 //!
 //! # Search
-//! [`Store::annuaire_search`] runs up to four prefix queries on the FTS5 index, each with a LIMIT,
-//! and stops as soon as it has enough: names starting with the first word in the MMG's
-//! département, then any field in the département, then names elsewhere, then any field
-//! elsewhere. Text is folded by [`fold`] (lower case, no accents), both when indexing and when
-//! searching, so « Hélène » is found by « helene ».
+//! [`Store::annuaire_search`] never asks FTS5 for a prefix: FTS5 gathers every entry of every key
+//! a prefix matches before returning the first one, which costs tens of milliseconds for « ma »
+//! in the whole country. Instead:
+//! - the index holds typed keys (`n<name>`, `x<word>`, codes, and the same within each
+//!   département: `d44nmartin`), see the migration `0002_annuaire.sql`;
+//! - each word typed is looked up in `annuaire_mot` (a B-tree range) and becomes the few most
+//!   frequent whole keys it starts, which FTS5 reads lazily and stops reading at the limit;
+//! - up to four tiers run in order until enough entries are found: names starting with the first
+//!   word in the MMG's département, any field in the département, then the same in the country;
+//! - a word whose keys are too frequent to help (« le », one letter) is checked on the folded
+//!   text of the entries the other words found, at most `TIER_SCAN_CAP` of them per tier.
+//!
+//! Text is folded by [`fold`] (lower case, no accents), when indexing and when searching, so
+//! « Hélène » is found by « helene ». How to add a searchable field: add its words to the keys and
+//! the text in `IndexEntry::insert`; they are counted in `annuaire_mot` there too.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
@@ -516,7 +526,6 @@ fn import_in<R: BufRead>(
     let colonnes = reader.column_count();
     let octets = reader.bytes_read();
 
-    let t0 = std::time::Instant::now(); // TMPDBG
     // 2. Compare with what was there. A practitioner new in this import already has its full
     // fingerprint (the upsert keeps it up to date), so a first import has nothing to compare.
     let (ajoutes, reactives, modifies_vus, inchanges): (u64, u64, u64, u64) = if had_data {
@@ -578,7 +587,6 @@ fn import_in<R: BufRead>(
         )? as u64;
     }
 
-    eprintln!("TMPDBG compare {:?}", t0.elapsed());
     // 3. Refresh the search index of what changed.
     {
         let mut vocab = tx.prepare(
@@ -604,9 +612,7 @@ fn import_in<R: BufRead>(
         }
     }
     report_progress(ImportPhase::Index, octets, report.records);
-    eprintln!("TMPDBG vocab {:?}", t0.elapsed());
     index_changed_practitioners(tx, cur)?;
-    eprintln!("TMPDBG index {:?}", t0.elapsed());
 
     let praticiens_actifs: u64 =
         tx.query_row("SELECT count(*) FROM praticien WHERE actif = 1", [], |r| {
@@ -722,10 +728,10 @@ fn index_changed_practitioners(tx: &Transaction<'_>, cur: i64) -> Result<(), Sto
         if let Some(p) = pending.as_mut() {
             let commune: Option<String> = r.get(7)?;
             let departement: Option<String> = r.get(8)?;
-            if let (Some(c), Some(d)) = (commune, departement) {
-                if !p.entry.sites.iter().any(|(c2, d2)| *c2 == c && *d2 == d) {
-                    p.entry.sites.push((c, d));
-                }
+            if let (Some(c), Some(d)) = (commune, departement)
+                && !p.entry.sites.iter().any(|(c2, d2)| *c2 == c && *d2 == d)
+            {
+                p.entry.sites.push((c, d));
             }
         }
     }
@@ -1032,10 +1038,12 @@ impl Store {
 }
 
 /// Adds a doctor of the annuaire as a user of the MMG (role `medecin`, no password: the
-/// password is set by the user-management screens). Returns the new user's id.
+/// password is set by the user-management screens), created by `acteur` (for the audit log).
+/// Returns the new user's id.
 pub fn utilisateur_depuis_rpps(
     tx: &Transaction<'_>,
     rpps: &str,
+    acteur: Option<i64>,
     now: &str,
 ) -> Result<i64, StoreError> {
     let rpps = rpps.trim();
@@ -1088,7 +1096,7 @@ pub fn utilisateur_depuis_rpps(
         .into());
     }
     let specialite = (!p.specialite.is_empty()).then_some(p.specialite.as_str());
-    utilisateur::insert(
+    utilisateur::creer(
         tx,
         &utilisateur::NewUtilisateur {
             nom: &p.nom,
@@ -1097,6 +1105,9 @@ pub fn utilisateur_depuis_rpps(
             rpps: Some(rpps),
             specialite,
         },
+        false,
+        None,
+        acteur,
         now,
     )
 }
@@ -1218,16 +1229,16 @@ impl EntreeLocale {
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
+            && !luhn::is_valid_rpps(rpps)
         {
-            if !luhn::is_valid_rpps(rpps) {
-                errors.push(DomainError::field(
-                    "rpps",
-                    "Le numéro RPPS doit comporter 11 chiffres et sa clé de contrôle doit être juste.",
-                ));
-            }
+            errors.push(DomainError::field(
+                "rpps",
+                "Le numéro RPPS doit comporter 11 chiffres et sa clé de contrôle doit être juste.",
+            ));
         }
         let cp = self.code_postal.trim();
-        if !cp.is_empty() && !(cp.len() == 5 && cp.bytes().all(|b| b.is_ascii_digit())) {
+        let cp_ok = cp.len() == 5 && cp.bytes().all(|b| b.is_ascii_digit());
+        if !cp.is_empty() && !cp_ok {
             errors.push(DomainError::field(
                 "code_postal",
                 "Le code postal doit comporter 5 chiffres.",
@@ -1263,7 +1274,8 @@ impl EntreeLocale {
             ));
         }
         let mss = self.mssante.trim().to_lowercase();
-        if !mss.is_empty() && !(looks_like_email(&mss) && mss.ends_with("mssante.fr")) {
+        let mss_ok = looks_like_email(&mss) && mss.ends_with("mssante.fr");
+        if !mss.is_empty() && !mss_ok {
             errors.push(DomainError::field(
                 "mssante",
                 "L'adresse MSSanté doit être une adresse de messagerie sécurisée de santé, se terminant par « mssante.fr » (exemple : prenom.nom@medecin.mssante.fr).",
@@ -1453,6 +1465,11 @@ const EXPANSION_MAX: usize = 8;
 /// Keys of `annuaire_mot` read at most for one prefix before choosing the most frequent.
 const EXPANSION_SCAN: i64 = 4000;
 
+/// A word whose keys hold more entries than this in the whole country (a one-letter word, « le »)
+/// is not given to FTS5 with selective words: proving that nothing else matches would make it
+/// seek in every one of its keys for every candidate. It is only checked on the text.
+const POIDS_MAX: i64 = 20_000;
+
 /// A query, folded and split once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Requete {
@@ -1498,6 +1515,9 @@ pub(crate) struct Expansions {
     pub(crate) noms: Vec<String>,
     /// For each token: the `x` words and `n` names it starts, without their letter.
     pub(crate) mots: Vec<(Vec<String>, Vec<String>)>,
+    /// For each token: about how many entries of the country its keys hold (from
+    /// `annuaire_mot`), to leave the unselective ones to the check on the text.
+    pub(crate) poids: Vec<i64>,
     /// For each token: the codes whose label has a word starting with it (`cardio` → `ssm04`).
     pub(crate) codes: Vec<Vec<String>>,
 }
@@ -1557,14 +1577,34 @@ pub(crate) fn search_tiers(req: &Requete, departement: Option<&str>, x: &Expansi
     for scope in scopes {
         let d = scope.map(|d| format!("d{d}")).unwrap_or_default();
         let head = any_of(&d, x.noms.iter().map(|n| format!("n{n}"))).map(|h| format!("({h})"));
-        let by_name: Option<Vec<String>> = head.and_then(|h| {
-            std::iter::once(Some(h))
-                .chain((first_rest..n).map(|i| word_group(x, i, scope)))
+        // Words whose keys are too frequent to help are checked on the text only, unless nothing
+        // else is left. A word standing for one key is always asked: one term is read lazily.
+        let selective = |i: &usize| {
+            let terms = x.mots.get(*i).map_or(0, |(w, n)| w.len() + n.len())
+                + x.codes.get(*i).map_or(0, Vec::len);
+            terms <= 1 || x.poids.get(*i).is_none_or(|p| *p <= POIDS_MAX)
+        };
+        let groups = |indexes: Vec<usize>, keep_one: bool| -> Option<Vec<String>> {
+            let mut chosen: Vec<usize> = indexes.iter().copied().filter(selective).collect();
+            if chosen.is_empty() && keep_one {
+                chosen.extend(
+                    indexes
+                        .iter()
+                        .copied()
+                        .min_by_key(|i| x.poids.get(*i).copied().unwrap_or(0)),
+                );
+            }
+            chosen
+                .into_iter()
+                .map(|i| word_group(x, i, scope))
                 .collect()
+        };
+        let by_name: Option<Vec<String>> = head.and_then(|h| {
+            let rest = groups((first_rest..n).collect(), false)?;
+            Some(std::iter::once(h).chain(rest).collect())
         });
         push(by_name, req.rest());
-        let any: Option<Vec<String>> = (0..n).map(|i| word_group(x, i, scope)).collect();
-        push(any, &req.tokens);
+        push(groups((0..n).collect(), true), &req.tokens);
     }
     tiers.dedup_by(|a, b| a.fts == b.fts);
     tiers
@@ -1572,7 +1612,7 @@ pub(crate) fn search_tiers(req: &Requete, departement: Option<&str>, x: &Expansi
 
 /// The keys of `annuaire_mot` starting with `prefix`, the most frequent first (the exact key
 /// first of all), without their first letter.
-fn expand(conn: &rusqlite::Connection, prefix: &str) -> Result<Vec<String>, StoreError> {
+fn expand(conn: &rusqlite::Connection, prefix: &str) -> Result<(Vec<String>, i64), StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT mot, nb FROM annuaire_mot WHERE mot >= ?1 AND mot < ?1 || char(1114111) LIMIT ?2",
     )?;
@@ -1581,12 +1621,13 @@ fn expand(conn: &rusqlite::Connection, prefix: &str) -> Result<Vec<String>, Stor
             Ok((r.get(0)?, r.get(1)?))
         })?
         .collect::<Result<_, _>>()?;
-    found.sort_by(|a, b| (b.0 == prefix, b.1).cmp(&(a.0 == prefix, a.1)));
-    Ok(found
-        .into_iter()
-        .take(EXPANSION_MAX)
-        .map(|(k, _)| k[1..].to_owned())
-        .collect())
+    found.sort_by_key(|(mot, nb)| std::cmp::Reverse((mot == prefix, *nb)));
+    found.truncate(EXPANSION_MAX);
+    let poids = found.iter().map(|(_, nb)| nb).sum();
+    Ok((
+        found.into_iter().map(|(k, _)| k[1..].to_owned()).collect(),
+        poids,
+    ))
 }
 
 /// True when every word of `filter` starts a word of `texte`.
@@ -1617,14 +1658,14 @@ impl Store {
              WHERE substr(cle, 1, 1) IN ('s', 'p', 't') AND ' ' || libelle_plie LIKE ?1",
         )?;
         let mut x = Expansions {
-            noms: expand(conn, &format!("n{}", req.nom))?,
+            noms: expand(conn, &format!("n{}", req.nom))?.0,
             ..Expansions::default()
         };
         for t in &req.tokens {
-            x.mots.push((
-                expand(conn, &format!("x{t}"))?,
-                expand(conn, &format!("n{t}"))?,
-            ));
+            let (mots, p1) = expand(conn, &format!("x{t}"))?;
+            let (noms, p2) = expand(conn, &format!("n{t}"))?;
+            x.mots.push((mots, noms));
+            x.poids.push(p1 + p2);
             x.codes.push(
                 vocab
                     .query_map([format!("% {t}%")], |r| r.get(0))?
@@ -1640,7 +1681,6 @@ impl Store {
             if hits.len() >= limit {
                 break;
             }
-            let tdbg = std::time::Instant::now(); // TMPDBG
             let mut rows = stmt.query([&step.fts])?;
             let mut scanned = 0;
             while let Some(r) = rows.next()? {
@@ -1661,24 +1701,12 @@ impl Store {
                     }
                 }
             }
-            if std::env::var_os("TMPDBG_SEARCH").is_some() {
-                eprintln!(
-                    "TMPDBG tier {tier} {:?} scanned {scanned} hits {} {}",
-                    tdbg.elapsed(),
-                    hits.len(),
-                    step.fts
-                );
-            }
         }
-        let tdbg = std::time::Instant::now(); // TMPDBG
         let mut found = Vec::with_capacity(hits.len());
         for (tier, rowid) in hits {
             if let Some(c) = correspondant(conn, rowid, departement)? {
                 found.push((tier, fold(&c.nom), fold(&c.prenom), c));
             }
-        }
-        if std::env::var_os("TMPDBG_SEARCH").is_some() {
-            eprintln!("TMPDBG details {:?}", tdbg.elapsed());
         }
         found.sort_by(|a, b| (a.0, &a.1, &a.2).cmp(&(b.0, &b.1, &b.2)));
         Ok(found.into_iter().map(|(_, _, _, c)| c).collect())
@@ -1817,50 +1845,51 @@ mod tests {
         let x = Expansions {
             noms: strings(&["dupont", "dupontel"]),
             mots: vec![
-                (Vec::new(), strings(&["dupont", "dupontel"])),
+                (strings(&["dupontine"]), strings(&["dupont", "dupontel"])),
                 (strings(&["nantes"]), Vec::new()),
             ],
             codes: vec![Vec::new(), strings(&["ssm54"])],
+            poids: vec![120, 3000],
         };
         let tiers = search_tiers(&req, Some("44"), &x);
-        let got: Vec<(&str, Vec<String>)> = tiers
+        let got: Vec<(String, Vec<String>)> = tiers
             .iter()
-            .map(|t| (t.fts.as_str(), t.filter.clone()))
+            .map(|t| (t.fts.clone(), t.filter.clone()))
             .collect();
         let nan_44 = "(\"d44xnantes\" OR (\"d44\" AND (\"ssm54\")))";
-        let dupont_44 = "(\"d44ndupont\" OR \"d44ndupontel\")";
+        let nom_44 = "(\"d44ndupont\" OR \"d44ndupontel\")";
+        let dupont_44 = "(\"d44xdupontine\" OR \"d44ndupont\" OR \"d44ndupontel\")";
         let nan = "(\"xnantes\" OR \"ssm54\")";
-        let dupont = "(\"ndupont\" OR \"ndupontel\")";
+        let nom = "(\"ndupont\" OR \"ndupontel\")";
+        let dupont = "(\"xdupontine\" OR \"ndupont\" OR \"ndupontel\")";
+        let (rest, all) = (strings(&["nan"]), strings(&["dupont", "nan"]));
         assert_eq!(
             got,
             vec![
-                (
-                    format!("{dupont_44} AND {nan_44}").as_str(),
-                    strings(&["nan"])
-                ),
-                (
-                    format!("({dupont_44}) AND {nan_44}").as_str(),
-                    strings(&["dupont", "nan"])
-                ),
-                (format!("{dupont} AND {nan}").as_str(), strings(&["nan"])),
-                (
-                    format!("({dupont}) AND {nan}").as_str(),
-                    strings(&["dupont", "nan"])
-                ),
-            ]
-            .into_iter()
-            .map(|(a, b)| (a.to_owned(), b))
-            .collect::<Vec<_>>()
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.clone()))
-            .collect::<Vec<_>>(),
+                (format!("{nom_44} AND {nan_44}"), rest.clone()),
+                (format!("{dupont_44} AND {nan_44}"), all.clone()),
+                (format!("{nom} AND {nan}"), rest),
+                (format!("{dupont} AND {nan}"), all),
+            ],
             "name in the département, anything in the département, then the same in the country; \
              every key is a whole term"
+        );
+        // A word too frequent to help is only checked on the text.
+        let frequent = Expansions {
+            poids: vec![120, 900_000],
+            ..x.clone()
+        };
+        let tiers = search_tiers(&req, Some("44"), &frequent);
+        assert_eq!(
+            (tiers[0].fts.as_str(), tiers[0].filter.clone()),
+            (nom_44, strings(&["nan"])),
+            "« nan » would be too frequent: the name alone is asked, « nan » checked on the text"
         );
         let unknown = Expansions {
             noms: Vec::new(),
             mots: vec![(Vec::new(), Vec::new())],
             codes: vec![Vec::new()],
+            poids: vec![0],
         };
         assert!(
             search_tiers(&Requete::parse("zzz").unwrap(), Some("44"), &unknown).is_empty(),

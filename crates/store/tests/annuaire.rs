@@ -851,7 +851,7 @@ fn a_duty_doctor_account_is_made_from_the_annuaire() {
     let rpps = file.rpps(doctor);
 
     let id = store
-        .write(|tx| annuaire::utilisateur_depuis_rpps(tx, &rpps, NOW))
+        .write(|tx| annuaire::utilisateur_depuis_rpps(tx, &rpps, None, NOW))
         .unwrap();
     let users = store.utilisateurs().unwrap();
     let user = users.iter().find(|u| u.id == id).unwrap();
@@ -868,7 +868,7 @@ fn a_duty_doctor_account_is_made_from_the_annuaire() {
     ];
     for (number, why) in refusals {
         let err = store
-            .write(|tx| annuaire::utilisateur_depuis_rpps(tx, &number, NOW))
+            .write(|tx| annuaire::utilisateur_depuis_rpps(tx, &number, None, NOW))
             .unwrap_err();
         assert!(err.to_string().contains(why), "{number}: {err}");
     }

@@ -352,6 +352,147 @@ export type RestoreDto = { schema_version: number,
  */
 copie_de_securite: string | null, };
 
+export type RppsImportRequest = { 
+/**
+ * Path of `PS_LibreAcces_Personne_activite` (as typed or picked).
+ */
+chemin: string, 
+/**
+ * Département codes to keep (`44`, `2A`, `974`); empty = the whole country.
+ */
+departements: Array<string>, 
+/**
+ * Profession codes to keep (`10` = médecin); empty = every profession.
+ */
+professions: Array<string>, };
+
+export type LigneMalformee = { ligne: number, raison: string, };
+
+export type RppsImportResult = { import_id: number, fichier: string, 
+/**
+ * `UTF-8` or `Latin-1`.
+ */
+encodage: string, 
+/**
+ * 52 (older layout) or 56.
+ */
+colonnes: number, 
+/**
+ * Non-blank lines after the header.
+ */
+lignes: number, 
+/**
+ * Activities kept by the filter and imported.
+ */
+activites: number, hors_filtre: number, 
+/**
+ * Malformed lines, set aside (the first ones in `lignes_malformees`).
+ */
+malformees: number, lignes_malformees: Array<LigneMalformee>, 
+/**
+ * Practitioners new to the annuaire.
+ */
+ajoutes: number, 
+/**
+ * Practitioners whose activities changed (reactivated ones included).
+ */
+modifies: number, inchanges: number, 
+/**
+ * Practitioners absent from the file (within its filter), kept as inactive.
+ */
+desactives: number, 
+/**
+ * Inactive practitioners found again.
+ */
+reactives: number, 
+/**
+ * Active practitioners in the annuaire after the import.
+ */
+praticiens_actifs: number, duree_ms: number, };
+
+export type EtatImport = "aucun" | "en_cours" | "termine" | "echec";
+
+export type RppsImportStatus = { etat: EtatImport, fichier: string | null, 
+/**
+ * `lecture`, `comparaison` or `index` while running.
+ */
+phase: string | null, octets_lus: number, octets_total: number | null, activites: number, resultat: RppsImportResult | null, 
+/**
+ * The French reason of a failure (the annuaire was left as it was).
+ */
+erreur: string | null, };
+
+export type AnnuaireQuery = { texte: string, 
+/**
+ * At most this many results (20 by default, 100 at most).
+ */
+limite?: number, };
+
+export type CorrespondantDto = { 
+/**
+ * `rpps:<number>` or `local:<id>`: unique in a list.
+ */
+cle: string, 
+/**
+ * `rpps` or `local`.
+ */
+source: string, rpps: string | null, local_id: number | null, 
+/**
+ * The kind of a local entry (`hopital`, `urgences`, `pharmacie`, `laboratoire`,
+ * `specialiste`, `autre`).
+ */
+type_local: string | null, nom: string, prenom: string, civilite: string, profession: string, specialite: string, raison_sociale: string, adresse: string, code_postal: string, commune: string, departement: string, telephone: string, fax: string, email: string, mssante: string, 
+/**
+ * Other active addresses of the practitioner.
+ */
+autres_sites: number, actif: boolean, };
+
+export type RppsArg = { rpps: string, };
+
+export type EntreeLocaleId = { id: number, };
+
+export type SiteDto = { savoir_faire: string, mode_exercice: string, raison_sociale: string, adresse: string, code_postal: string, commune: string, departement: string, telephone: string, telephone2: string, fax: string, email: string, mssante: string, 
+/**
+ * False when the last import no longer listed this site.
+ */
+actif: boolean, };
+
+export type PraticienDto = { rpps: string, nom: string, prenom: string, civilite: string, profession: string, specialite: string, 
+/**
+ * False when the last import covering them no longer listed them.
+ */
+actif: boolean, 
+/**
+ * Active sites first.
+ */
+sites: Array<SiteDto>, };
+
+export type EntreeLocaleDto = { id: number | null, 
+/**
+ * `hopital`, `urgences`, `pharmacie`, `laboratoire`, `specialiste` or `autre`.
+ */
+type_local: string, nom: string, prenom: string, 
+/**
+ * Empty when none.
+ */
+rpps: string, specialite: string, adresse: string, code_postal: string, commune: string, departement: string, telephone: string, fax: string, email: string, mssante: string, notes: string, actif: boolean, };
+
+export type ImportHistoriqueDto = { id: number, debut: string, fin: string | null, fichier: string, filtre_professions: string, filtre_departements: string, 
+/**
+ * `termine` or `echec`.
+ */
+statut: string, erreur: string | null, lignes: number, activites: number, malformees: number, ajoutes: number, modifies: number, inchanges: number, desactives: number, };
+
+export type AnnuaireInfo = { praticiens_actifs: number, praticiens_total: number, 
+/**
+ * The MMG's département, whose entries come first in a search.
+ */
+departement_mmg: string | null, 
+/**
+ * The last imports, most recent first.
+ */
+imports: Array<ImportHistoriqueDto>, };
+
 export interface Commands {
   app_info: { args: null; result: AppInfo };
   mmg_get: { args: null; result: MmgSettings };
@@ -394,4 +535,12 @@ export interface Commands {
   journal_list: { args: JournalQuery; result: Array<JournalLigne> };
   journal_diffusion: { args: Diffusion; result: null };
   journal_verifier: { args: null; result: Verification };
+  rpps_import_start: { args: RppsImportRequest; result: RppsImportStatus };
+  rpps_import_status: { args: null; result: RppsImportStatus };
+  annuaire_info: { args: null; result: AnnuaireInfo };
+  annuaire_search: { args: AnnuaireQuery; result: Array<CorrespondantDto> };
+  annuaire_praticien: { args: RppsArg; result: PraticienDto };
+  annuaire_local_get: { args: EntreeLocaleId; result: EntreeLocaleDto };
+  annuaire_local_save: { args: EntreeLocaleDto; result: EntreeLocaleDto };
+  utilisateur_depuis_rpps: { args: RppsArg; result: UtilisateurDto };
 }
