@@ -22,7 +22,8 @@ test('Paramètres: a new MMG name survives a restart of the app', async () => {
       what: 'the recovery code at first start',
     });
     assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){7}$/, 'eight groups of four characters');
-    writeFileSync(join(artifacts, 'code-recuperation.png'), await app.screenshot());
+    // No WebDriver screenshot here: WebKitWebDriver's snapshot never returns while this fixed,
+    // translucent dialog covers the page (seen under Xvfb); the dialog was looked at with `import`.
     await app.click('[data-testid="code-note"]');
     await app.until(() => app.text('[data-testid="nom-mmg"]'), (t) => t === 'MMG non configurée', {
       what: 'a new database without identity',

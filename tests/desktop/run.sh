@@ -13,5 +13,6 @@ eval "$(printf '%s' "$keyring_password" | gnome-keyring-daemon --unlock --compon
 export GNOME_KEYRING_CONTROL
 # Software rendering under Xvfb: without this, WebKit screenshots can show a stale frame.
 export WEBKIT_DISABLE_COMPOSITING_MODE=1
-xvfb-run -a -s "-screen 0 1400x900x24" \
+# Bounded: a wedged window must not hold CI; node's own test timeout reports which test it was.
+timeout 900 xvfb-run -a -s "-screen 0 1400x900x24" \
   node --test --test-reporter=tap --test-concurrency=1 tests/desktop/

@@ -23,21 +23,31 @@ export async function freePort() {
 export async function startDriver(env) {
   const port = await freePort();
   const nativePort = await freePort();
+  // Its own process group, so that stopping it also ends WebKitWebDriver and the app it started,
+  // even when a failed test left its session open.
   const child = spawn(process.env.TAURI_DRIVER, ['--port', String(port), '--native-port', String(nativePort)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
   });
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
       const r = await fetch(`${base}/status`);
-      if (r.ok) return { base, child, stop: () => child.kill('SIGTERM') };
+      if (r.ok) return { base, child, stop };
     } catch {
       // not listening yet
     }
     await sleep(100);
   }
-  child.kill('SIGTERM');
+  stop();
   throw new Error('tauri-driver did not start');
 }
 
@@ -46,6 +56,8 @@ async function request(method, url, body) {
     method,
     headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
+    // A wedged WebDriver call becomes an error instead of a hang.
+    signal: AbortSignal.timeout(60_000),
   });
   const json = await r.json();
   if (!r.ok) throw new Error(`${method} ${url}: ${JSON.stringify(json.value ?? json)}`);

@@ -24,11 +24,12 @@ use std::process::ExitCode;
     about = "Appligarde en ligne de commande"
 )]
 struct Cli {
-    /// Data directory (default: the OS app-data directory).
-    #[arg(long, global = true, env = "APPLIGARDE_DATA_DIR")]
+    /// Data directory (else APPLIGARDE_DATA_DIR, else the OS app-data directory).
+    #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
-    /// Key file of the database (64 hex characters); default: the OS keyring.
-    #[arg(long, global = true, env = "APPLIGARDE_KEY_FILE")]
+    /// Key file of the database, 64 hex characters (else APPLIGARDE_KEY_FILE, else the OS keyring).
+    /// The environment is read by `ApiConfig::resolve`, where an empty variable counts as unset.
+    #[arg(long, global = true)]
     key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
