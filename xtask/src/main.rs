@@ -176,8 +176,9 @@ fn test() -> Result<()> {
             postgres::TempPostgres::start().context("temporary PostgreSQL for the hub tests")?;
         tally.cargo_tests(
             "cargo test --workspace",
+            // --no-fail-fast: every test binary runs and is counted, even after a failure.
             cargo()
-                .args(["test", "--workspace", "--locked"])
+                .args(["test", "--workspace", "--locked", "--no-fail-fast"])
                 .env("APPLIGARDE_TEST_DATABASE_URL", &pg.url),
         );
         pg.stop()?;
