@@ -254,14 +254,15 @@ fn bench(args: &[String]) -> Result<()> {
         "--workspace",
         "--exclude",
         "appligarde",
-        "--benches",
         "--locked",
     ])
     .env("APPLIGARDE_BENCH_REPORT", &report)
     .env("APPLIGARDE_TEST_DATABASE_URL", &pg.url);
-    if let Some(filter) = args.first() {
-        cmd.args(["--bench", filter]);
-    }
+    // One named bench target, or every bench target (never the unit tests in bench mode).
+    match args.first() {
+        Some(filter) => cmd.args(["--bench", filter]),
+        None => cmd.arg("--benches"),
+    };
     let result = status(&mut cmd);
     pg.stop()?;
     result?;
