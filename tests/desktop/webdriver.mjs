@@ -7,6 +7,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
+/** WebDriver codes of the keys a test presses. */
+export const KEY = {
+  TAB: '\uE004',
+  ENTER: '\uE007',
+  ESCAPE: '\uE00C',
+  SHIFT: '\uE008',
+  CONTROL: '\uE009',
+  ALT: '\uE00A',
+};
+
 export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -131,6 +141,34 @@ export class Session {
       await sleep(100);
     }
     throw new Error(`timed out waiting for ${what}; last value: ${last}`);
+  }
+
+  /** Types `text` into the element that has the focus (WebDriver's Element Send Keys). */
+  async typeKeys(text) {
+    const active = (await request('GET', `${this.url}/element/active`))[ELEMENT];
+    await request('POST', `${this.url}/element/${active}/value`, { text });
+  }
+
+  /** Presses a chord, e.g. press(KEY.ALT, 'n'): modifiers held while the last key is pressed. */
+  async press(...keys) {
+    const down = keys.map((k) => ({ type: 'keyDown', value: k }));
+    const up = [...keys].reverse().map((k) => ({ type: 'keyUp', value: k }));
+    await this.keyActions([...down, ...up]);
+  }
+
+  async keyActions(actions) {
+    await request('POST', `${this.url}/actions`, { actions: [{ type: 'key', id: 'clavier', actions }] });
+    await request('DELETE', `${this.url}/actions`);
+  }
+
+  /** Runs a script in the page and returns its value. */
+  async execute(script, args = []) {
+    return request('POST', `${this.url}/execute/sync`, { script, args });
+  }
+
+  /** The id of the element that has the keyboard focus. */
+  async activeId() {
+    return this.execute('return document.activeElement ? document.activeElement.id : null;');
   }
 
   async screenshot() {
