@@ -126,6 +126,7 @@ fn run() -> Result<()> {
         "Démarrage d'Appligarde sur la MMG de démonstration ({})",
         data.display()
     );
+    println!("Comptes de démonstration : choisissez un nom ; mot de passe « garde-demo ».");
     status(
         Command::new(target.join("appligarde"))
             .arg("--data-dir")
