@@ -2,18 +2,30 @@
 //!
 //! It opens the API once at start-up and exposes one command, `invoke_api`, that forwards a command
 //! name and its JSON arguments to `appligarde_api::Api::invoke`. No SQL, no business rule here: the
-//! CLI and the browser tests go through the very same dispatcher.
+//! CLI and the browser tests go through the very same dispatcher. A second command,
+//! `ouvrir_document`, opens a printed PDF (written by the API in `<data dir>/documents`) in the
+//! system viewer, which offers printing.
+//!
+//! It also starts the background sync with the hub (`appligarde_sync::lancer_en_fond`), which
+//! tries periodically and backs off while the network or the hub is away.
 //!
 //! Options: `--data-dir DIR` / `APPLIGARDE_DATA_DIR`, `--key-file FILE` / `APPLIGARDE_KEY_FILE`.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use appligarde_api::{Api, ApiConfig, ApiError};
+use appligarde_sync::{Options, Synchroniseur};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often the background sync tries while everything works.
+const SYNC_PERIOD: Duration = Duration::from_secs(15 * 60);
 
 /// The API, or the French reason it could not be opened (shown by the UI instead of a crash).
-struct Backend(Result<Api, ApiError>);
+struct Backend(Result<Arc<Api>, ApiError>);
 
-#[tauri::command]
+/// Runs off the main thread (`async`): a command that talks to the hub must not freeze the window.
+#[tauri::command(async)]
 fn invoke_api(
     backend: tauri::State<'_, Backend>,
     command: String,
@@ -23,6 +35,50 @@ fn invoke_api(
         Ok(api) => api.invoke(&command, args),
         Err(e) => Err(e.clone()),
     }
+}
+
+/// The folder where printed documents are written (`<data dir>/documents`), if the store opened.
+struct DossierDocuments(Option<PathBuf>);
+
+/// Opens a printed PDF in the system viewer, which offers printing. Only a PDF of the documents
+/// folder of the data directory is opened: the page cannot make the shell open anything else.
+#[tauri::command]
+fn ouvrir_document(
+    dossier: tauri::State<'_, DossierDocuments>,
+    chemin: String,
+) -> Result<(), String> {
+    let refus = || "Ce fichier n'est pas un document imprimé d'Appligarde.".to_owned();
+    let dossier = dossier.0.as_ref().ok_or_else(refus)?;
+    let dossier = dossier.canonicalize().map_err(|_| refus())?;
+    let fichier = PathBuf::from(chemin).canonicalize().map_err(|_| refus())?;
+    if !fichier.starts_with(&dossier) || fichier.extension().is_none_or(|e| e != "pdf") {
+        return Err(refus());
+    }
+    #[cfg(target_os = "windows")]
+    let mut commande = {
+        let mut c = std::process::Command::new("explorer");
+        c.arg(&fichier);
+        c
+    };
+    #[cfg(target_os = "macos")]
+    let mut commande = {
+        let mut c = std::process::Command::new("open");
+        c.arg(&fichier);
+        c
+    };
+    #[cfg(not(any(target_os = "windows", target_os = "macos")))]
+    let mut commande = {
+        let mut c = std::process::Command::new("xdg-open");
+        c.arg(&fichier);
+        c
+    };
+    commande.spawn().map(drop).map_err(|e| {
+        tracing::error!(error = %e, "the system PDF viewer could not be started");
+        format!(
+            "La visionneuse PDF du système n'a pas pu être lancée ({e}) ; le document est dans {}.",
+            dossier.display()
+        )
+    })
 }
 
 /// The value of `--name VALUE` or `--name=VALUE` among the process arguments.
@@ -51,14 +107,38 @@ fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
-    let backend = ApiConfig::resolve(arg_value("--data-dir"), arg_value("--key-file"))
-        .and_then(|c| Api::open(&c));
+    let config = ApiConfig::resolve(arg_value("--data-dir"), arg_value("--key-file"));
+    let documents = DossierDocuments(config.as_ref().ok().map(|c| c.data_dir.join("documents")));
+    let backend = config.clone().and_then(|c| Api::open(&c)).map(Arc::new);
     if let Err(e) = &backend {
         tracing::error!(code = ?e.code, "the store could not be opened: {}", e.message);
     }
+    let sync = match (&backend, &config) {
+        (Ok(api), Ok(config)) => match Options::depuis_environnement() {
+            Ok(options) => {
+                let sync = Arc::new(Synchroniseur::new(config, options));
+                api.brancher_hub(sync.clone());
+                Some((api.clone(), sync))
+            }
+            Err(e) => {
+                tracing::error!("the sync with the hub is off: {e}");
+                None
+            }
+        },
+        _ => None,
+    };
     let result = tauri::Builder::default()
+        .setup(move |_app| {
+            if let Some((api, sync)) = sync {
+                tauri::async_runtime::spawn(async move {
+                    let _ = appligarde_sync::lancer_en_fond(api, sync, SYNC_PERIOD).await;
+                });
+            }
+            Ok(())
+        })
         .manage(Backend(backend))
-        .invoke_handler(tauri::generate_handler![invoke_api])
+        .manage(documents)
+        .invoke_handler(tauri::generate_handler![invoke_api, ouvrir_document])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("Appligarde n'a pas pu démarrer : {e}");

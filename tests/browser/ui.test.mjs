@@ -62,6 +62,7 @@ async function page() {
     await p.locator('#utilisateur').selectOption({ label: 'Léa DESCHAMPS — Médecin' });
     await p.locator('#mot-de-passe').fill('garde-demo');
     await p.keyboard.press('Enter');
+    await p.getByTestId('utilisateur').waitFor();
   }
   return p;
 }
@@ -92,8 +93,18 @@ test('the keyboard alone reaches every screen and the shortcuts overlay', async 
   await p.close();
 });
 
+/** Switches the page's session to the MMG admin (only the admin changes the MMG's identity). */
+async function enAdmin(p) {
+  await p.getByRole('button', { name: "Changer d'utilisateur" }).click();
+  await p.locator('#utilisateur').selectOption({ label: 'Marc RENAUD — Administrateur de la MMG' });
+  await p.locator('#mot-de-passe').fill('garde-demo');
+  await p.keyboard.press('Enter');
+  await p.getByTestId('utilisateur').filter({ hasText: 'Marc RENAUD' }).waitFor();
+}
+
 test('Paramètres shows French errors next to the fields and keeps the saved identity', async () => {
   const p = await page();
+  await enAdmin(p);
   await p.keyboard.press('Alt+5');
   const nom = p.locator('#mmg-nom');
   await nom.waitFor();
@@ -119,6 +130,9 @@ test('Paramètres shows French errors next to the fields and keeps the saved ide
   await p.keyboard.press('Control+s');
   await p.getByTestId('statut').filter({ hasText: 'Paramètres enregistrés.' }).waitFor();
   assert.equal(await p.getByTestId('nom-mmg').textContent(), 'MMG de Montaigu', 'the header follows');
+  // The next tests log in as the doctor again.
+  await p.getByRole('button', { name: "Changer d'utilisateur" }).click();
+  await p.getByRole('heading', { name: 'Connexion' }).waitFor();
   await p.close();
 });
 

@@ -192,8 +192,16 @@ fn test() -> Result<()> {
     tally.vitest("vitest (UI unit tests)", &root().join("ui"));
 
     let built = tally.check(
-        "build of the desktop app and the CLI",
-        cargo().args(["build", "-p", "appligarde", "-p", "appligarde-cli"]),
+        "build of the desktop app, the CLI and the hub",
+        cargo().args([
+            "build",
+            "-p",
+            "appligarde",
+            "-p",
+            "appligarde-cli",
+            "-p",
+            "appligarde-hub",
+        ]),
     );
     if built {
         let driver = tauri_driver()?;
@@ -219,6 +227,8 @@ fn test() -> Result<()> {
                     "tests/browser/",
                 ])
                 .env("APPLIGARDE_CLI", target.join("appligarde-cli"))
+                // The hub dashboard test starts its own PostgreSQL (the one above is stopped).
+                .env("APPLIGARDE_HUB", target.join("appligarde-hub"))
                 .env("APPLIGARDE_UI_DIST", root().join("ui/dist")),
         );
     }

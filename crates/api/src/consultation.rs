@@ -557,11 +557,27 @@ pub struct GardeOuverture {
     pub medecins: Vec<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct JournalQuery {
     pub objet: Option<String>,
     pub objet_id: Option<i64>,
     pub limite: Option<u32>,
+    /// Only the entries of this user.
+    #[serde(default)]
+    #[ts(optional)]
+    pub utilisateur_id: Option<i64>,
+    /// Only this action (its code, e.g. `modification`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub action: Option<String>,
+    /// From this local date (`YYYY-MM-DD`, included).
+    #[serde(default)]
+    #[ts(optional)]
+    pub du: Option<String>,
+    /// To this local date (`YYYY-MM-DD`, included).
+    #[serde(default)]
+    #[ts(optional)]
+    pub au: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -658,7 +674,7 @@ impl From<&Reglages> for ReglagesDto {
 }
 
 impl ReglagesDto {
-    fn vers_reglages(&self) -> Result<Reglages, ApiError> {
+    pub(crate) fn vers_reglages(&self) -> Result<Reglages, ApiError> {
         let calendrier = CalendrierPdsa {
             samedi_apres_midi: self.samedi_apres_midi,
             debut_samedi: if self.debut_samedi == 14 {
@@ -873,6 +889,7 @@ impl Api {
             .garde(garde.id)?
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "Garde introuvable."))?;
         drop(store);
+        self.sauvegarde_fin_de_garde(Some(acteur.id));
         self.garde_dto(garde)
     }
 
@@ -1357,13 +1374,10 @@ impl Api {
 
     pub fn journal_list(&self, q: JournalQuery) -> Result<Vec<JournalLigne>, ApiError> {
         self.acteur(Besoin::Admin)?;
-        let objet = match (&q.objet, q.objet_id) {
-            (Some(o), Some(id)) => Some((o.as_str(), id)),
-            _ => None,
-        };
+        let filtre = crate::administration::filtre_journal(&q)?;
         let lignes = self
             .store()
-            .journal(objet, q.limite.unwrap_or(200).min(5000))?;
+            .journal_filtre(&filtre, q.limite.unwrap_or(200).min(5000))?;
         Ok(lignes
             .into_iter()
             .map(|l| JournalLigne {

@@ -5,7 +5,7 @@
 use crate::ApiError;
 use appligarde_domain::{
     DomainError,
-    cotation::{ContexteCotation, proposer},
+    cotation::{ContexteCotation, Cotation, proposer},
     mmg::is_departement,
     tarifs::TableTarifs,
 };
@@ -127,7 +127,12 @@ pub fn suggest_with(
     ctx.visite = request.visite;
     ctx.urgence_averee = request.urgence_averee;
     let cotation = proposer(&ctx, table).map_err(|e| ApiError::from(DomainError::from(e)))?;
-    Ok(CotationDto {
+    Ok(cotation_dto(&cotation))
+}
+
+/// The wire form of a cotation of the domain.
+pub fn cotation_dto(cotation: &Cotation) -> CotationDto {
+    CotationDto {
         codes: cotation.codes().into_iter().map(str::to_owned).collect(),
         actes: cotation
             .actes
@@ -150,7 +155,7 @@ pub fn suggest_with(
         periode_libelle: cotation.periode.libelle().to_owned(),
         avertissements: cotation.avertissements.clone(),
         notes: cotation.notes.clone(),
-    })
+    }
 }
 
 #[cfg(test)]

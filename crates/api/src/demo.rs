@@ -619,6 +619,7 @@ pub fn seed_avec(
         summary.consultations += 1;
         committed(id, &uid);
     }
+    crate::compta::demo_comptes(store, stamp)?;
     tracing::info!(consultations = summary.consultations, "demo data seeded");
     Ok(summary)
 }

@@ -228,7 +228,7 @@ pub struct DemoSummary {
 /// The whole generated TypeScript file: every DTO, the error type and the command map.
 pub fn typescript_file() -> String {
     let cfg = ts_config();
-    let decls: [String; 17] = [
+    let decls: [String; 15] = [
         AppInfo::decl(&cfg),
         TableCount::decl(&cfg),
         MmgSettings::decl(&cfg),
@@ -242,8 +242,6 @@ pub fn typescript_file() -> String {
         ApiError::decl(&cfg),
         FieldError::decl(&cfg),
         crate::cotation::CotationRequest::decl(&cfg),
-        crate::cim10::Cim10Query::decl(&cfg),
-        crate::cim10::Cim10Hit::decl(&cfg),
         crate::cotation::ActeDto::decl(&cfg),
         crate::cotation::CotationDto::decl(&cfg),
     ];
@@ -255,8 +253,15 @@ pub fn typescript_file() -> String {
         .into_iter()
         .chain(crate::session::ts_decls(&cfg))
         .chain(crate::consultation::ts_decls(&cfg))
+        .chain(crate::compta::ts_decls(&cfg))
+        .chain(crate::administration::ts_decls(&cfg))
         .chain(crate::sauvegarde::ts_decls(&cfg))
-        .chain(crate::annuaire::ts_decls(&cfg));
+        .chain(crate::droits::ts_decls(&cfg))
+        .chain(crate::cim10::ts_decls(&cfg))
+        .chain(crate::annuaire::ts_decls(&cfg))
+        .chain(crate::statistiques::ts_decls(&cfg))
+        .chain(crate::synchro::ts_decls(&cfg))
+        .chain(crate::documents::ts_decls(&cfg));
     for decl in decls {
         out.push_str("export ");
         out.push_str(&decl);

@@ -11,16 +11,22 @@
 //! line in the `commands!` table below; run `cargo xtask gen-types` to refresh the TypeScript types
 //! (a test fails while they are stale).
 
+pub mod administration;
 pub mod annuaire;
 pub mod cim10;
 mod clock;
+pub mod compta;
 pub mod consultation;
 pub mod cotation;
 pub mod demo;
+pub mod documents;
+pub mod droits;
 pub mod dto;
 mod error;
 pub mod sauvegarde;
 pub mod session;
+pub mod statistiques;
+pub mod synchro;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, ErrorCode, FieldError};
@@ -83,6 +89,9 @@ pub struct Api {
     session: Mutex<session::Session>,
     annuaire: annuaire::ImportEnFond,
     nomenclature: Arc<dyn appligarde_domain::consultation::Nomenclature + Send + Sync>,
+    cim10: Arc<cim10::Cim10Actif>,
+    /// The network side of the sync, plugged in by the shell and the CLI ([`synchro::Hub`]).
+    hub: std::sync::OnceLock<Arc<dyn synchro::Hub>>,
 }
 
 impl Api {
@@ -92,12 +101,19 @@ impl Api {
 
     pub fn open_with_clock(config: &ApiConfig, clock: Arc<dyn Clock>) -> Result<Self, ApiError> {
         let store = Store::open(&config.data_dir, &config.key)?;
+        let cim10 = Arc::new(cim10::Cim10Actif::default());
+        if let Err(e) = cim10.jeu(&store) {
+            // The search reports it; the consultations are checked against the built-in set.
+            tracing::error!(error = %e.message, "the active CIM-10 version cannot be loaded");
+        }
         Ok(Self {
             store: Mutex::new(store),
             clock,
             session: Mutex::new(session::Session::default()),
             annuaire: annuaire::ImportEnFond::new(config),
-            nomenclature: Arc::new(consultation::Cim10Embarquee),
+            nomenclature: cim10.clone(),
+            cim10,
+            hub: std::sync::OnceLock::new(),
         })
     }
 
@@ -146,15 +162,19 @@ impl Api {
             .unwrap_or_default())
     }
 
+    /// Saves the MMG's identity (the MMG admin only); the row and the audit log keep who did it.
     pub fn mmg_save(&self, settings: MmgSettings) -> Result<MmgSettings, ApiError> {
+        let acteur = self.acteur(session::Besoin::Admin)?;
         let identity = settings.into_domain();
         if let Err(errors) = identity.validate() {
             return Err(ApiError::validation(errors));
         }
         let now = self.clock.now_utc_text();
-        let saved = self
-            .store()
-            .write(|tx| appligarde_store::mmg::save_identity(tx, &identity, &now))?;
+        let saved = self.store().write(|tx| {
+            let saved = appligarde_store::mmg::save_identity(tx, &identity, &now)?;
+            appligarde_store::mmg::noter_modification(tx, Some(acteur.id), &now)?;
+            Ok(saved)
+        })?;
         tracing::info!("MMG identity saved");
         Ok(saved.into())
     }
@@ -222,12 +242,7 @@ impl Api {
         {
             request.departement = self.store().mmg_identity()?.map(|m| m.departement);
         }
-        cotation::suggest(&request)
-    }
-
-    /// Searches the CIM-10 code set (the MMG's usage ranking comes with favourites and recent codes).
-    pub fn cim10_search(&self, query: cim10::Cim10Query) -> Result<Vec<cim10::Cim10Hit>, ApiError> {
-        cim10::search(&query, &appligarde_cim10::SearchContext::new())
+        cotation::suggest_with(&request, &self.table_tarifs()?.table)
     }
 
     /// Runs a command by name with JSON arguments: the single entry point of the shell, the CLI and
@@ -295,10 +310,34 @@ commands! {
     consultations_list(ConsultationsQuery) -> Vec<ConsultationRow>;
     garde_du_jour() -> GardeDuJour;
     cotation_suggest(cotation::CotationRequest) -> cotation::CotationDto;
+    tarifs_get() -> compta::TarifsDto;
+    tarifs_importer(compta::TarifsImport) -> compta::TarifsDto;
+    compta_consultation(consultation::Id) -> compta::ComptaConsultationDto;
+    cotation_proposer(compta::CotationProposition) -> compta::ComptaConsultationDto;
+    cotation_choisir(compta::CotationChoix) -> compta::ComptaConsultationDto;
+    paiement_enregistrer(compta::PaiementSaisie) -> compta::ComptaConsultationDto;
+    paiement_annuler(compta::PaiementAnnulation) -> compta::ComptaConsultationDto;
+    modes_paiement() -> Vec<compta::TotalModeDto>;
+    compta_garde(compta::GardeRef) -> compta::ComptaGardeDto;
+    compta_cloturer(compta::GardeRef) -> compta::ComptaGardeDto;
+    compta_rapport_pdf(compta::GardeRef) -> compta::FichierDto;
+    compta_export_csv(compta::ComptaExportQuery) -> compta::FichierDto;
     cim10_search(cim10::Cim10Query) -> Vec<cim10::Cim10Hit>;
+    cim10_suggestions(cim10::Cim10SuggestionsQuery) -> cim10::Cim10Suggestions;
+    cim10_favori_basculer(cim10::Cim10Favori) -> cim10::Cim10Suggestions;
+    cim10_versions() -> Vec<cim10::Cim10VersionDto>;
     recovery_code_pending() -> Option<sauvegarde::RecoveryCodeDto>;
     recovery_code_show() -> sauvegarde::RecoveryCodeDto;
     backup_now(sauvegarde::BackupRequest) -> sauvegarde::BackupDto;
+    sauvegarde_etat() -> sauvegarde::SauvegardeEtat;
+    sauvegarde_reglages_save(sauvegarde::SauvegardeReglagesDto) -> sauvegarde::SauvegardeEtat;
+    sauvegarde_maintenant() -> sauvegarde::SauvegardeRapport;
+    sauvegarde_quotidienne() -> sauvegarde::SauvegardeRapport;
+    fiche_recuperation(sauvegarde::FicheRecuperationRequest) -> sauvegarde::PdfDto;
+    cle_changer() -> sauvegarde::CleChangee;
+    patient_export(droits::PatientExportRequest) -> droits::PatientExportDto;
+    retention_list() -> droits::RetentionListe;
+    retention_purge(droits::PurgeRequest) -> droits::PurgeRapport;
     session_status() -> session::SessionDto;
     session_login(session::Connexion) -> session::SessionDto;
     session_unlock(session::Deverrouillage) -> session::SessionDto;
@@ -306,6 +345,10 @@ commands! {
     session_logout() -> session::SessionDto;
     compte_initial(session::CompteSaisie) -> session::SessionDto;
     comptes_list() -> Vec<session::CompteDto>;
+    compte_mot_de_passe_reinitialiser(session::MotDePasseReinitialisation) -> session::CompteDto;
+    reglages_garde_get() -> administration::ReglagesGarde;
+    reglages_garde_save(administration::ReglagesGardeSaisie) -> administration::ReglagesGarde;
+    journal_filtres() -> administration::JournalFiltres;
     compte_creer(session::CompteSaisie) -> session::CompteDto;
     compte_modifier(session::CompteModification) -> session::CompteDto;
     mot_de_passe_changer(session::ChangementMotDePasse) -> session::SessionDto;
@@ -337,6 +380,24 @@ commands! {
     annuaire_local_get(annuaire::EntreeLocaleId) -> annuaire::EntreeLocaleDto;
     annuaire_local_save(annuaire::EntreeLocaleDto) -> annuaire::EntreeLocaleDto;
     utilisateur_depuis_rpps(annuaire::RppsArg) -> UtilisateurDto;
+    statistiques_tableau(statistiques::PeriodeStatistiques) -> statistiques::TableauStatistiques;
+    statistiques_exporter(statistiques::ExportStatistiques) -> statistiques::FichierExporte;
+    sync_statut() -> synchro::SyncStatut;
+    hub_inscrire(synchro::HubInscription) -> synchro::SyncStatut;
+    sync_maintenant() -> synchro::SyncRapport;
+    medicaments_rechercher(documents::MedicamentQuery) -> Vec<documents::MedicamentDto>;
+    ordonnances_types_list() -> Vec<documents::OrdonnanceTypeDto>;
+    ordonnance_type_save(documents::OrdonnanceTypeDto) -> documents::OrdonnanceTypeDto;
+    ordonnance_type_retirer(consultation::Id) -> ();
+    ordonnance_type_appliquer(documents::ApplicationType) -> documents::TypeApplique;
+    prescription_get(consultation::Id) -> documents::PrescriptionDto;
+    prescription_save(documents::PrescriptionDto) -> documents::PrescriptionDto;
+    ordonnance_apercu(consultation::Id) -> documents::OrdonnanceApercu;
+    ordonnance_imprimer(consultation::Id) -> documents::DocumentImprimeDto;
+    courrier_preparer(documents::CourrierDemande) -> documents::CourrierTexte;
+    courrier_imprimer(documents::CourrierTexte) -> documents::DocumentImprimeDto;
+    documents_list(consultation::Id) -> Vec<documents::DocumentDto>;
+    document_reimprimer(consultation::Id) -> documents::DocumentImprimeDto;
 }
 
 impl From<StoreError> for ApiError {

@@ -72,6 +72,13 @@ pub struct CompteDto {
     pub est_admin: bool,
     pub actif: bool,
     pub peut_se_connecter: bool,
+    /// When the account was created and last changed (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
+    pub cree_le: String,
+    pub modifie_le: Option<String>,
+    /// Who created and last changed the account (`None`: the installation itself, or not looked up:
+    /// only the admin's list of accounts names them).
+    pub cree_par: Option<String>,
+    pub modifie_par: Option<String>,
 }
 
 impl From<Utilisateur> for CompteDto {
@@ -87,8 +94,19 @@ impl From<Utilisateur> for CompteDto {
             est_admin: u.est_admin,
             actif: u.actif,
             peut_se_connecter: u.peut_se_connecter,
+            cree_le: u.created_at,
+            modifie_le: u.updated_at,
+            cree_par: None,
+            modifie_par: None,
         }
     }
+}
+
+/// A new password for a user, set by the admin (forgotten password).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MotDePasseReinitialisation {
+    pub id: i64,
+    pub mot_de_passe: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -429,15 +447,57 @@ impl Api {
         })
     }
 
-    /// Every user, inactive ones included (admin).
+    /// Every user, inactive ones included, with who created and changed each (admin).
     pub fn comptes_list(&self) -> Result<Vec<CompteDto>, ApiError> {
         self.acteur(Besoin::Admin)?;
-        Ok(self
-            .store()
-            .tous_les_utilisateurs()?
+        let tous = self.store().tous_les_utilisateurs()?;
+        let noms: HashMap<i64, String> = tous
+            .iter()
+            .map(|u| (u.id, format!("{} {}", u.prenom, u.nom)))
+            .collect();
+        let nom = |id: Option<i64>| id.and_then(|id| noms.get(&id).cloned());
+        Ok(tous
             .into_iter()
-            .map(CompteDto::from)
+            .map(|u| {
+                let (cree_par, modifie_par) = (nom(u.created_by), nom(u.updated_by));
+                CompteDto {
+                    cree_par,
+                    modifie_par,
+                    ..CompteDto::from(u)
+                }
+            })
             .collect())
+    }
+
+    /// Sets a new password for a user who forgot theirs (admin); the user's failed attempts are
+    /// forgotten so that they can log in at once.
+    pub fn compte_mot_de_passe_reinitialiser(
+        &self,
+        r: MotDePasseReinitialisation,
+    ) -> Result<CompteDto, ApiError> {
+        let acteur = self.acteur(Besoin::Admin)?;
+        let hash = hacher(&r.mot_de_passe)?;
+        let stamp = self.clock.now_utc_text();
+        let mut store = self.store();
+        let compte = store
+            .utilisateur(r.id)?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "Utilisateur introuvable."))?;
+        if !compte.actif {
+            return Err(erreur(
+                ErrorCode::Validation,
+                "Ce compte est désactivé : réactivez-le avant de lui donner un mot de passe.",
+            ));
+        }
+        store.write(|tx| {
+            utilisateur::definir_mot_de_passe(tx, r.id, &hash, Some(acteur.id), &stamp)
+        })?;
+        let compte = store
+            .utilisateur(r.id)?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "Utilisateur introuvable."))?;
+        drop(store);
+        self.session().echecs.remove(&r.id);
+        tracing::info!(user = r.id, "password reset by the admin");
+        Ok(compte.into())
     }
 
     pub fn compte_creer(&self, saisie: CompteSaisie) -> Result<CompteDto, ApiError> {
@@ -528,5 +588,6 @@ pub fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
         CompteSaisie::decl(cfg),
         CompteModification::decl(cfg),
         ChangementMotDePasse::decl(cfg),
+        MotDePasseReinitialisation::decl(cfg),
     ]
 }

@@ -17,10 +17,36 @@ fn open(dir: &std::path::Path) -> Api {
     Api::open_with_clock(&config, Arc::new(clock)).unwrap()
 }
 
+/// The first admin of a new store, logged in: only the MMG admin may change the MMG's identity.
+fn admin(api: &Api) {
+    api.compte_initial(appligarde_api::session::CompteSaisie {
+        nom: "RENAUD".into(),
+        prenom: "Marc".into(),
+        role: "admin".into(),
+        rpps: None,
+        specialite: None,
+        est_admin: true,
+        mot_de_passe: Some("mot-de-passe-admin".into()),
+    })
+    .unwrap();
+}
+
 #[test]
 fn settings_round_trip_through_invoke() {
     let dir = tempfile::tempdir().unwrap();
     let api = open(dir.path());
+    assert_eq!(
+        api.invoke(
+            "mmg_save",
+            json!({"nom": "MMG", "adresse": "", "code_postal": "44830", "commune": "",
+                   "telephone": "", "email": "", "departement": "44", "finess": ""})
+        )
+        .unwrap_err()
+        .code,
+        ErrorCode::Unauthenticated,
+        "only the logged-in MMG admin changes the identity"
+    );
+    admin(&api);
     let empty: MmgSettings =
         serde_json::from_value(api.invoke("mmg_get", json!(null)).unwrap()).unwrap();
     assert_eq!(
@@ -47,6 +73,7 @@ fn settings_round_trip_through_invoke() {
 fn validation_errors_name_every_field_in_french() {
     let dir = tempfile::tempdir().unwrap();
     let api = open(dir.path());
+    admin(&api);
     let err = api
         .invoke(
             "mmg_save",
@@ -156,6 +183,7 @@ fn the_demo_fills_an_empty_store_grows_itself_and_refuses_a_real_mmg() {
     // A store with a real MMG is never mixed with invented patients.
     let real = tempfile::tempdir().unwrap();
     let api = open(real.path());
+    admin(&api);
     api.mmg_save(MmgSettings {
         nom: "MMG de Bouaye".into(),
         departement: "44".into(),

@@ -443,7 +443,7 @@ fn a_garde_from_arrival_to_amended_consultation() {
         .journal_list(JournalQuery {
             objet: Some("consultation".into()),
             objet_id: Some(c.id),
-            limite: None,
+            ..Default::default()
         })
         .unwrap();
     let actions: Vec<_> = journal.iter().rev().map(|l| l.action.as_str()).collect();

@@ -6,10 +6,14 @@
 
 mod annuaire;
 mod cim10;
+mod compta;
 mod consultation;
 mod cotation;
+mod documents;
 mod sauvegarde;
 mod serve;
+mod statistiques;
+mod synchro;
 
 use anyhow::Context;
 use appligarde_api::{Api, ApiConfig, ApiError, dto::DemoOptions};
@@ -52,6 +56,16 @@ enum Command {
         #[command(subcommand)]
         command: consultation::ConsultationCommand,
     },
+    /// Ordonnances: set a consultation's prescription lines, print it to PDF (recorded).
+    Ordonnance {
+        #[command(subcommand)]
+        command: documents::OrdonnanceCommand,
+    },
+    /// Letters (médecin traitant, urgences, certificat) pre-filled from a consultation, to PDF.
+    Courrier {
+        #[command(subcommand)]
+        command: documents::CourrierCommand,
+    },
     /// Integrity of the database and of the audit chain (exit code 1 when broken).
     Check {
         #[arg(long)]
@@ -72,10 +86,23 @@ enum Command {
         #[command(subcommand)]
         command: cotation::CotationCommand,
     },
-    /// An online, encrypted, verified backup of the store into a folder.
+    /// Comptabilité of the garde: CSV export of the payments of a period.
+    Compta {
+        #[command(subcommand)]
+        command: compta::ComptaCommand,
+    },
+    /// The NGAP tariff table (versioned data): show it, import a newer one.
+    Tarifs {
+        #[command(subcommand)]
+        command: compta::TarifsCommand,
+    },
+    /// An online, encrypted, verified backup of the store into a folder (`--out`), or the daily
+    /// backup to the folders chosen in Paramètres when it is due (`--auto`, for a scheduled task).
     Backup {
+        #[arg(long, required_unless_present = "auto")]
+        out: Option<PathBuf>,
         #[arg(long)]
-        out: PathBuf,
+        auto: bool,
         #[arg(long)]
         json: bool,
     },
@@ -88,15 +115,49 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Shows the recovery code of the store again.
+    /// Shows the recovery code of the store again (and writes its printable sheet with `--pdf`).
     RecoveryCode {
         #[arg(long)]
         json: bool,
+        /// Also writes the printable recovery sheet (PDF) to this file.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+    },
+    /// Changes the database key (the recovery code stays the same); logged.
+    Rekey {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Patient rights: export everything recorded about one patient.
+    Patient {
+        #[command(subcommand)]
+        command: sauvegarde::PatientCommand,
+    },
+    /// Retention of records: list those past the period, purge them.
+    Retention {
+        #[command(subcommand)]
+        command: sauvegarde::RetentionCommand,
+    },
+    /// Statistics: the daily aggregates sent to the hub, the CPOM activity report.
+    Stats {
+        #[command(subcommand)]
+        command: statistiques::StatsCommand,
     },
     /// Demo data.
     Demo {
         #[command(subcommand)]
         command: DemoCommand,
+    },
+    /// The hub of the URML: enrollment of this PC, sync status.
+    Hub {
+        #[command(subcommand)]
+        command: synchro::HubCommand,
+    },
+    /// One sync with the hub now: sends the waiting days, applies the new reference data, prints
+    /// what moved (exit code 1 when it did not complete).
+    Sync {
+        #[arg(long)]
+        json: bool,
     },
     /// Serves the front-end and the API over HTTP on the loopback interface only (development and
     /// browser tests). Prints the URL to open, with its one-time access token.
@@ -177,8 +238,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Cim10 { command } => cim10::run(command)?,
-        Command::Backup { out, json } => sauvegarde::backup(&open(&cli)?, out, *json)?,
+        Command::Cim10 { command } => cim10::run(&cli, command)?,
+        Command::Hub { command } => synchro::hub(&cli, command)?,
+        Command::Sync { json } => {
+            if !synchro::sync(&cli, *json)? {
+                std::process::exit(1);
+            }
+        }
+        Command::Backup { out, auto, json } => {
+            sauvegarde::backup(&open(&cli)?, out.as_deref(), *auto, *json)?
+        }
         Command::Restore {
             file,
             recovery_code,
@@ -187,12 +256,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let config = ApiConfig::resolve(cli.data_dir.clone(), cli.key_file.clone())?;
             sauvegarde::restore(&config, file, recovery_code.as_deref(), *json)?
         }
-        Command::RecoveryCode { json } => sauvegarde::recovery_code(&open(&cli)?, *json)?,
+        Command::RecoveryCode { json, pdf } => {
+            sauvegarde::recovery_code(&open(&cli)?, *json, pdf.as_deref())?
+        }
+        Command::Rekey { json } => sauvegarde::rekey(&open(&cli)?, *json)?,
+        Command::Patient { command } => sauvegarde::patient(&open(&cli)?, command)?,
+        Command::Retention { command } => sauvegarde::retention(&open(&cli)?, command)?,
         Command::Consultation { command } => consultation::run(open(&cli)?, command)?,
+        Command::Ordonnance { command } => documents::run_ordonnance(open(&cli)?, command)?,
+        Command::Courrier { command } => documents::run_courrier(open(&cli)?, command)?,
         Command::Check { json } => consultation::check(open(&cli)?, *json)?,
         Command::Cotation { command } => cotation::run(command)?,
+        Command::Compta { command } => compta::run_compta(open(&cli)?, command)?,
+        Command::Tarifs { command } => compta::run_tarifs(open(&cli)?, command)?,
         Command::Rpps { command } => annuaire::run_rpps(open(&cli)?, command)?,
         Command::Annuaire { command } => annuaire::run_annuaire(open(&cli)?, command)?,
+        Command::Stats { command } => statistiques::run(open(&cli)?, command)?,
         Command::Demo {
             command:
                 DemoCommand::Seed {
@@ -230,6 +309,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 "le serveur n'écoute que sur l'interface locale (127.0.0.1)"
             );
             let api = open(&cli)?;
+            synchro::brancher(&cli, &api)?;
             let runtime = tokio::runtime::Runtime::new().context("démarrage du serveur")?;
             runtime.block_on(serve::run(api, *listen, ui.clone()))?;
         }

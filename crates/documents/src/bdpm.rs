@@ -71,6 +71,7 @@ impl Medicament {
             duree_ou_quantite: String::new(),
             renouvellements: 0,
             non_substituable: false,
+            mention_non_substituable: String::new(),
         }
     }
 }

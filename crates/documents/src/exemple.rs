@@ -74,6 +74,7 @@ fn ligne(t: Texte<'_>, renouvellements: u8, non_substituable: bool) -> LigneOrdo
         duree_ou_quantite: duree.into(),
         renouvellements,
         non_substituable,
+        mention_non_substituable: String::new(),
     }
 }
 

@@ -26,7 +26,9 @@
 
 mod age;
 pub mod bdpm;
+pub mod cloture;
 mod courrier;
+pub mod dossier;
 pub mod exemple;
 mod frame;
 mod layout;
@@ -34,6 +36,8 @@ pub mod model;
 pub mod modeles;
 mod ordonnance;
 pub mod posologie;
+pub mod rapport;
+pub mod recuperation;
 
 pub use age::{AGE_ENFANT_ANS, Age};
 pub use courrier::courrier_pdf;

@@ -91,6 +91,9 @@ pub struct LigneOrdonnance {
     pub renouvellements: u8,
     /// Prints "Non substituable" under the drug.
     pub non_substituable: bool,
+    /// The justification printed after "Non substituable" (MTE, EFG or CIF, or
+    /// the doctor's words); empty prints the mention alone.
+    pub mention_non_substituable: String,
 }
 
 /// A prescription as printed.

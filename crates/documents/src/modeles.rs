@@ -103,6 +103,7 @@ fn ligne(
             duree_ou_quantite: duree.into(),
             renouvellements: 0,
             non_substituable: false,
+            mention_non_substituable: String::new(),
         },
         regle,
     }

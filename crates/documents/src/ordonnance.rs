@@ -163,7 +163,18 @@ fn bloc_medicament(numero: usize, l: &LigneOrdonnance) -> Result<Block, Document
     };
     b.line(renouvellement, Weight::Regular, 10.0, indent);
     if l.non_substituable {
-        b.line("Non substituable", Weight::Bold, 10.0, indent);
+        let mention = l.mention_non_substituable.trim();
+        if mention.is_empty() {
+            b.line("Non substituable", Weight::Bold, 10.0, indent);
+        } else {
+            b.paragraph(
+                &format!("Non substituable ({mention})"),
+                Weight::Bold,
+                10.0,
+                indent,
+                width,
+            )?;
+        }
     }
     b.space(9.0);
     Ok(b)

@@ -480,3 +480,19 @@ fn a_template_applied_to_a_child_prints_the_computed_dose() {
     // 16,5 kg × 50 mg/kg/day in 2 doses = 412,5 mg = 8,2 mL of 250 mg/5 mL.
     assert!(t.contains("412,5 mg (8,2 mL) matin et soir"), "{t}");
 }
+
+#[test]
+fn non_substitution_prints_its_justification() {
+    // Since 2020 a "non substituable" line carries its reason (MTE, EFG, CIF).
+    let mut o = exemple::ordonnance_enfant();
+    o.lignes[0].non_substituable = true;
+    o.lignes[0].mention_non_substituable = "EFG".into();
+    let text = pages_text(&ordonnance_pdf(&o).unwrap()).join("\n");
+    assert_contains_all(&text, &["Non substituable (EFG)"], "mention");
+    o.lignes[0].non_substituable = false;
+    let text = pages_text(&ordonnance_pdf(&o).unwrap()).join("\n");
+    assert!(
+        !text.contains("(EFG)"),
+        "the mention is printed only with non substituable"
+    );
+}

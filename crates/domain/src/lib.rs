@@ -11,10 +11,12 @@
 
 pub mod audit;
 pub mod calendrier;
+pub mod compta;
 pub mod consultation;
 pub mod cotation;
 pub mod error;
 pub mod garde;
+pub mod indicateurs;
 pub mod luhn;
 pub mod mmg;
 pub mod patient;

@@ -295,7 +295,11 @@ impl TableTarifs {
                 message: "aucun tarif après la ligne d'en-tête.".into(),
             });
         }
+        Self::construire(rows)
+    }
 
+    /// Checks and sorts numbered rows (line numbers are for the error messages).
+    fn construire(mut rows: Vec<(usize, Tarif)>) -> Result<TableTarifs, CotationError> {
         rows.sort_by(|(_, a), (_, b)| a.code.cmp(&b.code).then(a.valide_du.cmp(&b.valide_du)));
         for pair in rows.windows(2) {
             let ((ligne_a, a), (ligne_b, b)) = (&pair[0], &pair[1]);
@@ -311,6 +315,77 @@ impl TableTarifs {
         Ok(TableTarifs {
             tarifs: rows.into_iter().map(|(_, t)| t).collect(),
         })
+    }
+}
+
+impl TableTarifs {
+    /// The table as CSV text in the format of the shipped file (`;`, UTF-8, `\n`), so that a stored
+    /// table reads back with [`TableTarifs::parse_csv`] to the same table.
+    pub fn to_csv(&self) -> String {
+        let quote = |s: &str| {
+            if s.contains([';', '"', '\n', '\r']) {
+                format!("\"{}\"", s.replace('"', "\"\"").replace(['\n', '\r'], " "))
+            } else {
+                s.to_owned()
+            }
+        };
+        let mut out =
+            String::from("code;libelle;montant_eur;valide_du;valide_au;conditions;source\n");
+        for t in &self.tarifs {
+            let c = t.montant.centimes();
+            out.push_str(&format!(
+                "{};{};{}.{:02};{};{};{};{}\n",
+                t.code,
+                quote(&t.libelle),
+                c / 100,
+                c % 100,
+                t.valide_du.format("%Y-%m-%d"),
+                t.valide_au
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+                quote(&t.conditions),
+                quote(&t.source),
+            ));
+        }
+        out
+    }
+
+    /// This table extended by `ajout` (a partial newer table, e.g. pushed by the hub).
+    ///
+    /// For every code present in `ajout`, the new periods take over from the earliest date they
+    /// start on: older periods of that code starting on or after that date are dropped, and one
+    /// running over that date is closed the day before. Codes absent from `ajout` are kept as they
+    /// are. So a file with the single line `G;…;32.00;2026-01-01;;;` closes the current G on
+    /// 2025-12-31 and adds the new amount.
+    pub fn completer(&self, ajout: &TableTarifs) -> Result<TableTarifs, CotationError> {
+        let mut rows: Vec<Tarif> = Vec::new();
+        for t in &self.tarifs {
+            let debut_nouveau = ajout
+                .tarifs
+                .iter()
+                .filter(|n| n.code == t.code)
+                .map(|n| n.valide_du)
+                .min();
+            match debut_nouveau {
+                None => rows.push(t.clone()),
+                Some(debut) if t.valide_du >= debut => {}
+                Some(debut) => {
+                    let veille = debut.pred_opt().unwrap_or(debut);
+                    let mut t = t.clone();
+                    if t.valide_au.is_none_or(|fin| fin >= debut) {
+                        t.valide_au = Some(veille);
+                    }
+                    rows.push(t);
+                }
+            }
+        }
+        rows.extend(ajout.tarifs.iter().cloned());
+        Self::construire(
+            rows.into_iter()
+                .enumerate()
+                .map(|(i, t)| (i + 2, t))
+                .collect(),
+        )
     }
 }
 

@@ -1,5 +1,5 @@
 //! What operators do with `appligarde-hub admin ...`: create MMGs (and their ADOPS and the URML
-//! when missing), one-time enrollment codes, and users. The CLI prints these results; tests
+//! when missing), list them, one-time enrollment codes, and users. The CLI prints these results; tests
 //! call the same functions.
 
 use chrono::{DateTime, Utc};
@@ -39,6 +39,59 @@ pub struct CreatedUser {
     pub login: String,
     pub role: String,
     pub departements: Vec<String>,
+}
+
+/// One ADOPS (the département's organisation) and its MMGs, for `admin list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdopsListing {
+    pub id: String,
+    pub name: String,
+    pub departement: String,
+    pub mmgs: Vec<MmgListing>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MmgListing {
+    pub id: String,
+    pub name: String,
+    /// PCs enrolled and not revoked.
+    pub devices: i64,
+}
+
+/// The URML's ADOPS by département, each with its MMGs by name.
+pub async fn list_organisations(client: &Client) -> Result<Vec<AdopsListing>, Error> {
+    let rows = client
+        .query(
+            "SELECT a.id::text, a.name, a.departement, m.id::text, m.name, \
+                    (SELECT count(*) FROM device d \
+                     WHERE d.mmg_id = m.id AND d.revoked_at IS NULL) \
+             FROM organisation a \
+             LEFT JOIN organisation m ON m.parent_id = a.id AND m.kind = 'mmg' \
+             WHERE a.kind = 'adops' \
+             ORDER BY a.departement, m.name, m.id",
+            &[],
+        )
+        .await?;
+    let mut listing: Vec<AdopsListing> = Vec::new();
+    for row in rows {
+        let id: String = row.get(0);
+        if listing.last().is_none_or(|a| a.id != id) {
+            listing.push(AdopsListing {
+                id,
+                name: row.get(1),
+                departement: row.get(2),
+                mmgs: Vec::new(),
+            });
+        }
+        if let (Some(adops), Some(mmg_id)) = (listing.last_mut(), row.get::<_, Option<String>>(3)) {
+            adops.mmgs.push(MmgListing {
+                id: mmg_id,
+                name: row.get(4),
+                devices: row.get(5),
+            });
+        }
+    }
+    Ok(listing)
 }
 
 /// Whether `code` is an INSEE département code (same rule as the database's CHECK).

@@ -4,12 +4,15 @@
 //! statistics sum the rows of all the PCs of an MMG for one date and slot: an MMG with two PCs
 //! counts the consultations of both.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use appligarde_protocol::{
-    AggregateBatch, AggregateOutcome, AggregateReceipt, AggregateStatus, DailyCounts, DailyStats,
-    MinuteHistogram, MmgDay, PdsaSlot,
+    AggregateBatch, AggregateOutcome, AggregateReceipt, AggregateStatus, DailyAggregate,
+    DailyCounts, DailyStats, MinuteHistogram, MmgDay, PdsaSlot,
 };
-use chrono::NaiveDate;
-use tokio_postgres::Client;
+use chrono::{Datelike, Months, NaiveDate};
+use serde::Serialize;
+use tokio_postgres::{Client, GenericClient};
 
 use crate::Error;
 use crate::auth::{Device, User};
@@ -18,14 +21,40 @@ use crate::auth::{Device, User};
 pub const MAX_BATCH: usize = 1000;
 /// Longest date range one statistics request may cover, in days.
 pub const MAX_RANGE_DAYS: i64 = 366;
+/// Longest range of `GET /api/v1/stats/monthly`, in days (ten years).
+pub const MAX_MONTHLY_RANGE_DAYS: i64 = 3660;
+
+/// How [`upload_with`] writes the daily rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteStrategy {
+    /// One `INSERT ... SELECT FROM unnest(...)` for the whole batch: one round trip.
+    Batched,
+    /// One upsert per aggregate (what a batch repeating a date and slot needs; the benchmark's
+    /// baseline).
+    RowByRow,
+}
+
+/// One validated aggregate: itself, its revision, schema and counts as the database takes them.
+type Row<'a> = (&'a DailyAggregate, i64, i32, String);
 
 /// Stores `batch` from `device` in one transaction: each aggregate is accepted when new or of a
 /// higher revision than the stored one, ignored otherwise. Nothing is stored when any aggregate
-/// is refused (malformed, or for another MMG or PC).
+/// is refused (malformed, or for another MMG or PC). The monthly rows of the months touched are
+/// rebuilt in the same transaction.
 pub async fn upload(
     client: &mut Client,
     device: &Device,
     batch: &AggregateBatch,
+) -> Result<AggregateReceipt, Error> {
+    upload_with(client, device, batch, WriteStrategy::Batched).await
+}
+
+/// [`upload`], writing the daily rows the way `strategy` says.
+pub async fn upload_with(
+    client: &mut Client,
+    device: &Device,
+    batch: &AggregateBatch,
+    strategy: WriteStrategy,
 ) -> Result<AggregateReceipt, Error> {
     if batch.aggregates.len() > MAX_BATCH {
         return Err(Error::BadRequest(format!(
@@ -33,7 +62,7 @@ pub async fn upload(
             batch.aggregates.len()
         )));
     }
-    let mut rows = Vec::with_capacity(batch.aggregates.len());
+    let mut rows: Vec<Row<'_>> = Vec::with_capacity(batch.aggregates.len());
     for (index, aggregate) in batch.aggregates.iter().enumerate() {
         let number = index + 1;
         if let Some(defect) = aggregate.defect() {
@@ -59,6 +88,95 @@ pub async fn upload(
         rows.push((aggregate, revision, schema, counts));
     }
     let tx = client.transaction().await?;
+    // One upload per MMG at a time: two PCs of one MMG rebuilding the same month concurrently
+    // would each miss the other's rows. Different MMGs do not wait for each other.
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext($1))",
+        &[&device.mmg_id],
+    )
+    .await?;
+    let keys: BTreeSet<(NaiveDate, PdsaSlot)> =
+        rows.iter().map(|(a, ..)| (a.date, a.slot)).collect();
+    // One statement cannot update a row twice: a batch that repeats a date and slot (a client
+    // bug, but harmless) is written one aggregate after the other, in the order sent.
+    let changed = if strategy == WriteStrategy::Batched && keys.len() == rows.len() {
+        upsert_batched(&tx, device, &rows).await?
+    } else {
+        upsert_row_by_row(&tx, device, &rows).await?
+    };
+    let mut outcomes = Vec::with_capacity(rows.len());
+    for ((aggregate, ..), changed) in rows.iter().zip(changed) {
+        outcomes.push(AggregateOutcome {
+            date: aggregate.date,
+            slot: aggregate.slot,
+            revision: aggregate.revision,
+            status: if changed {
+                AggregateStatus::Accepted
+            } else {
+                AggregateStatus::Ignored
+            },
+        });
+    }
+    let months: BTreeSet<NaiveDate> = outcomes
+        .iter()
+        .filter(|o| o.status == AggregateStatus::Accepted)
+        .map(|o| month_of(o.date))
+        .collect();
+    for month in months {
+        rebuild_month(&tx, &device.mmg_id, month).await?;
+    }
+    tx.commit().await?;
+    Ok(AggregateReceipt { outcomes })
+}
+
+/// Upserts `rows` in one statement; returns, in order, whether each was inserted or replaced.
+async fn upsert_batched(
+    tx: &impl GenericClient,
+    device: &Device,
+    rows: &[Row<'_>],
+) -> Result<Vec<bool>, Error> {
+    let days: Vec<NaiveDate> = rows.iter().map(|(a, ..)| a.date).collect();
+    let slots: Vec<&str> = rows.iter().map(|(a, ..)| a.slot.code()).collect();
+    let revisions: Vec<i64> = rows.iter().map(|(_, r, ..)| *r).collect();
+    let schemas: Vec<i32> = rows.iter().map(|(_, _, s, _)| *s).collect();
+    let counts: Vec<&str> = rows.iter().map(|(.., c)| c.as_str()).collect();
+    let changed = tx
+        .query(
+            "INSERT INTO daily_aggregate (mmg_id, device_id, day, slot, revision, schema, counts) \
+             SELECT $1::text::uuid, $2::text::uuid, t.day, t.slot, t.revision, t.schema, \
+                    t.counts::jsonb \
+             FROM unnest($3::date[], $4::text[], $5::int8[], $6::int4[], $7::text[]) \
+                  AS t(day, slot, revision, schema, counts) \
+             ON CONFLICT (mmg_id, device_id, day, slot) DO UPDATE \
+             SET revision = EXCLUDED.revision, schema = EXCLUDED.schema, \
+                 counts = EXCLUDED.counts, received_at = now() \
+             WHERE daily_aggregate.revision < EXCLUDED.revision \
+             RETURNING day, slot",
+            &[
+                &device.mmg_id,
+                &device.id,
+                &days,
+                &slots,
+                &revisions,
+                &schemas,
+                &counts,
+            ],
+        )
+        .await?;
+    let changed: BTreeSet<(NaiveDate, String)> =
+        changed.iter().map(|row| (row.get(0), row.get(1))).collect();
+    Ok(rows
+        .iter()
+        .map(|(a, ..)| changed.contains(&(a.date, a.slot.code().to_owned())))
+        .collect())
+}
+
+/// Upserts `rows` one statement each, in order; returns whether each was inserted or replaced.
+async fn upsert_row_by_row(
+    tx: &impl GenericClient,
+    device: &Device,
+    rows: &[Row<'_>],
+) -> Result<Vec<bool>, Error> {
     let statement = tx
         .prepare(
             "INSERT INTO daily_aggregate (mmg_id, device_id, day, slot, revision, schema, counts) \
@@ -70,10 +188,10 @@ pub async fn upload(
              RETURNING 1",
         )
         .await?;
-    let mut outcomes = Vec::with_capacity(rows.len());
-    for (aggregate, revision, schema, counts) in &rows {
+    let mut changed = Vec::with_capacity(rows.len());
+    for (aggregate, revision, schema, counts) in rows {
         // A row comes back when inserted or replaced; none when the stored revision is >=.
-        let changed = tx
+        let row = tx
             .query_opt(
                 &statement,
                 &[
@@ -86,21 +204,10 @@ pub async fn upload(
                     counts,
                 ],
             )
-            .await?
-            .is_some();
-        outcomes.push(AggregateOutcome {
-            date: aggregate.date,
-            slot: aggregate.slot,
-            revision: aggregate.revision,
-            status: if changed {
-                AggregateStatus::Accepted
-            } else {
-                AggregateStatus::Ignored
-            },
-        });
+            .await?;
+        changed.push(row.is_some());
     }
-    tx.commit().await?;
-    Ok(AggregateReceipt { outcomes })
+    Ok(changed)
 }
 
 /// The daily activity of the MMGs of `departement` from `from` to `to` (inclusive), summed
@@ -158,6 +265,220 @@ pub async fn daily_stats(
         to,
         days,
     })
+}
+
+/// The first day of the month of `date`.
+pub fn month_of(date: NaiveDate) -> NaiveDate {
+    date.with_day(1).unwrap_or(date)
+}
+
+/// The monthly row of one MMG: its daily rows of that month, summed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MonthTotal {
+    /// Dates that have at least one aggregate.
+    pub days: u32,
+    /// Consultations per slot code.
+    pub by_slot: BTreeMap<String, u32>,
+    /// Consultations per weekday, Monday first.
+    pub by_weekday: [u32; 7],
+    pub counts: DailyCounts,
+}
+
+impl MonthTotal {
+    /// Adds one daily row (of any PC and slot) of `date`.
+    pub fn add(&mut self, date: NaiveDate, slot: PdsaSlot, counts: &DailyCounts) {
+        let n = counts.consultations;
+        let slot_total = self.by_slot.entry(slot.code().to_owned()).or_default();
+        *slot_total = slot_total.saturating_add(n);
+        let weekday = date.weekday().num_days_from_monday() as usize;
+        self.by_weekday[weekday] = self.by_weekday[weekday].saturating_add(n);
+        add_counts(&mut self.counts, counts);
+    }
+}
+
+/// Recomputes the monthly row of `mmg_id` for `month` from its daily rows (deletes it when
+/// none is left). Runs inside the upload's transaction.
+pub async fn rebuild_month(
+    client: &impl GenericClient,
+    mmg_id: &str,
+    month: NaiveDate,
+) -> Result<(), Error> {
+    let end = month
+        .checked_add_months(Months::new(1))
+        .ok_or_else(|| Error::BadRequest("date hors limites".to_owned()))?;
+    let rows = client
+        .query(
+            "SELECT day, slot, counts::text FROM daily_aggregate \
+             WHERE mmg_id = $1::text::uuid AND day >= $2 AND day < $3 ORDER BY day",
+            &[&mmg_id, &month, &end],
+        )
+        .await?;
+    if rows.is_empty() {
+        client
+            .execute(
+                "DELETE FROM monthly_aggregate WHERE mmg_id = $1::text::uuid AND month = $2",
+                &[&mmg_id, &month],
+            )
+            .await?;
+        return Ok(());
+    }
+    let mut total = MonthTotal::default();
+    let mut days = BTreeSet::new();
+    for row in rows {
+        let day: NaiveDate = row.get(0);
+        let slot_code: String = row.get(1);
+        let slot = PdsaSlot::from_code(&slot_code).ok_or_else(|| {
+            Error::Internal(format!("unknown slot {slot_code} in daily_aggregate").into())
+        })?;
+        let text: String = row.get(2);
+        let counts: DailyCounts =
+            serde_json::from_str(&text).map_err(|error| Error::Internal(Box::new(error)))?;
+        days.insert(day);
+        total.add(day, slot, &counts);
+    }
+    total.days = days.len() as u32;
+    write_month(client, mmg_id, month, &total).await
+}
+
+/// Stores `total` as the monthly row of `mmg_id` for `month`.
+pub async fn write_month(
+    client: &impl GenericClient,
+    mmg_id: &str,
+    month: NaiveDate,
+    total: &MonthTotal,
+) -> Result<(), Error> {
+    client
+        .execute(
+            "INSERT INTO monthly_aggregate (mmg_id, month, days, by_slot, by_weekday, counts) \
+             VALUES ($1::text::uuid, $2, $3, $4::text::json, $5::text::json, $6::text::json) \
+             ON CONFLICT (mmg_id, month) DO UPDATE SET days = EXCLUDED.days, \
+                 by_slot = EXCLUDED.by_slot, by_weekday = EXCLUDED.by_weekday, \
+                 counts = EXCLUDED.counts, updated_at = now()",
+            &[
+                &mmg_id,
+                &month,
+                &(total.days as i32),
+                &to_json(&total.by_slot)?,
+                &to_json(&total.by_weekday)?,
+                &to_json(&total.counts)?,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+fn to_json(value: &impl Serialize) -> Result<String, Error> {
+    serde_json::to_string(value).map_err(|error| Error::Internal(Box::new(error)))
+}
+
+/// Builds the monthly rows of the months that have daily rows but no monthly row (daily rows
+/// stored before migration 0003). Returns how many months were built; a no-op afterwards.
+pub async fn rebuild_missing_months(client: &Client) -> Result<usize, Error> {
+    let rows = client
+        .query(
+            "SELECT DISTINCT d.mmg_id::text, date_trunc('month', d.day)::date \
+             FROM daily_aggregate d \
+             WHERE NOT EXISTS (SELECT 1 FROM monthly_aggregate m \
+                               WHERE m.mmg_id = d.mmg_id \
+                                 AND m.month = date_trunc('month', d.day)::date)",
+            &[],
+        )
+        .await?;
+    for row in &rows {
+        let mmg_id: String = row.get(0);
+        rebuild_month(client, &mmg_id, row.get(1)).await?;
+    }
+    Ok(rows.len())
+}
+
+/// The JSON answer of `GET /api/v1/stats/monthly` (shape in `openapi.yaml`, `MonthlyStats`):
+/// the monthly rows of the MMGs of `departement` from the month of `from` to the month of `to`,
+/// every MMG of the département listed by name, with or without data. Refused unless `user` may
+/// read that département.
+///
+/// The text is written directly from the stored JSON columns (checked by PostgreSQL when they
+/// were written from a typed [`MonthTotal`]): a year of 400 MMGs is 4,800 rows of about a
+/// kilobyte, and parsing them only to serialise them again would take most of the time.
+pub async fn monthly_stats(
+    client: &Client,
+    user: &User,
+    departement: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<String, Error> {
+    use std::fmt::Write as _;
+    if !user.may_read(departement) {
+        return Err(Error::Forbidden(
+            "vous n'avez accès qu'aux MMG des départements de votre ADOPS",
+        ));
+    }
+    let (from, to) = (month_of(from), month_of(to));
+    let mmgs = client
+        .query(
+            "SELECT id::text, name FROM organisation \
+             WHERE kind = 'mmg' AND departement = $1 ORDER BY name, id",
+            &[&departement],
+        )
+        .await?;
+    // No ORDER BY: sorting wide rows would spill to disk; Rust orders them below.
+    let rows = client
+        .query(
+            "SELECT m.mmg_id::text, m.month, m.days, m.by_slot::text, m.by_weekday::text, \
+                    m.counts::text \
+             FROM monthly_aggregate m JOIN organisation o ON o.id = m.mmg_id \
+             WHERE o.kind = 'mmg' AND o.departement = $1 AND m.month BETWEEN $2 AND $3",
+            &[&departement, &from, &to],
+        )
+        .await?;
+    let mut by_mmg: BTreeMap<&str, Vec<(NaiveDate, usize)>> = BTreeMap::new();
+    let mut size = 256 + mmgs.len() * 128;
+    for (index, row) in rows.iter().enumerate() {
+        let month: NaiveDate = row.get(1);
+        size += row.get::<_, &str>(5).len() + 256;
+        by_mmg.entry(row.get(0)).or_default().push((month, index));
+    }
+    let quote = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned());
+    let mut out = String::with_capacity(size);
+    let _ = write!(
+        out,
+        "{{\"departement\":{},\"from\":\"{}\",\"to\":\"{}\",\"mmgs\":[",
+        quote(departement),
+        from.format("%Y-%m"),
+        to.format("%Y-%m")
+    );
+    for (n, mmg) in mmgs.iter().enumerate() {
+        let mmg_id: &str = mmg.get(0);
+        let name: &str = mmg.get(1);
+        if n > 0 {
+            out.push(',');
+        }
+        let _ = write!(
+            out,
+            "{{\"mmg_id\":{},\"mmg_name\":{},\"months\":[",
+            quote(mmg_id),
+            quote(name)
+        );
+        let mut months = by_mmg.remove(mmg_id).unwrap_or_default();
+        months.sort_unstable();
+        for (k, (month, index)) in months.iter().enumerate() {
+            let row = &rows[*index];
+            if k > 0 {
+                out.push(',');
+            }
+            let _ = write!(
+                out,
+                "{{\"month\":\"{}\",\"days\":{},\"by_slot\":{},\"by_weekday\":{},\"counts\":{}}}",
+                month.format("%Y-%m"),
+                row.get::<_, i32>(2),
+                row.get::<_, &str>(3),
+                row.get::<_, &str>(4),
+                row.get::<_, &str>(5)
+            );
+        }
+        out.push_str("]}");
+    }
+    out.push_str("]}");
+    Ok(out)
 }
 
 /// Adds `more` into `total`, indicator by indicator (saturating: a sum never wraps around).

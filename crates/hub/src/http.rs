@@ -7,21 +7,23 @@ use std::time::Duration;
 
 use appligarde_protocol::{
     AggregateBatch, AggregateReceipt, DailyStats, EnrollAnswer, EnrollRequest, Health,
-    HealthStatus, LoginAnswer, LoginRequest,
+    HealthStatus, LoginAnswer, LoginRequest, REFERENCE_PATH,
 };
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Query, State};
-use axum::http::header::CONTENT_ENCODING;
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use deadpool_postgres::Pool;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::net::TcpListener;
 
-use crate::{Error, VERSION, admin, aggregates, auth, migrate};
+use crate::{Error, VERSION, admin, aggregates, auth, dashboard, migrate, reference};
 
 /// Longest a health check may take before the database is reported unavailable: a monitor
 /// must get an answer even when PostgreSQL hangs instead of refusing.
@@ -63,7 +65,10 @@ fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/api/v1/login", post(login)),
         (Method::POST, "/api/v1/enroll", post(enroll)),
         (Method::POST, "/api/v1/aggregates", post(upload_aggregates)),
+        (Method::GET, REFERENCE_PATH, get(reference_changes)),
+        (Method::GET, "/api/v1/me", get(me)),
         (Method::GET, "/api/v1/stats/daily", get(daily_stats)),
+        (Method::GET, "/api/v1/stats/monthly", get(monthly_stats)),
     ]
 }
 
@@ -81,6 +86,8 @@ pub fn router(state: AppState) -> Router {
     for (_, path, handler) in endpoints() {
         router = router.route(path, handler);
     }
+    // The coordinators' web page: static files, outside the API (and outside `routes()`).
+    router = dashboard::pages(router);
     router
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -266,19 +273,102 @@ async fn upload_aggregates(
     Ok(Json(receipt))
 }
 
-/// `GET /api/v1/stats/daily?departement=NN&from=DATE&to=DATE`: for users (session token).
-async fn daily_stats(
+/// Smallest answer worth compressing.
+const GZIP_MIN_BYTES: usize = 1024;
+
+/// Whether the request's `Accept-Encoding` admits gzip (`gzip` or `*`, not with `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or_default().to_ascii_lowercase();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0))
+            });
+            (coding == "gzip" || coding == "*") && !refused
+        })
+}
+
+/// `value` as a JSON answer, gzip-compressed when the client accepts it and it is not tiny.
+fn json_answer(headers: &HeaderMap, value: &impl Serialize) -> Result<Response, Error> {
+    let body = serde_json::to_vec(value).map_err(|error| Error::Internal(Box::new(error)))?;
+    json_bytes_answer(headers, body)
+}
+
+/// [`json_answer`] for a body already serialised.
+fn json_bytes_answer(headers: &HeaderMap, body: Vec<u8>) -> Result<Response, Error> {
+    let mut builder = Response::builder()
+        .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+        .header(VARY, HeaderValue::from_static("accept-encoding"));
+    let body = if accepts_gzip(headers) && body.len() >= GZIP_MIN_BYTES {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(
+            Vec::with_capacity(body.len() / 4),
+            flate2::Compression::fast(),
+        );
+        encoder.write_all(&body)?;
+        builder = builder.header(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        encoder.finish()?
+    } else {
+        body
+    };
+    builder
+        .body(Body::from(body))
+        .map_err(|error| Error::Internal(Box::new(error)))
+}
+
+/// The query string as a map, or a French 400.
+fn query_map(
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<BTreeMap<String, String>, Error> {
+    query
+        .map(|Query(map)| map)
+        .map_err(|_| Error::BadRequest("les paramètres de l'adresse sont mal encodés".to_owned()))
+}
+
+/// `GET /api/v1/reference?since=N`: the next publication after version N, for enrolled PCs.
+async fn reference_changes(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
-) -> Result<Json<DailyStats>, Error> {
+) -> Result<Response, Error> {
+    let token = auth::bearer(&headers)?;
+    let client = state.pool.get().await?;
+    auth::device_from_token(&client, token).await?;
+    let query = query_map(query)?;
+    let since = match query.get("since") {
+        None => 0,
+        Some(text) => text.trim().parse::<u64>().map_err(|_| {
+            Error::BadRequest(
+                "le paramètre « since » doit être la dernière version appliquée, un entier \
+                 positif ou nul (par exemple since=0)"
+                    .to_owned(),
+            )
+        })?,
+    };
+    let changes = reference::changes_since(&client, since).await?;
+    json_answer(&headers, &changes)
+}
+
+/// `GET /api/v1/me`: who the session belongs to and which MMGs they may read.
+async fn me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<dashboard::Me>, Error> {
     let token = auth::bearer(&headers)?;
     let client = state.pool.get().await?;
     let user = auth::user_from_token(&client, token).await?;
-    let Query(query) = query.map_err(|_| {
-        Error::BadRequest("les paramètres de l'adresse sont mal encodés".to_owned())
-    })?;
-    let departement = query
+    Ok(Json(dashboard::me(&client, &user).await?))
+}
+
+/// The `departement` parameter, upper-cased, or a French 400.
+fn departement_param(query: &BTreeMap<String, String>) -> Result<String, Error> {
+    query
         .get("departement")
         .map(|d| d.trim().to_uppercase())
         .filter(|d| admin::is_departement(d))
@@ -288,19 +378,80 @@ async fn daily_stats(
                  departement=44)"
                     .to_owned(),
             )
-        })?;
-    let date = |name: &str| {
-        query
-            .get(name)
-            .and_then(|text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
-            .ok_or_else(|| {
-                Error::BadRequest(format!(
-                    "le paramètre « {name} » doit être une date AAAA-MM-JJ (par exemple \
-                     {name}=2026-01-31)"
-                ))
-            })
-    };
-    let (from, to) = (date("from")?, date("to")?);
+        })
+}
+
+/// The date parameter `name` (`AAAA-MM-JJ`, or `AAAA-MM` when `month_ok`, read as the 1st).
+fn date_param(
+    query: &BTreeMap<String, String>,
+    name: &str,
+    month_ok: bool,
+) -> Result<NaiveDate, Error> {
+    query
+        .get(name)
+        .map(|text| text.trim())
+        .and_then(|text| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .or_else(|| {
+                    month_ok
+                        .then(|| NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok())
+                        .flatten()
+                })
+        })
+        .ok_or_else(|| {
+            Error::BadRequest(format!(
+                "le paramètre « {name} » doit être une date AAAA-MM-JJ (par exemple \
+                 {name}=2026-01-31)"
+            ))
+        })
+}
+
+/// `GET /api/v1/stats/monthly?departement=NN&from=AAAA-MM&to=AAAA-MM`: the months of the MMGs
+/// of a département (the dashboard's figures), for users (session token).
+async fn monthly_stats(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Response, Error> {
+    let token = auth::bearer(&headers)?;
+    let client = state.pool.get().await?;
+    let user = auth::user_from_token(&client, token).await?;
+    let query = query_map(query)?;
+    let departement = departement_param(&query)?;
+    let (from, to) = (
+        date_param(&query, "from", true)?,
+        date_param(&query, "to", true)?,
+    );
+    if to < from {
+        return Err(Error::BadRequest(
+            "la date « to » précède la date « from »".to_owned(),
+        ));
+    }
+    if (to - from).num_days() > aggregates::MAX_MONTHLY_RANGE_DAYS {
+        return Err(Error::BadRequest(
+            "une demande mensuelle couvre au plus 10 ans : découpez la période".to_owned(),
+        ));
+    }
+    let stats = aggregates::monthly_stats(&client, &user, &departement, from, to).await?;
+    json_bytes_answer(&headers, stats.into_bytes())
+}
+
+/// `GET /api/v1/stats/daily?departement=NN&from=DATE&to=DATE`: for users (session token).
+async fn daily_stats(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Json<DailyStats>, Error> {
+    let token = auth::bearer(&headers)?;
+    let client = state.pool.get().await?;
+    let user = auth::user_from_token(&client, token).await?;
+    let query = query_map(query)?;
+    let departement = departement_param(&query)?;
+    let (from, to) = (
+        date_param(&query, "from", false)?,
+        date_param(&query, "to", false)?,
+    );
     if to < from {
         return Err(Error::BadRequest(
             "la date « to » précède la date « from »".to_owned(),

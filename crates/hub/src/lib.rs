@@ -12,8 +12,13 @@
 //!   [`appligarde_protocol::ErrorBody`] without leaking internals.
 //! - [`auth`]: users (argon2 passwords, expiring session tokens, login throttling) and devices
 //!   (one-time enrollment codes exchanged for device tokens); only SHA-256 of tokens are stored.
-//! - [`aggregates`]: the idempotent upload (highest revision wins, one transaction per batch)
-//!   and the daily statistics, summed over the PCs of each MMG.
+//! - [`aggregates`]: the idempotent upload (highest revision wins, one transaction per batch,
+//!   one `unnest` statement) and the statistics, summed over the PCs of each MMG: daily rows as
+//!   sent, and monthly rows rebuilt in the upload's transaction for the dashboard's year views.
+//! - [`reference`]: the region's départements and the numbered publications of reference data
+//!   (RPPS extract kept to the region, annuaire, tariffs, CIM-10) that desktops pull.
+//! - `dashboard`: the coordinators' web page (`/dashboard/`, static files embedded from
+//!   `dashboard/`, charts drawn in SVG by its own script) and `GET /api/v1/me`.
 //! - [`admin`]: what `appligarde-hub admin ...` does (MMGs, enrollment codes, users).
 //!
 //! Boundaries: the hub knows `appligarde-protocol` (the wire types) and never the desktop store,
@@ -27,15 +32,18 @@
 pub mod admin;
 pub mod aggregates;
 pub mod auth;
+mod dashboard;
 mod error;
 mod http;
 mod migrate;
+pub mod reference;
 
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::NoTls;
 
+pub use crate::dashboard::{Me, MmgInfo};
 pub use crate::error::Error;
 pub use crate::http::{
     AppState, DEFAULT_SESSION_TTL, router, routes, serve, serve_state_with_shutdown,

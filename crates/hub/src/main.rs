@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use std::io::BufRead as _;
 
-use appligarde_hub::Error;
 use appligarde_hub::auth::Role;
+use appligarde_hub::{Error, reference};
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -37,7 +37,7 @@ enum Command {
         #[arg(long, env = "APPLIGARDE_HUB_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
     },
-    /// Administration : MMG, codes d'enrôlement des postes, utilisateurs.
+    /// Administration : MMG, codes d'enrôlement des postes, utilisateurs, région, publications.
     Admin {
         /// Adresse de la base PostgreSQL (postgres://utilisateur@hôte:port/base).
         #[arg(
@@ -93,6 +93,42 @@ enum AdminCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Liste les ADOPS par département, leurs MMG et leurs postes enrôlés.
+    List {
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Définit les départements de la région (ceux que garde une publication RPPS).
+    SetRegion {
+        /// Départements séparés par des virgules (44,49,53,72,85).
+        #[arg(long, value_delimiter = ',', required = true)]
+        departements: Vec<String>,
+    },
+    /// Publie une nouvelle version d'un fichier de référence pour tous les postes enrôlés.
+    Publish {
+        /// Nature du fichier.
+        #[arg(value_enum)]
+        kind: KindArg,
+        /// Chemin du fichier.
+        file: std::path::PathBuf,
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    /// L'extrait RPPS national (PS_LibreAcces_Personne_activite), réduit aux départements de la
+    /// région.
+    Rpps,
+    /// L'annuaire des correspondants (tableau JSON).
+    Annuaire,
+    /// La table des tarifs (CSV « ; » comme tarifs_garde.csv).
+    Tarifs,
+    /// Une version de la CIM-10 (CSV « ; »).
+    Cim10,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -211,6 +247,57 @@ async fn admin(database_url: Option<String>, command: AdminCommand) -> Result<()
                 println!("Utilisateur « {} » ({}) créé", user.login, user.role);
             }
         }
+        AdminCommand::List { json } => {
+            let listing = appligarde_hub::admin::list_organisations(&client).await?;
+            if json {
+                print_json(&listing)?;
+            } else if listing.is_empty() {
+                println!("Aucune MMG : créez-en une avec « admin create-mmg ».");
+            } else {
+                for adops in &listing {
+                    println!("{} (département {})", adops.name, adops.departement);
+                    for mmg in &adops.mmgs {
+                        println!("  {} — {} — {} poste(s)", mmg.name, mmg.id, mmg.devices);
+                    }
+                }
+            }
+        }
+        AdminCommand::SetRegion { departements } => {
+            let codes = reference::set_region(&mut client, &departements).await?;
+            println!("Région du hub : départements {}", codes.join(", "));
+        }
+        AdminCommand::Publish { kind, file, json } => {
+            let region = reference::region(&client).await?;
+            let prepared = tokio::task::spawn_blocking(move || match kind {
+                KindArg::Rpps => reference::prepare_rpps_file(&file, &region),
+                other => {
+                    let bytes = std::fs::read(&file).map_err(|error| {
+                        Error::InvalidInput(format!(
+                            "impossible de lire « {} » ({error}) : vérifiez le chemin et les droits",
+                            file.display()
+                        ))
+                    })?;
+                    match other {
+                        KindArg::Annuaire => reference::prepare_annuaire(bytes),
+                        KindArg::Tarifs => reference::prepare_tarifs(bytes),
+                        KindArg::Cim10 | KindArg::Rpps => reference::prepare_cim10(bytes),
+                    }
+                }
+            })
+            .await??;
+            let published = reference::publish(&mut client, &prepared).await?;
+            if json {
+                print_json(&published)?;
+            } else {
+                println!(
+                    "Version {} publiée ({}, {} octets). {}",
+                    published.version,
+                    published.kind.code(),
+                    published.bytes,
+                    published.summary
+                );
+            }
+        }
     }
     Ok(())
 }
@@ -229,5 +316,9 @@ async fn migrate(pool: &deadpool_postgres::Pool) -> Result<(), Error> {
         schema_version = report.schema_version,
         "database schema up to date"
     );
+    let rebuilt = appligarde_hub::aggregates::rebuild_missing_months(&client).await?;
+    if rebuilt > 0 {
+        tracing::info!(months = rebuilt, "monthly aggregates rebuilt");
+    }
     Ok(())
 }

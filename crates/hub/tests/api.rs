@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -15,158 +17,17 @@ use std::time::Duration;
 
 use appligarde_hub::admin::{self, CreatedMmg};
 use appligarde_hub::auth::Role;
-use appligarde_hub::{AppState, migrate};
 use appligarde_protocol::{
     AGGREGATE_SCHEMA, AggregateBatch, AggregateReceipt, AggregateStatus, DailyAggregate,
-    DailyCounts, DailyStats, EnrollAnswer, ErrorBody, ErrorCode, LoginAnswer, PdsaSlot,
+    DailyCounts, DailyStats, EnrollAnswer, ErrorCode, LoginAnswer, PdsaSlot,
 };
 use chrono::NaiveDate;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper::{Method, Request, StatusCode};
-use hyper_util::client::legacy::Client as HttpClient;
-use hyper_util::rt::TokioExecutor;
-use tokio::net::TcpListener;
+use common::{Answer, call, get, migrated_database, post_json, start_hub};
+use hyper::{Method, StatusCode};
 use tokio::sync::oneshot;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
-const DATABASE_URL_VAR: &str = "APPLIGARDE_TEST_DATABASE_URL";
 const PASSWORD: &str = "un mot de passe assez long";
-
-fn server_url() -> String {
-    std::env::var(DATABASE_URL_VAR).unwrap_or_else(|_| {
-        panic!(
-            "{DATABASE_URL_VAR} is not set: the hub tests need a PostgreSQL server. \
-             Run them with `cargo xtask test`, which starts a temporary one."
-        )
-    })
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    format!("{server}/{name}{query}")
-}
-
-async fn connect(url: &str) -> Client {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
-    tokio::spawn(async move {
-        if let Err(error) = connection.await {
-            eprintln!("test connection closed: {error}");
-        }
-    });
-    client
-}
-
-async fn migrated_database() -> (String, Client) {
-    let server = server_url();
-    let name = format!("hub_api_{:016x}", rand::random::<u64>());
-    connect(&server)
-        .await
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = with_database(&server, &name);
-    let mut client = connect(&url).await;
-    migrate(&mut client).await.unwrap();
-    (url, client)
-}
-
-/// A hub in-process on 127.0.0.1:0; stops when the sender is dropped.
-async fn start_hub(url: &str, session_ttl: Duration) -> (SocketAddr, oneshot::Sender<()>) {
-    let state = AppState::new(appligarde_hub::pool(url).unwrap()).with_session_ttl(session_ttl);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        appligarde_hub::serve_state_with_shutdown(state, listener, shutdown)
-            .await
-            .unwrap();
-    });
-    (address, stop)
-}
-
-struct Answer {
-    status: StatusCode,
-    headers_retry_after: Option<String>,
-    body: Bytes,
-}
-
-impl Answer {
-    fn json<T: serde::de::DeserializeOwned>(&self) -> T {
-        serde_json::from_slice(&self.body).unwrap_or_else(|error| {
-            panic!(
-                "{error}: {} {}",
-                self.status,
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-
-    fn error(&self) -> ErrorBody {
-        self.json()
-    }
-}
-
-async fn call(
-    address: SocketAddr,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    headers: &[(&str, &str)],
-    body: Vec<u8>,
-) -> Answer {
-    let client = HttpClient::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let mut request = Request::builder()
-        .method(method)
-        .uri(format!("http://{address}{path}"))
-        .header("content-type", "application/json");
-    if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
-    }
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = client
-        .request(request.body(Full::new(Bytes::from(body))).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers_retry_after = response
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_owned());
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers_retry_after,
-        body,
-    }
-}
-
-async fn post_json(
-    address: SocketAddr,
-    path: &str,
-    token: Option<&str>,
-    value: &impl serde::Serialize,
-) -> Answer {
-    let body = serde_json::to_vec(value).unwrap();
-    call(address, Method::POST, path, token, &[], body).await
-}
-
-async fn get(address: SocketAddr, path: &str, token: Option<&str>) -> Answer {
-    call(address, Method::GET, path, token, &[], Vec::new()).await
-}
 
 async fn login(address: SocketAddr, login: &str, password: &str) -> Answer {
     post_json(
@@ -320,6 +181,8 @@ enum Credential {
     None,
     Unknown,
     ExpiredSession,
+    /// A device of 44 whose enrollment was revoked.
+    RevokedDevice,
     Device44,
     Device49,
     Admin,
@@ -333,8 +196,13 @@ enum Endpoint {
     Login,
     Enroll,
     Aggregates44,
+    Reference,
+    Me,
     Stats44,
     Stats49,
+    Monthly44,
+    Monthly49,
+    DashboardPage,
 }
 
 /// What each endpoint answers to each credential: the access-control rule as a table.
@@ -342,8 +210,8 @@ fn expected(endpoint: Endpoint, credential: Credential) -> StatusCode {
     use Credential as C;
     use Endpoint as E;
     match (endpoint, credential) {
-        // Public endpoints ignore any Authorization header.
-        (E::Healthz | E::Login, _) => StatusCode::OK,
+        // Public endpoints (and the dashboard's static page) ignore any Authorization header.
+        (E::Healthz | E::Login | E::DashboardPage, _) => StatusCode::OK,
         // The code is unknown whoever asks.
         (E::Enroll, _) => StatusCode::UNAUTHORIZED,
         (E::Aggregates44, C::Device44) => StatusCode::OK,
@@ -351,10 +219,18 @@ fn expected(endpoint: Endpoint, credential: Credential) -> StatusCode {
         (E::Aggregates44, C::Device49) => StatusCode::FORBIDDEN,
         // Users' tokens are not device tokens.
         (E::Aggregates44, _) => StatusCode::UNAUTHORIZED,
-        (E::Stats44, C::Admin | C::Coord44) | (E::Stats49, C::Admin | C::Coord49) => StatusCode::OK,
-        (E::Stats44, C::Coord49) | (E::Stats49, C::Coord44) => StatusCode::FORBIDDEN,
+        // Any enrolled PC reads the reference publications; users' tokens are not device tokens.
+        (E::Reference, C::Device44 | C::Device49) => StatusCode::OK,
+        (E::Reference, _) => StatusCode::UNAUTHORIZED,
+        (E::Me, C::Admin | C::Coord44 | C::Coord49) => StatusCode::OK,
+        (E::Me, _) => StatusCode::UNAUTHORIZED,
+        (E::Stats44 | E::Monthly44, C::Admin | C::Coord44)
+        | (E::Stats49 | E::Monthly49, C::Admin | C::Coord49) => StatusCode::OK,
+        (E::Stats44 | E::Monthly44, C::Coord49) | (E::Stats49 | E::Monthly49, C::Coord44) => {
+            StatusCode::FORBIDDEN
+        }
         // No, unknown, expired or device credentials: devices cannot read statistics.
-        (E::Stats44 | E::Stats49, _) => StatusCode::UNAUTHORIZED,
+        (E::Stats44 | E::Stats49 | E::Monthly44 | E::Monthly49, _) => StatusCode::UNAUTHORIZED,
     }
 }
 
@@ -373,11 +249,21 @@ async fn every_endpoint_with_every_credential_follows_the_access_rules() {
     )
     .await
     .unwrap();
+    w.db.execute(
+        "UPDATE device SET revoked_at = now() WHERE id = $1::text::uuid",
+        &[&w.device44b.device_id],
+    )
+    .await
+    .unwrap();
     let unknown = hex_token();
     let credentials = [
         (Credential::None, None),
         (Credential::Unknown, Some(unknown.as_str())),
         (Credential::ExpiredSession, Some(expired.as_str())),
+        (
+            Credential::RevokedDevice,
+            Some(w.device44b.device_token.as_str()),
+        ),
         (Credential::Device44, Some(w.device44.device_token.as_str())),
         (Credential::Device49, Some(w.device49.device_token.as_str())),
         (Credential::Admin, Some(w.admin.as_str())),
@@ -389,8 +275,13 @@ async fn every_endpoint_with_every_credential_follows_the_access_rules() {
         Endpoint::Login,
         Endpoint::Enroll,
         Endpoint::Aggregates44,
+        Endpoint::Reference,
+        Endpoint::Me,
         Endpoint::Stats44,
         Endpoint::Stats49,
+        Endpoint::Monthly44,
+        Endpoint::Monthly49,
+        Endpoint::DashboardPage,
     ];
     for endpoint in endpoints {
         for (credential, token) in credentials {
@@ -421,15 +312,28 @@ async fn every_endpoint_with_every_credential_follows_the_access_rules() {
                     )
                     .await
                 }
-                Endpoint::Stats44 | Endpoint::Stats49 => {
-                    let departement = if endpoint == Endpoint::Stats44 {
+                Endpoint::Reference => get(w.address, "/api/v1/reference?since=0", token).await,
+                Endpoint::Me => get(w.address, "/api/v1/me", token).await,
+                Endpoint::DashboardPage => get(w.address, "/dashboard/", token).await,
+                Endpoint::Stats44
+                | Endpoint::Stats49
+                | Endpoint::Monthly44
+                | Endpoint::Monthly49 => {
+                    let departement = if matches!(endpoint, Endpoint::Stats44 | Endpoint::Monthly44)
+                    {
                         "44"
                     } else {
                         "49"
                     };
-                    let path = format!(
-                        "/api/v1/stats/daily?departement={departement}&from=2026-01-01&to=2026-01-31"
-                    );
+                    let path = if matches!(endpoint, Endpoint::Stats44 | Endpoint::Stats49) {
+                        format!(
+                            "/api/v1/stats/daily?departement={departement}&from=2026-01-01&to=2026-01-31"
+                        )
+                    } else {
+                        format!(
+                            "/api/v1/stats/monthly?departement={departement}&from=2026-01&to=2026-12"
+                        )
+                    };
                     get(w.address, &path, token).await
                 }
             };
@@ -1071,7 +975,11 @@ fn openapi_documents_every_route_and_only_those() {
         .into_iter()
         .map(|(method, path)| (method.as_str().to_owned(), path.to_owned()))
         .collect();
-    assert_eq!(served.len(), 5, "healthz, login, enroll, aggregates, stats");
+    assert_eq!(
+        served.len(),
+        8,
+        "healthz, login, enroll, aggregates, reference, me, stats daily and monthly"
+    );
     assert_eq!(
         documented, served,
         "openapi.yaml and the router must list the same operations"

@@ -6,77 +6,22 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
 use appligarde_hub::{Error, MIGRATIONS, latest_schema_version, migrate};
 use appligarde_protocol::{ErrorBody, ErrorCode, Health, HealthStatus};
+use common::{connect, fresh_database, migrated_database, with_database};
 use http_body_util::{BodyExt, Empty};
 use hyper::StatusCode;
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::rt::TokioExecutor;
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use tokio_postgres::{Client, NoTls};
-
-const DATABASE_URL_VAR: &str = "APPLIGARDE_TEST_DATABASE_URL";
-
-/// The server given by the test runner. Missing means the tests were not started the supported
-/// way: fail loudly rather than pass without having tested anything.
-fn server_url() -> String {
-    std::env::var(DATABASE_URL_VAR).unwrap_or_else(|_| {
-        panic!(
-            "{DATABASE_URL_VAR} is not set: the hub tests need a PostgreSQL server. \
-             Run them with `cargo xtask test`, which starts a temporary one."
-        )
-    })
-}
-
-/// `url` with its database name replaced by `name` (query parameters kept).
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    format!("{server}/{name}{query}")
-}
-
-async fn connect(url: &str) -> Client {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
-    tokio::spawn(async move {
-        if let Err(error) = connection.await {
-            eprintln!("test connection closed: {error}");
-        }
-    });
-    client
-}
-
-/// A new empty database on the test server; returns its URL.
-async fn fresh_database() -> String {
-    let server = server_url();
-    let name = format!("hub_test_{:016x}", rand::random::<u64>());
-    connect(&server)
-        .await
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    with_database(&server, &name)
-}
-
-/// A fresh database with all migrations applied, and a connection to it.
-async fn migrated_database() -> (String, Client) {
-    let url = fresh_database().await;
-    let mut client = connect(&url).await;
-    migrate(&mut client).await.unwrap();
-    (url, client)
-}
+use tokio_postgres::Client;
 
 async fn http_get(address: SocketAddr, path: &str) -> (StatusCode, Bytes) {
     let client = HttpClient::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
@@ -87,21 +32,9 @@ async fn http_get(address: SocketAddr, path: &str) -> (StatusCode, Bytes) {
     (status, body)
 }
 
-/// A hub served in-process on 127.0.0.1:0; stops when the returned sender is dropped or used.
+/// A hub served in-process on 127.0.0.1:0 with the default session life.
 async fn start_hub(database_url: &str) -> (SocketAddr, oneshot::Sender<()>) {
-    let pool = appligarde_hub::pool(database_url).unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        appligarde_hub::serve_with_shutdown(pool, listener, shutdown)
-            .await
-            .unwrap();
-    });
-    (address, stop)
+    common::start_hub(database_url, appligarde_hub::DEFAULT_SESSION_TTL).await
 }
 
 async fn schema_migrations_rows(client: &Client) -> i64 {

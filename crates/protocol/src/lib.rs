@@ -11,13 +11,15 @@
 //!   supported desktop uses them.
 //!
 //! Modules: [`aggregate`] (the daily aggregate a desktop uploads: counts only, never patient
-//! data) and [`api`] (requests and answers of the hub's `/api/v1` endpoints).
+//! data), [`api`] (requests and answers of the hub's `/api/v1` endpoints) and [`reference`]
+//! (the numbered reference-data publications a desktop pulls, and the device endpoints' paths).
 //!
 //! To add a message: define its type here (one module per exchange once they grow), add a
 //! round-trip test that pins its JSON shape, then use it in the hub and the desktop sync client.
 
 pub mod aggregate;
 pub mod api;
+pub mod reference;
 
 pub use aggregate::{
     AGGREGATE_SCHEMA, AgeBandCounts, AggregateDefect, ArrivalModeCounts, DailyAggregate,
@@ -27,6 +29,9 @@ pub use aggregate::{
 pub use api::{
     AggregateBatch, AggregateOutcome, AggregateReceipt, AggregateStatus, DailyStats, EnrollAnswer,
     EnrollRequest, LoginAnswer, LoginRequest, MmgDay,
+};
+pub use reference::{
+    AGGREGATES_PATH, ENROLL_PATH, Publication, REFERENCE_PATH, ReferenceChanges, ReferenceKind,
 };
 
 use serde::{Deserialize, Serialize};

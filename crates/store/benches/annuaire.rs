@@ -122,6 +122,81 @@ fn import(store: &mut Store, file: &Path) -> (ImportSummary, Duration) {
     (summary, t.elapsed())
 }
 
+/// Profiling of the search alone: the generated file and the imported store are kept in `dir`
+/// (made on the first run, reused by the next ones), then only the searches are timed, three
+/// times over. Not part of `cargo xtask bench` (which runs everything from scratch).
+fn search_only(dir: &Path, lines: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join("PS_LibreAcces_Personne_activite.txt");
+    if !path.exists() {
+        let tmp = dir.join("generation.tmp");
+        generate_national_file(BufWriter::new(File::create(&tmp).unwrap()), lines, 2026).unwrap();
+        std::fs::rename(&tmp, &path).unwrap();
+    }
+    let mut store = Store::open(&dir.join("data"), &KeySource::File(dir.join("key"))).unwrap();
+    if store.praticiens_count().unwrap().0 == 0 {
+        let identity = MmgIdentity {
+            nom: "MMG du banc d'essai".into(),
+            departement: "44".into(),
+            ..Default::default()
+        };
+        store
+            .write(|tx| mmg::save_identity(tx, &identity, NOW))
+            .unwrap();
+        import(&mut store, &path);
+    }
+    let (local, national) = queries(&path, "44", 250);
+    for q in local.iter().take(5) {
+        store.annuaire_search(q, Some("44"), 20).unwrap();
+    }
+    // The intrinsic cost of each search: the best of 5 runs, so that time spent descheduled on a
+    // shared machine does not count; then the most expensive searches.
+    let mut best: Vec<(Duration, &String)> = local
+        .iter()
+        .chain(&national)
+        .map(|q| {
+            let t = (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    store.annuaire_search(q, Some("44"), 20).unwrap();
+                    t.elapsed()
+                })
+                .min()
+                .unwrap();
+            (t, q)
+        })
+        .collect();
+    best.sort_unstable();
+    let mins: Vec<Duration> = best.iter().map(|(t, _)| *t).collect();
+    println!(
+        "best of 5: p50 {:.3} ms, p99 {:.3} ms, max {:.2} ms",
+        ms(percentile(&mins, 0.5)),
+        ms(percentile(&mins, 0.99)),
+        ms(*mins.last().unwrap())
+    );
+    for (t, q) in best.iter().rev().take(25) {
+        println!("  {:.3} ms {q:?}", ms(*t));
+    }
+    if std::env::var_os("ANNUAIRE_BENCH_BEST_ONLY").is_some() {
+        return;
+    }
+    for round in 1..=3 {
+        let (l, _) = time_searches(&store, &local, "44");
+        let (n, _) = time_searches(&store, &national, "44");
+        let mut all: Vec<Duration> = l.iter().chain(&n).copied().collect();
+        all.sort_unstable();
+        println!(
+            "round {round}: {} searches, p50 {:.3} ms, p99 {:.3} ms, max {:.2} ms (44: p99 {:.3} ms; rest: p99 {:.3} ms)",
+            all.len(),
+            ms(percentile(&all, 0.5)),
+            ms(percentile(&all, 0.99)),
+            ms(*all.last().unwrap()),
+            ms(percentile(&l, 0.99)),
+            ms(percentile(&n, 0.99)),
+        );
+    }
+}
+
 /// Search-as-you-type queries made from lines of the file, every prefix of each query as typed
 /// key by key: (queries about practitioners of `departement`, queries about the others).
 fn queries(file: &Path, departement: &str, wanted: usize) -> (Vec<String>, Vec<String>) {
@@ -209,6 +284,10 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_LINES);
+    if let Some(dir) = std::env::var_os("ANNUAIRE_BENCH_SEARCH_DIR") {
+        search_only(Path::new(&dir), lines);
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("PS_LibreAcces_Personne_activite.txt");
 

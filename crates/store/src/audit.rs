@@ -85,7 +85,31 @@ pub struct LigneJournal {
     pub details: String,
 }
 
+/// The criteria of [`Store::journal_filtre`]; `None` means any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FiltreJournal {
+    pub utilisateur_id: Option<i64>,
+    /// An action code (`appligarde_domain::audit::Action::code`).
+    pub action: Option<String>,
+    /// The kind of record (`consultation`, `patient`, `utilisateur`...).
+    pub objet: Option<String>,
+    pub objet_id: Option<i64>,
+    /// Entries at or after this UTC time (`YYYY-MM-DDTHH:MM:SSZ`, as stored).
+    pub depuis: Option<String>,
+    /// Entries strictly before this UTC time.
+    pub avant: Option<String>,
+}
+
 impl Store {
+    /// The kinds of record the audit log mentions, sorted (for the admin screen's filter).
+    pub fn journal_objets(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT DISTINCT objet FROM journal ORDER BY objet")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Walks the whole chain in id order and compares its end with the head. `Ok(n)` is the number
     /// of entries checked; a broken chain is [`StoreError::Corrupt`] with a French explanation.
     pub fn verifier_journal(&self) -> Result<u64, StoreError> {
@@ -98,17 +122,46 @@ impl Store {
         objet: Option<(&str, i64)>,
         limite: u32,
     ) -> Result<Vec<LigneJournal>, StoreError> {
-        let (filtre, o, oid) = match objet {
-            Some((o, id)) => ("WHERE j.objet = ?1 AND j.objet_id = ?2", o, id),
-            None => ("WHERE ?1 = ?1 AND ?2 = ?2", "", 0),
-        };
-        let mut stmt = self.conn().prepare(&format!(
+        self.journal_filtre(
+            &FiltreJournal {
+                objet: objet.map(|(o, _)| o.to_owned()),
+                objet_id: objet.map(|(_, id)| id),
+                ..FiltreJournal::default()
+            },
+            limite,
+        )
+    }
+
+    /// The most recent entries first that pass every criterion of `filtre`; at most `limite`.
+    pub fn journal_filtre(
+        &self,
+        filtre: &FiltreJournal,
+        limite: u32,
+    ) -> Result<Vec<LigneJournal>, StoreError> {
+        // Each criterion is a fixed SQL clause that a NULL parameter switches off, so the statement
+        // text never depends on the user's input.
+        let mut stmt = self.conn().prepare_cached(
             "SELECT j.id, j.horodatage, j.utilisateur_id, u.prenom || ' ' || u.nom, j.action, j.objet,
                     j.objet_id, j.details
              FROM journal j LEFT JOIN utilisateur u ON u.id = j.utilisateur_id
-             {filtre} ORDER BY j.id DESC LIMIT ?3"
-        ))?;
-        let rows = stmt.query_map((o, oid, limite), |r| {
+             WHERE (?1 IS NULL OR j.utilisateur_id = ?1)
+               AND (?2 IS NULL OR j.action = ?2)
+               AND (?3 IS NULL OR j.objet = ?3)
+               AND (?4 IS NULL OR j.objet_id = ?4)
+               AND (?5 IS NULL OR j.horodatage >= ?5)
+               AND (?6 IS NULL OR j.horodatage < ?6)
+             ORDER BY j.id DESC LIMIT ?7",
+        )?;
+        let params = (
+            filtre.utilisateur_id,
+            filtre.action.as_deref(),
+            filtre.objet.as_deref(),
+            filtre.objet_id,
+            filtre.depuis.as_deref(),
+            filtre.avant.as_deref(),
+            limite,
+        );
+        let rows = stmt.query_map(params, |r| {
             Ok(LigneJournal {
                 id: r.get(0)?,
                 horodatage: r.get(1)?,

@@ -124,9 +124,26 @@ fn backup_error(path: &Path, e: std::io::Error) -> StoreError {
     StoreError::Backup(format!("{} : {e}", path.display()))
 }
 
-impl Store {
-    /// Makes a verified backup of the store into `dir`. `stamp` (UTC, `YYYYMMDDTHHMMSSZ`-like text)
-    /// names the file; the caller passes its clock's time.
+/// Everything a backup needs, taken from the store once: the backup itself then runs on its own
+/// connection without holding the store (the application keeps writing meanwhile).
+#[derive(Clone)]
+pub struct BackupSource {
+    db_path: PathBuf,
+    key: DbKey,
+    recovery: RecoveryFile,
+}
+
+impl std::fmt::Debug for BackupSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupSource")
+            .field("db_path", &self.db_path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BackupSource {
+    /// Makes a verified backup into `dir`. `stamp` (e.g. `20261123-070000`, the caller's clock)
+    /// names the file `appligarde-<stamp>.agbak`.
     pub fn backup_to(&self, dir: &Path, stamp: &str) -> Result<BackupInfo, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| backup_error(dir, e))?;
         let name: String = stamp
@@ -137,13 +154,12 @@ impl Store {
         let tmp_db = dir.join(format!(".appligarde-{name}.export.db"));
         let _ = std::fs::remove_file(&tmp_db);
         let result = (|| {
-            let version = export(&self.db_path(), self.key(), &tmp_db)?;
-            verify(&tmp_db, self.key())?;
-            let recovery = self.recovery_file()?;
+            let version = export(&self.db_path, &self.key, &tmp_db)?;
+            verify(&tmp_db, &self.key)?;
             let db_bytes = std::fs::read(&tmp_db).map_err(|e| backup_error(&tmp_db, e))?;
             let mut out = format!(
                 "{MAGIC}\nschema {version}\ncreated {stamp}\n{}\n",
-                recovery.to_text()
+                self.recovery.to_text()
             )
             .into_bytes();
             out.extend_from_slice(&db_bytes);
@@ -166,6 +182,23 @@ impl Store {
         let info = result?;
         tracing::info!(path = %info.path.display(), bytes = info.bytes, "backup written and verified");
         Ok(info)
+    }
+}
+
+impl Store {
+    /// What a backup needs, to run it without holding the store (see [`BackupSource`]).
+    pub fn backup_source(&self) -> Result<BackupSource, StoreError> {
+        Ok(BackupSource {
+            db_path: self.db_path(),
+            key: self.key().clone(),
+            recovery: self.recovery_file()?,
+        })
+    }
+
+    /// Makes a verified backup of the store into `dir`. `stamp` (UTC, `YYYYMMDDTHHMMSSZ`-like text)
+    /// names the file; the caller passes its clock's time.
+    pub fn backup_to(&self, dir: &Path, stamp: &str) -> Result<BackupInfo, StoreError> {
+        self.backup_source()?.backup_to(dir, stamp)
     }
 
     /// The recovery sidecar of this store.

@@ -216,3 +216,36 @@ pub(crate) fn install(
             .map_err(|e| StoreError::Keyring(e.to_string())),
     }
 }
+
+/// Replaces the key of the database in `data_dir` by `key` (after a rekey): a key file is rewritten
+/// atomically (temporary file with mode 0600, fsync, rename), a keyring entry overwritten.
+pub(crate) fn replace(dest: &KeySource, data_dir: &Path, key: &DbKey) -> Result<(), StoreError> {
+    match dest {
+        KeySource::File(path) => {
+            let key_err = |e: std::io::Error| StoreError::KeyFile {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            };
+            let tmp = PathBuf::from(format!("{}.nouvelle", path.display()));
+            let _ = std::fs::remove_file(&tmp);
+            write_private(&tmp, &key.to_hex()).map_err(key_err)?;
+            std::fs::rename(&tmp, path).map_err(key_err)?;
+            if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::File::open(dir)
+                    .and_then(|d| d.sync_all())
+                    .map_err(key_err)?;
+            }
+            Ok(())
+        }
+        KeySource::Keyring => keyring_entry(data_dir)?
+            .set_password(&key.to_hex())
+            .map_err(|e| StoreError::Keyring(e.to_string())),
+    }
+}
+
+impl DbKey {
+    /// A new random key (rekey).
+    pub(crate) fn nouvelle() -> Self {
+        Self::generate()
+    }
+}

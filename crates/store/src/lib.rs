@@ -12,17 +12,25 @@
 //! released one), then a module here named after the table with its queries, and a store test.
 
 pub mod backup;
+pub mod dossier;
 mod error;
 pub mod key;
 mod migrate;
 pub mod recovery;
+mod rekey;
+pub mod sauvegarde;
 
 pub mod annuaire;
 pub mod audit;
+pub mod cim10;
+pub mod compta;
 pub mod consultation;
+pub mod documents;
 pub mod garde;
 pub mod mmg;
 pub mod patient;
+pub mod statistiques;
+pub mod synchro;
 pub mod utilisateur;
 
 pub use error::StoreError;
@@ -41,6 +49,7 @@ pub struct Store {
     key: key::DbKey,
     data_dir: PathBuf,
     key_description: String,
+    key_source: KeySource,
     /// A recovery code made by this opening (new database, or one from before recovery codes);
     /// the UI must show it once.
     new_recovery_code: Option<recovery::RecoveryCode>,
@@ -81,6 +90,7 @@ impl Store {
             key,
             data_dir: data_dir.to_owned(),
             key_description: key_source.describe(),
+            key_source: key_source.clone(),
             new_recovery_code: None,
         };
         store.ensure_recovery_file()?;
@@ -118,6 +128,10 @@ impl Store {
 
     pub(crate) fn key(&self) -> &key::DbKey {
         &self.key
+    }
+
+    pub(crate) fn set_key(&mut self, key: key::DbKey) {
+        self.key = key;
     }
 
     pub fn data_dir(&self) -> &Path {

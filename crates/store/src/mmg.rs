@@ -61,3 +61,37 @@ pub fn save_identity(
     )?;
     Ok(identity)
 }
+
+/// Records who changed the MMG's identity (after [`save_identity`], in the same transaction): the
+/// row keeps its last author and the audit log an entry.
+pub fn noter_modification(
+    tx: &Transaction<'_>,
+    acteur: Option<i64>,
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.execute("UPDATE mmg SET updated_by = ?1 WHERE id = 1", [acteur])?;
+    crate::audit::append(
+        tx,
+        acteur,
+        appligarde_domain::audit::Action::Modification,
+        "mmg",
+        Some(1),
+        "identité de la MMG",
+        now,
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Who changed the MMG's identity last, and when (UTC text); `None` before it was ever saved.
+    pub fn mmg_modification(&self) -> Result<Option<(String, Option<i64>)>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT updated_at, updated_by FROM mmg WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+}

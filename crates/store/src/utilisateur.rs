@@ -19,6 +19,12 @@ pub struct Utilisateur {
     pub actif: bool,
     /// The user has a password and so can log in.
     pub peut_se_connecter: bool,
+    /// When the row was created and last changed (UTC text), and by which users (`None`: the first
+    /// admin of a new installation, or the program itself).
+    pub created_at: String,
+    pub updated_at: Option<String>,
+    pub created_by: Option<i64>,
+    pub updated_by: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -196,7 +202,8 @@ pub fn definir_mot_de_passe(
 }
 
 const COLONNES: &str =
-    "id, nom, prenom, role, rpps, specialite, est_admin, actif, mot_de_passe IS NOT NULL";
+    "id, nom, prenom, role, rpps, specialite, est_admin, actif, mot_de_passe IS NOT NULL,
+     created_at, updated_at, created_by, updated_by";
 
 fn lire(r: &rusqlite::Row<'_>) -> rusqlite::Result<Utilisateur> {
     let role: String = r.get(3)?;
@@ -211,6 +218,10 @@ fn lire(r: &rusqlite::Row<'_>) -> rusqlite::Result<Utilisateur> {
         est_admin: r.get(6)?,
         actif: r.get(7)?,
         peut_se_connecter: r.get(8)?,
+        created_at: r.get(9)?,
+        updated_at: r.get(10)?,
+        created_by: r.get(11)?,
+        updated_by: r.get(12)?,
     })
 }
 

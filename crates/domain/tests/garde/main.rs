@@ -2,7 +2,9 @@
 //! cotation engine. One test binary, one module per subject.
 #![allow(clippy::unwrap_used)]
 
+mod bornes;
 mod calendrier_pdsa;
+mod compta;
 mod cotation;
 mod feries;
 mod tarifs;

@@ -75,38 +75,6 @@ date_naissance: string | null,
  */
 age_ans: number | null, visite: boolean, urgence_averee: boolean, };
 
-export type Cim10Query = { query: string, 
-/**
- * At most this many hits (1 to 100; 10 when absent).
- */
-limit: number | null, };
-
-export type Cim10Hit = { 
-/**
- * Display form with the dot, e.g. `J06.9`.
- */
-code: string, 
-/**
- * Raw form as in the ATIH files, e.g. `J069`.
- */
-raw_code: string, label: string, 
-/**
- * Chapter range, e.g. `J00-J99`, and its label.
- */
-chapter: string, chapter_label: string, 
-/**
- * Matched parts of `label` as `[start, end)` in UTF-16 code units, for highlighting.
- */
-highlights: Array<[number, number]>, 
-/**
- * The GP synonym that led to this code (e.g. `OMA`), if any.
- */
-synonym: string | null, 
-/**
- * Allowed as the main diagnosis.
- */
-valid_for_main_diagnosis: boolean, };
-
 export type ActeDto = { code: string, libelle: string, montant_centimes: number, montant_eur: number, explication: string, };
 
 export type CotationDto = { 
@@ -119,7 +87,16 @@ codes: Array<string>, actes: Array<ActeDto>, total_centimes: number, total_eur: 
  */
 resume: string, periode: string, periode_libelle: string, avertissements: Array<string>, notes: Array<string>, };
 
-export type CompteDto = { id: number, nom: string, prenom: string, role: string, role_libelle: string, rpps: string | null, specialite: string | null, est_admin: boolean, actif: boolean, peut_se_connecter: boolean, };
+export type CompteDto = { id: number, nom: string, prenom: string, role: string, role_libelle: string, rpps: string | null, specialite: string | null, est_admin: boolean, actif: boolean, peut_se_connecter: boolean, 
+/**
+ * When the account was created and last changed (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
+ */
+cree_le: string, modifie_le: string | null, 
+/**
+ * Who created and last changed the account (`None`: the installation itself, or not looked up:
+ * only the admin's list of accounts names them).
+ */
+cree_par: string | null, modifie_par: string | null, };
 
 export type SessionDto = { 
 /**
@@ -160,6 +137,8 @@ export type ChangementMotDePasse = {
  * Required when users change their own password.
  */
 ancien: string | null, nouveau: string, };
+
+export type MotDePasseReinitialisation = { id: number, mot_de_passe: string, };
 
 export type ConsultationSaisie = { medecin_id: number | null, 
 /**
@@ -316,7 +295,23 @@ export type GardeOuverture = {
  */
 medecins: Array<number>, };
 
-export type JournalQuery = { objet: string | null, objet_id: number | null, limite: number | null, };
+export type JournalQuery = { objet: string | null, objet_id: number | null, limite: number | null, 
+/**
+ * Only the entries of this user.
+ */
+utilisateur_id?: number, 
+/**
+ * Only this action (its code, e.g. `modification`).
+ */
+action?: string, 
+/**
+ * From this local date (`YYYY-MM-DD`, included).
+ */
+du?: string, 
+/**
+ * To this local date (`YYYY-MM-DD`, included).
+ */
+au?: string, };
 
 export type JournalLigne = { id: number, horodatage: string, utilisateur: string | null, action: string, action_libelle: string, objet: string, objet_id: number | null, details: string, };
 
@@ -331,6 +326,166 @@ action: string, objet: string, objet_id: number | null,
 details: string, };
 
 export type Verification = { ok: boolean, base: string, journal: string, entrees_journal: number, };
+
+export type TarifDto = { code: string, libelle: string, montant_centimes: number, 
+/**
+ * `YYYY-MM-DD`
+ */
+valide_du: string, 
+/**
+ * `YYYY-MM-DD`, none while still valid.
+ */
+valide_au: string | null, source: string, };
+
+export type VersionTarifsDto = { id: number, 
+/**
+ * `defaut`, `fichier` or `hub`.
+ */
+origine: string, 
+/**
+ * `initial`, `remplacement` or `complement`.
+ */
+mode: string, nb_tarifs: number, importee_le: string, };
+
+export type TarifsDto = { version: VersionTarifsDto, tarifs: Array<TarifDto>, versions: Array<VersionTarifsDto>, };
+
+export type TarifsImport = { csv: string, 
+/**
+ * The file is the whole new table (else it extends the table in force).
+ */
+remplacer: boolean, };
+
+export type CotationProposition = { consultation_id: number, 
+/**
+ * For a non-regulated patient: the doctor states a genuine emergency (MN/MM/F since 2024-12-22).
+ */
+urgence_averee: boolean, };
+
+export type ActeChoisi = { code: string, 
+/**
+ * Amount in euros ("30,00"); empty: the tariff table's amount on the consultation's date.
+ */
+montant: string, };
+
+export type CotationChoix = { consultation_id: number, actes: Array<ActeChoisi>, 
+/**
+ * Why the proposal was changed (optional).
+ */
+motif: string, };
+
+export type CotationConsultationDto = { 
+/**
+ * What the program proposed, with its explanations.
+ */
+proposition: CotationDto, 
+/**
+ * The acts kept (the proposal until the doctor changes it).
+ */
+actes: Array<ActeDto>, total_centimes: number, modifiee: boolean, motif: string, proposee_le: string, choisie_le: string | null, };
+
+export type PaiementSaisie = { consultation_id: number, 
+/**
+ * `especes`, `cheque`, `carte`, `tiers_payant_amo`, `tiers_payant_amc`, `c2s_ame`, `non_regle`.
+ */
+mode: string, 
+/**
+ * Amount in euros ("30", "26,50").
+ */
+montant: string, cheque_numero: string, cheque_banque: string, cheque_emetteur: string, 
+/**
+ * Required after the shift's accounts are closed (the entry is then a correction).
+ */
+motif: string, };
+
+export type PaiementAnnulation = { paiement_id: number, motif: string, };
+
+export type PaiementDto = { id: number, mode: string, mode_libelle: string, montant_centimes: number, cheque_numero: string, cheque_banque: string, cheque_emetteur: string, 
+/**
+ * This entry cancels the entry with this id.
+ */
+annule_id: number | null, 
+/**
+ * This entry was cancelled by a later one.
+ */
+annule: boolean, motif: string, apres_cloture: boolean, saisi_le: string, };
+
+export type ComptaConsultationDto = { consultation_id: number, 
+/**
+ * Local time `YYYY-MM-DDTHH:MM` of the act (start of the consultation, else arrival).
+ */
+date_heure: string, patient: string, medecin: string, regule: boolean, visite: boolean, garde_id: number | null, 
+/**
+ * The shift's accounts are closed: the cotation is read-only, payments are corrections.
+ */
+comptes_clotures: boolean, cotation: CotationConsultationDto | null, paiements: Array<PaiementDto>, attendu_centimes: number | null, regle_centimes: number, reste_centimes: number, };
+
+export type GardeRef = { garde_id: number | null, };
+
+export type GardeComptaDto = { id: number, date_garde: string, fermee: boolean, cloturee: boolean, consultations: number, };
+
+export type TotalModeDto = { mode: string, libelle: string, nombre: number, montant_centimes: number, };
+
+export type TotalMedecinDto = { medecin: string, consultations: number, attendu_centimes: number, regle_centimes: number, encaisse_mmg_centimes: number, };
+
+export type ChequeDto = { paiement_id: number, consultation_id: number, numero: string, banque: string, emetteur: string, montant_centimes: number, };
+
+export type EcartDto = { consultation_id: number, arrivee: string, patient: string, medecin: string, attendu_centimes: number | null, regle_centimes: number, reste_centimes: number, };
+
+export type BilanDto = { consultations: number, par_mode: Array<TotalModeDto>, par_medecin: Array<TotalMedecinDto>, bordereau: Array<ChequeDto>, total_cheques_centimes: number, impayes: Array<EcartDto>, trop_percus: Array<EcartDto>, attendu_centimes: number, regle_centimes: number, encaisse_mmg_centimes: number, tiers_centimes: number, ecart_centimes: number, non_cotees: number, corrections: number, };
+
+export type LigneComptaDto = { consultation_id: number, arrivee: string, patient: string, medecin: string, codes: Array<string>, attendu_centimes: number | null, regle_centimes: number, reste_centimes: number, 
+/**
+ * `non_cotee`, `regle`, `impaye` or `trop_percu`.
+ */
+etat: string, };
+
+export type ComptaGardeDto = { garde: GardeComptaDto, 
+/**
+ * The recent shifts, to pick another one.
+ */
+gardes: Array<GardeComptaDto>, 
+/**
+ * "23/11/2026 08:12 par Yann LE GALL" once closed.
+ */
+cloture: string | null, 
+/**
+ * The balance now (after closing: including the corrections made since).
+ */
+bilan: BilanDto, lignes: Array<LigneComptaDto>, };
+
+export type ComptaExportQuery = { du: string, au: string, };
+
+export type FichierDto = { nom_fichier: string, type_mime: string, contenu_base64: string, };
+
+export type JourFerieDto = { 
+/**
+ * `YYYY-MM-DD`
+ */
+date: string, nom: string, };
+
+export type ReglagesGarde = { reglages: ReglagesDto, 
+/**
+ * The MMG's département (empty before Paramètres was saved).
+ */
+departement: string, 
+/**
+ * 57, 67 or 68: Good Friday and 26 December are public holidays too.
+ */
+alsace_moselle: boolean, 
+/**
+ * The opening slots of the legal PDSA periods of `reglages`' calendar (the defaults).
+ */
+creneaux_legaux: CreneauxDto, annee: number, jours_feries: Array<JourFerieDto>, };
+
+export type ReglagesGardeSaisie = { reglages: ReglagesDto, departement: string, };
+
+export type ActionDto = { code: string, libelle: string, };
+
+export type JournalFiltres = { actions: Array<ActionDto>, 
+/**
+ * The kinds of record the log mentions (`consultation`, `patient`, `utilisateur`...).
+ */
+objets: Array<string>, utilisateurs: Array<CompteDto>, };
 
 export type RecoveryCodeDto = { 
 /**
@@ -351,6 +506,191 @@ export type RestoreDto = { schema_version: number,
  * Where the data that was there before has been moved.
  */
 copie_de_securite: string | null, };
+
+export type SauvegardeReglagesDto = { 
+/**
+ * A backup when a shift is closed.
+ */
+fin_de_garde: boolean, 
+/**
+ * A backup once a day (checked at start and every hour while the app runs).
+ */
+quotidienne: boolean, garder_quotidiennes: number, garder_mensuelles: number, 
+/**
+ * Records of patients not seen for this many years are listed for purge.
+ */
+conservation_annees: number, 
+/**
+ * Folders every automatic backup goes to (USB key, network share): full paths.
+ */
+destinations: Array<string>, };
+
+export type TentativeDto = { 
+/**
+ * UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+ */
+horodatage: string, 
+/**
+ * `fin_de_garde` | `quotidienne` | `manuelle`.
+ */
+declencheur: string, declencheur_libelle: string, destination: string, 
+/**
+ * `ok` | `echec` | `ignoree`.
+ */
+resultat: string, fichier: string, octets: number, 
+/**
+ * Old backups deleted by the retention rule after this one.
+ */
+supprimees: number, 
+/**
+ * Why it failed or was skipped (French).
+ */
+message: string, };
+
+export type SauvegardeEtat = { reglages: SauvegardeReglagesDto, 
+/**
+ * The 30 most recent attempts, newest first.
+ */
+tentatives: Array<TentativeDto>, 
+/**
+ * UTC time of the last successful backup.
+ */
+derniere_reussie: string | null, 
+/**
+ * French warning to show prominently (last attempt failed or skipped, no backup for 2 days).
+ */
+alerte: string | null, };
+
+export type SauvegardeRapport = { 
+/**
+ * One attempt per folder (none when nothing was due).
+ */
+tentatives: Array<TentativeDto>, };
+
+export type FicheRecuperationRequest = { 
+/**
+ * The recovery code as shown (it is checked against the database: the sheet reveals nothing
+ * the caller does not already know).
+ */
+code: string, };
+
+export type PdfDto = { nom_fichier: string, pdf_base64: string, };
+
+export type CleChangee = { message: string, };
+
+export type PatientExportRequest = { patient_id: number, };
+
+export type PatientExportDto = { nom_json: string, json: string, nom_pdf: string, pdf_base64: string, };
+
+export type DossierExpireDto = { patient_id: number, nom: string, prenom: string, date_naissance: string, dernier_passage: string, consultations: number, };
+
+export type RetentionListe = { conservation_annees: number, 
+/**
+ * Records whose last visit is before this date (`YYYY-MM-DD`) are listed.
+ */
+avant: string, dossiers: Array<DossierExpireDto>, };
+
+export type PurgeRequest = { patient_ids: Array<number>, };
+
+export type PurgeRapport = { patients: number, 
+/**
+ * Rows deleted in all tables.
+ */
+lignes: number, };
+
+export type Cim10Role = "principal" | "associe";
+
+export type Cim10Query = { query: string, 
+/**
+ * At most this many hits (1 to 100; 10 when absent).
+ */
+limit?: number, 
+/**
+ * Only the codes that can be recorded for this diagnosis; every hit when absent.
+ */
+role?: Cim10Role, };
+
+export type Cim10Hit = { 
+/**
+ * Display form with the dot, e.g. `J06.9`.
+ */
+code: string, 
+/**
+ * Raw form as in the ATIH files, e.g. `J069`.
+ */
+raw_code: string, label: string, 
+/**
+ * Chapter range, e.g. `J00-J99`, and its label.
+ */
+chapter: string, chapter_label: string, 
+/**
+ * Matched parts of `label` as `[start, end)` in UTF-16 code units, for highlighting.
+ */
+highlights: Array<[number, number]>, 
+/**
+ * The GP synonym that led to this code (e.g. `OMA`), if any.
+ */
+synonym: string | null, 
+/**
+ * Allowed as the main diagnosis.
+ */
+valid_for_main_diagnosis: boolean, 
+/**
+ * A precise code that can be recorded (not a category that has sub-codes).
+ */
+codable: boolean, 
+/**
+ * A favourite of the doctor or of the MMG.
+ */
+favori: boolean, };
+
+export type Cim10CodeDto = { code: string, raw_code: string, label: string, chapter: string, chapter_label: string, valid_for_main_diagnosis: boolean, codable: boolean, favori_medecin: boolean, favori_mmg: boolean, };
+
+export type Cim10SuggestionsQuery = { 
+/**
+ * At most this many codes per list (1 to 50; 10 when absent).
+ */
+limit?: number, 
+/**
+ * Only the codes allowed for this diagnosis.
+ */
+role?: Cim10Role, };
+
+export type Cim10Suggestions = { 
+/**
+ * The active version of the code set, e.g. `CIM-10 FR 2021`.
+ */
+version: string, favoris_medecin: Array<Cim10CodeDto>, favoris_mmg: Array<Cim10CodeDto>, recents_medecin: Array<Cim10CodeDto>, recents_mmg: Array<Cim10CodeDto>, };
+
+export type Cim10Portee = "medecin" | "mmg";
+
+export type Cim10Favori = { 
+/**
+ * Any form: `J06.9`, `j069`.
+ */
+code: string, portee: Cim10Portee, };
+
+export type Cim10ImportRequest = { 
+/**
+ * Path of the file on this computer.
+ */
+chemin: string, 
+/**
+ * The name of the version, e.g. `CIM-10 FR 2025`; made from the file name and date when absent.
+ */
+version?: string, };
+
+export type Cim10VersionDto = { version: string, 
+/**
+ * `integree`, `atih` or `csv`.
+ */
+source: string, fichier: string, nb_codes: number, nb_supprimes: number, importe_le: string, active: boolean, };
+
+export type Cim10ImportResult = { version: Cim10VersionDto, 
+/**
+ * The same file had been imported under this name already: it was only made active again.
+ */
+deja_importee: boolean, };
 
 export type RppsImportRequest = { 
 /**
@@ -493,6 +833,233 @@ departement_mmg: string | null,
  */
 imports: Array<ImportHistoriqueDto>, };
 
+export type PeriodeStatistiques = { du: string, au: string, };
+
+export type LigneStatistique = { cle: string, libelle: string, nombre: number, part: number, };
+
+export type RepartitionDto = { n: number, mediane: number | null, p90: number | null, };
+
+export type MontantDto = { cle: string, libelle: string, centimes: number, };
+
+export type IndicateurDto = { code: string, nom: string, definition: string, };
+
+export type TableauStatistiques = { du: string, au: string, consultations: number, regules: number, part_regules: number, visites: number, part_visites: number, urgences_hospitalisation: number, part_urgences_hospitalisation: number, retours_72h: number, part_retours_72h: number, attente: RepartitionDto, duree: RepartitionDto, 
+/**
+ * Every garde date of the period (`YYYY-MM-DD`).
+ */
+par_jour: Array<LigneStatistique>, 
+/**
+ * Every month of the period (`YYYY-MM`).
+ */
+par_mois: Array<LigneStatistique>, par_periode: Array<LigneStatistique>, 
+/**
+ * 0 h to 23 h.
+ */
+par_heure: Array<LigneStatistique>, 
+/**
+ * Monday to Sunday.
+ */
+par_jour_semaine: Array<LigneStatistique>, 
+/**
+ * `[weekday Monday..Sunday][hour 0..23]`.
+ */
+carte_chaleur: Array<Array<number>>, par_mode_arrivee: Array<LigneStatistique>, par_tranche_age: Array<LigneStatistique>, par_sexe: Array<LigneStatistique>, par_orientation: Array<LigneStatistique>, par_chapitre: Array<LigneStatistique>, 
+/**
+ * The most frequent categories first (at most [`CATEGORIES_AFFICHEES`]).
+ */
+par_categorie: Array<LigneStatistique>, 
+/**
+ * The most frequent communes first.
+ */
+par_commune: Array<LigneStatistique>, par_medecin: Array<LigneStatistique>, montants: Array<MontantDto>, 
+/**
+ * False when the store records no payment (the amounts are then zero).
+ */
+montants_disponibles: boolean, indicateurs: Array<IndicateurDto>, };
+
+export type ExportStatistiques = { du: string, au: string, format: string, table?: string, };
+
+export type FichierExporte = { nom: string, type_mime: string, base64: string, };
+
+export type HubInscription = { 
+/**
+ * `https://hub.example.fr` (plain `http://` only for 127.0.0.1 and tests).
+ */
+url: string, code: string, };
+
+export type SyncStatut = { 
+/**
+ * False when this program was started without the network side (then only the status is
+ * shown).
+ */
+disponible: boolean, inscrit: boolean, hub_url: string | null, mmg_nom: string | null, departement: string | null, poste: string | null, inscrit_le: string | null, 
+/**
+ * UTC, ISO 8601.
+ */
+derniere_tentative: string | null, 
+/**
+ * UTC, ISO 8601: the last attempt that sent everything and applied everything.
+ */
+dernier_succes: string | null, 
+/**
+ * French, as shown; absent after a success.
+ */
+derniere_erreur: string | null, echecs_consecutifs: number, 
+/**
+ * Garde days whose latest figures the hub has not acknowledged yet.
+ */
+jours_en_attente: number, 
+/**
+ * The highest reference publication applied here (0: none).
+ */
+reference_version: number, references: Array<ReferenceDto>, };
+
+export type ReferenceDto = { version: number, 
+/**
+ * `rpps`, `annuaire`, `tarifs` or `cim10`.
+ */
+nature: string, publiee_le: string, appliquee_le: string, 
+/**
+ * French summary (what changed, or why it was refused).
+ */
+resume: string, };
+
+export type SyncRapport = { reussi: boolean, 
+/**
+ * Aggregates (day × slot) the hub acknowledged.
+ */
+agregats_envoyes: number, 
+/**
+ * Of which the hub already had (a retry after a lost answer).
+ */
+agregats_deja_recus: number, 
+/**
+ * Distinct garde days sent.
+ */
+jours_envoyes: number, lots: number, references_appliquees: Array<ReferenceDto>, 
+/**
+ * French, when `reussi` is false.
+ */
+erreur: string | null, statut: SyncStatut, };
+
+export type MedicamentQuery = { texte: string, 
+/**
+ * At most this many results (15 by default, 50 at most).
+ */
+limite?: number, };
+
+export type MedicamentDto = { cis: string, 
+/**
+ * Full denomination, e.g. "DOLIPRANE 1000 mg, comprimé".
+ */
+denomination: string, forme: string, voies: string, 
+/**
+ * The line pre-filled from the database (posology and duration to complete).
+ */
+ligne: LigneDto, };
+
+export type LigneDto = { 
+/**
+ * Brand or product name (free text allowed).
+ */
+medicament: string, dci: string, 
+/**
+ * Strength, e.g. "500 mg".
+ */
+dosage: string, forme: string, posologie: string, 
+/**
+ * Duration or quantity, e.g. "5 jours", "1 boîte".
+ */
+duree_ou_quantite: string, renouvellements: number, non_substituable: boolean, 
+/**
+ * MTE, EFG or CIF (printed after "Non substituable").
+ */
+mention_non_substituable: string, 
+/**
+ * BDPM code when chosen from the database.
+ */
+cis?: string, };
+
+export type PrescriptionDto = { consultation_id: number, lignes: Array<LigneDto>, };
+
+export type RegleDoseDto = { mg_par_kg_par_jour: number, prises_par_jour: number, 
+/**
+ * 0 = no maximum.
+ */
+max_mg_par_prise: number, 
+/**
+ * 0 = no maximum.
+ */
+max_mg_par_jour: number, 
+/**
+ * Concentration of a liquid form, for the volume per dose (`{ml_par_prise}`).
+ */
+mg_par_ml?: number, };
+
+export type LigneTypeDto = { ligne: LigneDto, regle?: RegleDoseDto, };
+
+export type OrdonnanceTypeDto = { 
+/**
+ * None for a new template.
+ */
+id?: number, nom: string, lignes: Array<LigneTypeDto>, };
+
+export type ApplicationType = { consultation_id: number, ordonnance_type_id: number, poids_kg?: number, };
+
+export type DoseDto = { medicament: string, mg_par_prise: number, mg_par_jour: number, prises_par_jour: number, 
+/**
+ * A maximum reduced the weight-based dose.
+ */
+plafonnee: boolean, 
+/**
+ * French sentence for the doctor.
+ */
+resume: string, };
+
+export type TypeApplique = { lignes: Array<LigneDto>, doses: Array<DoseDto>, poids_kg: number | null, };
+
+export type NatureCourrier = "medecin_traitant" | "urgences" | "certificat";
+
+export type CourrierDemande = { consultation_id: number, nature: NatureCourrier, destinataire_cle?: string, };
+
+export type SectionDto = { titre: string, texte: string, };
+
+export type CourrierTexte = { consultation_id: number, nature: NatureCourrier, 
+/**
+ * Title printed at the top (read-only for information).
+ */
+titre: string, destinataire_cle?: string, 
+/**
+ * Address block, one line per line.
+ */
+destinataire: string, salutation: string, sections: Array<SectionDto>, formule_finale: string, };
+
+export type DocumentDto = { id: number, consultation_id: number, 
+/**
+ * `ordonnance`, `medecin_traitant`, `urgences`, `certificat`.
+ */
+nature: string, nature_libelle: string, imprime_le: string, auteur: string | null, 
+/**
+ * SHA-256 of the PDF.
+ */
+empreinte: string, destinataire_cle: string | null, destinataire: string, reimpression_de: number | null, };
+
+export type DocumentImprimeDto = { document: DocumentDto, chemin: string, pdf_base64: string, 
+/**
+ * For a reprint: the bytes equal the recorded hash.
+ */
+identique: boolean, };
+
+export type OrdonnanceApercu = { consultation_id: number, 
+/**
+ * "4 ans", "18 mois"...
+ */
+age: string, enfant: boolean, poids_kg: number | null, taille_cm: number | null, lignes: number, 
+/**
+ * The French reason it cannot print yet (a child without weight...), None when ready.
+ */
+erreur: string | null, erreur_champ: string | null, };
+
 export interface Commands {
   app_info: { args: null; result: AppInfo };
   mmg_get: { args: null; result: MmgSettings };
@@ -501,10 +1068,34 @@ export interface Commands {
   consultations_list: { args: ConsultationsQuery; result: Array<ConsultationRow> };
   garde_du_jour: { args: null; result: GardeDuJour };
   cotation_suggest: { args: CotationRequest; result: CotationDto };
+  tarifs_get: { args: null; result: TarifsDto };
+  tarifs_importer: { args: TarifsImport; result: TarifsDto };
+  compta_consultation: { args: Id; result: ComptaConsultationDto };
+  cotation_proposer: { args: CotationProposition; result: ComptaConsultationDto };
+  cotation_choisir: { args: CotationChoix; result: ComptaConsultationDto };
+  paiement_enregistrer: { args: PaiementSaisie; result: ComptaConsultationDto };
+  paiement_annuler: { args: PaiementAnnulation; result: ComptaConsultationDto };
+  modes_paiement: { args: null; result: Array<TotalModeDto> };
+  compta_garde: { args: GardeRef; result: ComptaGardeDto };
+  compta_cloturer: { args: GardeRef; result: ComptaGardeDto };
+  compta_rapport_pdf: { args: GardeRef; result: FichierDto };
+  compta_export_csv: { args: ComptaExportQuery; result: FichierDto };
   cim10_search: { args: Cim10Query; result: Array<Cim10Hit> };
+  cim10_suggestions: { args: Cim10SuggestionsQuery; result: Cim10Suggestions };
+  cim10_favori_basculer: { args: Cim10Favori; result: Cim10Suggestions };
+  cim10_versions: { args: null; result: Array<Cim10VersionDto> };
   recovery_code_pending: { args: null; result: RecoveryCodeDto | null };
   recovery_code_show: { args: null; result: RecoveryCodeDto };
   backup_now: { args: BackupRequest; result: BackupDto };
+  sauvegarde_etat: { args: null; result: SauvegardeEtat };
+  sauvegarde_reglages_save: { args: SauvegardeReglagesDto; result: SauvegardeEtat };
+  sauvegarde_maintenant: { args: null; result: SauvegardeRapport };
+  sauvegarde_quotidienne: { args: null; result: SauvegardeRapport };
+  fiche_recuperation: { args: FicheRecuperationRequest; result: PdfDto };
+  cle_changer: { args: null; result: CleChangee };
+  patient_export: { args: PatientExportRequest; result: PatientExportDto };
+  retention_list: { args: null; result: RetentionListe };
+  retention_purge: { args: PurgeRequest; result: PurgeRapport };
   session_status: { args: null; result: SessionDto };
   session_login: { args: Connexion; result: SessionDto };
   session_unlock: { args: Deverrouillage; result: SessionDto };
@@ -512,6 +1103,10 @@ export interface Commands {
   session_logout: { args: null; result: SessionDto };
   compte_initial: { args: CompteSaisie; result: SessionDto };
   comptes_list: { args: null; result: Array<CompteDto> };
+  compte_mot_de_passe_reinitialiser: { args: MotDePasseReinitialisation; result: CompteDto };
+  reglages_garde_get: { args: null; result: ReglagesGarde };
+  reglages_garde_save: { args: ReglagesGardeSaisie; result: ReglagesGarde };
+  journal_filtres: { args: null; result: JournalFiltres };
   compte_creer: { args: CompteSaisie; result: CompteDto };
   compte_modifier: { args: CompteModification; result: CompteDto };
   mot_de_passe_changer: { args: ChangementMotDePasse; result: SessionDto };
@@ -543,4 +1138,22 @@ export interface Commands {
   annuaire_local_get: { args: EntreeLocaleId; result: EntreeLocaleDto };
   annuaire_local_save: { args: EntreeLocaleDto; result: EntreeLocaleDto };
   utilisateur_depuis_rpps: { args: RppsArg; result: UtilisateurDto };
+  statistiques_tableau: { args: PeriodeStatistiques; result: TableauStatistiques };
+  statistiques_exporter: { args: ExportStatistiques; result: FichierExporte };
+  sync_statut: { args: null; result: SyncStatut };
+  hub_inscrire: { args: HubInscription; result: SyncStatut };
+  sync_maintenant: { args: null; result: SyncRapport };
+  medicaments_rechercher: { args: MedicamentQuery; result: Array<MedicamentDto> };
+  ordonnances_types_list: { args: null; result: Array<OrdonnanceTypeDto> };
+  ordonnance_type_save: { args: OrdonnanceTypeDto; result: OrdonnanceTypeDto };
+  ordonnance_type_retirer: { args: Id; result: null };
+  ordonnance_type_appliquer: { args: ApplicationType; result: TypeApplique };
+  prescription_get: { args: Id; result: PrescriptionDto };
+  prescription_save: { args: PrescriptionDto; result: PrescriptionDto };
+  ordonnance_apercu: { args: Id; result: OrdonnanceApercu };
+  ordonnance_imprimer: { args: Id; result: DocumentImprimeDto };
+  courrier_preparer: { args: CourrierDemande; result: CourrierTexte };
+  courrier_imprimer: { args: CourrierTexte; result: DocumentImprimeDto };
+  documents_list: { args: Id; result: Array<DocumentDto> };
+  document_reimprimer: { args: Id; result: DocumentImprimeDto };
 }

@@ -1,0 +1,1415 @@
+//! The ordonnance and the letters of a consultation, as the UI and the CLI see them: drug search
+//! (BDPM), the MMG's ordonnances types with the pediatric doses computed from the weight, the
+//! prescription lines, and printing (ordonnance, letter to the médecin traitant, adressage aux
+//! urgences, certificat médical).
+//!
+//! Printing builds the document from the store (the consultation, the patient, the signing doctor
+//! — the logged-in doctor, with RPPS and specialty — and the MMG), renders it with
+//! `appligarde_documents`, records it (exact input as JSON + SHA-256 of the PDF, recipient) with an
+//! audit entry in one transaction, writes the PDF to `<data dir>/documents/` and returns its path
+//! and bytes (base64, for the browser UI). A reprint renders the recorded input again: same bytes.
+//!
+//! Rights: the drug database is public reference data (no session needed); templates and the
+//! prescription need a logged-in user to read and a doctor to change; printing needs a doctor.
+
+use appligarde_documents::{
+    self as docs, CertificatContenu, Constantes, Courrier, CourrierKind, DocumentError,
+    Etablissement, LigneOrdonnance, MedecinTraitantContenu, Ordonnance, PatientDoc, Prescripteur,
+    Section, UrgencesContenu,
+    modeles::{LigneType, OrdonnanceType},
+    posologie::RegleDose,
+};
+use appligarde_domain::garde::Sexe as SexeDomaine;
+use appligarde_store::documents::{self as store_docs, LignePrescription, NouveauDocument};
+use appligarde_store::{consultation::Fiche, patient::Patient};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::consultation::Id;
+use crate::session::{Acteur, Besoin};
+use crate::{Api, ApiError, ErrorCode};
+
+/// Results a drug search returns when the UI does not say.
+const LIMITE_MEDICAMENTS: u32 = 15;
+
+/// A drug search as the doctor types (brand or DCI, accents ignored).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct MedicamentQuery {
+    pub texte: String,
+    /// At most this many results (15 by default, 50 at most).
+    #[serde(default)]
+    #[ts(optional)]
+    pub limite: Option<u32>,
+}
+
+/// One medicine of the BDPM, with the prescription line it pre-fills.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MedicamentDto {
+    pub cis: String,
+    /// Full denomination, e.g. "DOLIPRANE 1000 mg, comprimé".
+    pub denomination: String,
+    pub forme: String,
+    pub voies: String,
+    /// The line pre-filled from the database (posology and duration to complete).
+    pub ligne: LigneDto,
+}
+
+/// One drug line of an ordonnance.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct LigneDto {
+    /// Brand or product name (free text allowed).
+    pub medicament: String,
+    #[serde(default)]
+    pub dci: String,
+    /// Strength, e.g. "500 mg".
+    #[serde(default)]
+    pub dosage: String,
+    #[serde(default)]
+    pub forme: String,
+    #[serde(default)]
+    pub posologie: String,
+    /// Duration or quantity, e.g. "5 jours", "1 boîte".
+    #[serde(default)]
+    pub duree_ou_quantite: String,
+    #[serde(default)]
+    pub renouvellements: u8,
+    #[serde(default)]
+    pub non_substituable: bool,
+    /// MTE, EFG or CIF (printed after "Non substituable").
+    #[serde(default)]
+    pub mention_non_substituable: String,
+    /// BDPM code when chosen from the database.
+    #[serde(default)]
+    #[ts(optional)]
+    pub cis: Option<String>,
+}
+
+impl LigneDto {
+    fn est_vide(&self) -> bool {
+        [
+            &self.medicament,
+            &self.dci,
+            &self.dosage,
+            &self.forme,
+            &self.posologie,
+            &self.duree_ou_quantite,
+        ]
+        .iter()
+        .all(|s| s.trim().is_empty())
+    }
+
+    fn vers_store(&self) -> LignePrescription {
+        LignePrescription {
+            medicament: self.medicament.clone(),
+            dci: self.dci.clone(),
+            dosage: self.dosage.clone(),
+            forme: self.forme.clone(),
+            posologie: self.posologie.clone(),
+            duree_ou_quantite: self.duree_ou_quantite.clone(),
+            renouvellements: self.renouvellements,
+            non_substituable: self.non_substituable,
+            mention_non_substituable: self.mention_non_substituable.clone(),
+            cis: self.cis.clone(),
+        }
+    }
+
+    fn depuis_store(l: LignePrescription) -> Self {
+        Self {
+            medicament: l.medicament,
+            dci: l.dci,
+            dosage: l.dosage,
+            forme: l.forme,
+            posologie: l.posologie,
+            duree_ou_quantite: l.duree_ou_quantite,
+            renouvellements: l.renouvellements,
+            non_substituable: l.non_substituable,
+            mention_non_substituable: l.mention_non_substituable,
+            cis: l.cis,
+        }
+    }
+
+    fn vers_document(&self) -> LigneOrdonnance {
+        LigneOrdonnance {
+            medicament: self.medicament.trim().to_owned(),
+            dci: self.dci.trim().to_owned(),
+            dosage: self.dosage.trim().to_owned(),
+            forme: self.forme.trim().to_owned(),
+            posologie: self.posologie.trim().to_owned(),
+            duree_ou_quantite: self.duree_ou_quantite.trim().to_owned(),
+            renouvellements: self.renouvellements,
+            non_substituable: self.non_substituable,
+            mention_non_substituable: if self.non_substituable {
+                self.mention_non_substituable.trim().to_owned()
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    fn depuis_document(l: &LigneOrdonnance) -> Self {
+        Self {
+            medicament: l.medicament.clone(),
+            dci: l.dci.clone(),
+            dosage: l.dosage.clone(),
+            forme: l.forme.clone(),
+            posologie: l.posologie.clone(),
+            duree_ou_quantite: l.duree_ou_quantite.clone(),
+            renouvellements: l.renouvellements,
+            non_substituable: l.non_substituable,
+            mention_non_substituable: l.mention_non_substituable.clone(),
+            cis: None,
+        }
+    }
+}
+
+/// The prescription of a consultation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct PrescriptionDto {
+    pub consultation_id: i64,
+    pub lignes: Vec<LigneDto>,
+}
+
+/// A weight-based dosing rule of a template line (pediatrics).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+pub struct RegleDoseDto {
+    pub mg_par_kg_par_jour: f64,
+    pub prises_par_jour: u32,
+    /// 0 = no maximum.
+    pub max_mg_par_prise: f64,
+    /// 0 = no maximum.
+    pub max_mg_par_jour: f64,
+    /// Concentration of a liquid form, for the volume per dose (`{ml_par_prise}`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub mg_par_ml: Option<f64>,
+}
+
+/// One line of a template: its posology may hold `{mg_par_prise}`, `{ml_par_prise}`, `{prises}`,
+/// `{mg_par_jour}`, filled from the weight with `regle`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LigneTypeDto {
+    pub ligne: LigneDto,
+    #[serde(default)]
+    #[ts(optional)]
+    pub regle: Option<RegleDoseDto>,
+}
+
+/// An ordonnance type (prescription template) of the MMG.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OrdonnanceTypeDto {
+    /// None for a new template.
+    #[serde(default)]
+    #[ts(optional)]
+    pub id: Option<i64>,
+    pub nom: String,
+    pub lignes: Vec<LigneTypeDto>,
+}
+
+/// Applies a template to a consultation's patient (weight from the consultation, else the record,
+/// unless `poids_kg` is given).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ApplicationType {
+    pub consultation_id: i64,
+    pub ordonnance_type_id: i64,
+    #[serde(default)]
+    #[ts(optional)]
+    pub poids_kg: Option<f64>,
+}
+
+/// A computed pediatric dose, shown before printing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DoseDto {
+    pub medicament: String,
+    pub mg_par_prise: f64,
+    pub mg_par_jour: f64,
+    pub prises_par_jour: u32,
+    /// A maximum reduced the weight-based dose.
+    pub plafonnee: bool,
+    /// French sentence for the doctor.
+    pub resume: String,
+}
+
+/// The lines of a template with the doses computed for the weight used.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TypeApplique {
+    pub lignes: Vec<LigneDto>,
+    pub doses: Vec<DoseDto>,
+    pub poids_kg: Option<f64>,
+}
+
+/// The kinds of letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NatureCourrier {
+    MedecinTraitant,
+    Urgences,
+    Certificat,
+}
+
+impl NatureCourrier {
+    fn kind(self) -> CourrierKind {
+        match self {
+            Self::MedecinTraitant => CourrierKind::MedecinTraitant,
+            Self::Urgences => CourrierKind::Urgences,
+            Self::Certificat => CourrierKind::Certificat,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::MedecinTraitant => "medecin_traitant",
+            Self::Urgences => "urgences",
+            Self::Certificat => "certificat",
+        }
+    }
+}
+
+/// Which letter to prepare, and the recipient chosen in the annuaire (its `cle`, `rpps:…` or
+/// `local:…`, from `annuaire_search`); without one, the patient's médecin traitant is used.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CourrierDemande {
+    pub consultation_id: i64,
+    pub nature: NatureCourrier,
+    #[serde(default)]
+    #[ts(optional)]
+    pub destinataire_cle: Option<String>,
+}
+
+/// A titled section of a letter (empty title = plain paragraph).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SectionDto {
+    pub titre: String,
+    pub texte: String,
+}
+
+/// The editable text of a letter: pre-filled by `courrier_preparer`, edited by the doctor, then
+/// given back to `courrier_imprimer`. The header, the patient and the signature come from the
+/// store when printing.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CourrierTexte {
+    pub consultation_id: i64,
+    pub nature: NatureCourrier,
+    /// Title printed at the top (read-only for information).
+    #[serde(default)]
+    pub titre: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub destinataire_cle: Option<String>,
+    /// Address block, one line per line.
+    #[serde(default)]
+    pub destinataire: String,
+    #[serde(default)]
+    pub salutation: String,
+    pub sections: Vec<SectionDto>,
+    #[serde(default)]
+    pub formule_finale: String,
+}
+
+/// A printed document as listed with the consultation.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DocumentDto {
+    pub id: i64,
+    pub consultation_id: i64,
+    /// `ordonnance`, `medecin_traitant`, `urgences`, `certificat`.
+    pub nature: String,
+    pub nature_libelle: String,
+    pub imprime_le: String,
+    pub auteur: Option<String>,
+    /// SHA-256 of the PDF.
+    pub empreinte: String,
+    pub destinataire_cle: Option<String>,
+    pub destinataire: String,
+    pub reimpression_de: Option<i64>,
+}
+
+/// A print: the recorded document, where its PDF was written, and the PDF itself (base64) for a
+/// browser that cannot read the file.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DocumentImprimeDto {
+    pub document: DocumentDto,
+    pub chemin: String,
+    pub pdf_base64: String,
+    /// For a reprint: the bytes equal the recorded hash.
+    pub identique: bool,
+}
+
+/// The ordonnance as it will print: the checks' verdict before printing.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OrdonnanceApercu {
+    pub consultation_id: i64,
+    /// "4 ans", "18 mois"...
+    pub age: String,
+    pub enfant: bool,
+    pub poids_kg: Option<f64>,
+    pub taille_cm: Option<f64>,
+    pub lignes: usize,
+    /// The French reason it cannot print yet (a child without weight...), None when ready.
+    pub erreur: Option<String>,
+    pub erreur_champ: Option<String>,
+}
+
+fn nature_libelle(code: &str) -> &'static str {
+    match code {
+        "ordonnance" => "Ordonnance",
+        "medecin_traitant" => "Courrier au médecin traitant",
+        "urgences" => "Adressage aux urgences",
+        "certificat" => "Certificat médical",
+        _ => "Document",
+    }
+}
+
+impl From<store_docs::DocumentImprime> for DocumentDto {
+    fn from(d: store_docs::DocumentImprime) -> Self {
+        Self {
+            id: d.id,
+            consultation_id: d.consultation_id,
+            nature_libelle: nature_libelle(&d.nature).to_owned(),
+            nature: d.nature,
+            imprime_le: d.imprime_le,
+            auteur: d.auteur,
+            empreinte: d.empreinte,
+            destinataire_cle: d.destinataire_cle,
+            destinataire: d.destinataire,
+            reimpression_de: d.reimpression_de,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The recorded input: every value the renderer used, so that a reprint renders the same bytes.
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PrescripteurEntree {
+    nom: String,
+    prenom: String,
+    titre: String,
+    rpps: String,
+    telephone: String,
+    email: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct EtablissementEntree {
+    nom: String,
+    adresse: String,
+    code_postal: String,
+    commune: String,
+    telephone: String,
+    email: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PatientEntree {
+    nom: String,
+    prenom: String,
+    /// `F`, `M` or `I`.
+    sexe: String,
+    date_naissance: NaiveDate,
+    poids_kg: Option<f64>,
+    taille_cm: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct OrdonnanceEntree {
+    date: NaiveDate,
+    prescripteur: PrescripteurEntree,
+    etablissement: EtablissementEntree,
+    patient: PatientEntree,
+    lignes: Vec<LigneDto>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CourrierEntree {
+    nature: NatureCourrier,
+    date: NaiveDate,
+    prescripteur: PrescripteurEntree,
+    etablissement: EtablissementEntree,
+    patient: PatientEntree,
+    destinataire: String,
+    salutation: String,
+    sections: Vec<SectionDto>,
+    formule_finale: String,
+}
+
+/// What `document_imprime.entree` holds (tagged, versioned by its shape).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "document", rename_all = "snake_case")]
+enum Entree {
+    Ordonnance(OrdonnanceEntree),
+    Courrier(CourrierEntree),
+}
+
+impl PrescripteurEntree {
+    fn doc(&self) -> Prescripteur {
+        Prescripteur {
+            nom: self.nom.clone(),
+            prenom: self.prenom.clone(),
+            titre: self.titre.clone(),
+            rpps: self.rpps.clone(),
+            telephone: self.telephone.clone(),
+            email: self.email.clone(),
+        }
+    }
+}
+
+impl EtablissementEntree {
+    fn doc(&self) -> Etablissement {
+        Etablissement {
+            nom: self.nom.clone(),
+            adresse: self.adresse.clone(),
+            code_postal: self.code_postal.clone(),
+            commune: self.commune.clone(),
+            telephone: self.telephone.clone(),
+            email: self.email.clone(),
+        }
+    }
+}
+
+impl PatientEntree {
+    fn doc(&self) -> PatientDoc {
+        PatientDoc {
+            nom: self.nom.clone(),
+            prenom: self.prenom.clone(),
+            sexe: match self.sexe.as_str() {
+                "F" => docs::Sexe::Feminin,
+                "M" => docs::Sexe::Masculin,
+                _ => docs::Sexe::Indetermine,
+            },
+            date_naissance: self.date_naissance,
+            poids_kg: self.poids_kg,
+            taille_cm: self.taille_cm,
+        }
+    }
+}
+
+impl OrdonnanceEntree {
+    fn doc(&self) -> Ordonnance {
+        Ordonnance {
+            date: self.date,
+            prescripteur: self.prescripteur.doc(),
+            etablissement: self.etablissement.doc(),
+            patient: self.patient.doc(),
+            lignes: self.lignes.iter().map(LigneDto::vers_document).collect(),
+        }
+    }
+}
+
+impl CourrierEntree {
+    fn doc(&self) -> Courrier {
+        Courrier {
+            kind: self.nature.kind(),
+            date: self.date,
+            prescripteur: self.prescripteur.doc(),
+            etablissement: self.etablissement.doc(),
+            patient: self.patient.doc(),
+            destinataire: self.destinataire.clone(),
+            salutation: self.salutation.clone(),
+            sections: self
+                .sections
+                .iter()
+                .map(|s| Section::new(s.titre.clone(), s.texte.clone()))
+                .collect(),
+            formule_finale: self.formule_finale.clone(),
+        }
+    }
+}
+
+impl Entree {
+    fn nature(&self) -> &'static str {
+        match self {
+            Entree::Ordonnance(_) => "ordonnance",
+            Entree::Courrier(c) => c.nature.code(),
+        }
+    }
+
+    fn rendre(&self) -> Result<Vec<u8>, ApiError> {
+        match self {
+            Entree::Ordonnance(o) => docs::ordonnance_pdf(&o.doc()),
+            Entree::Courrier(c) => docs::courrier_pdf(&c.doc()),
+        }
+        .map_err(erreur_document)
+    }
+}
+
+/// A document error as the UI shows it: a validation message next to the field it is about.
+pub fn erreur_document(e: DocumentError) -> ApiError {
+    let champ = match &e {
+        DocumentError::PoidsEnfantManquant { .. }
+        | DocumentError::PoidsInvalide { .. }
+        | DocumentError::PoidsPourDose => Some("poids_kg"),
+        DocumentError::TailleInvalide { .. } => Some("taille_cm"),
+        DocumentError::RppsInvalide => Some("rpps"),
+        DocumentError::OrdonnanceVide | DocumentError::LigneIncomplete { .. } => {
+            Some("prescription")
+        }
+        DocumentError::CourrierVide | DocumentError::BlocTropLong { .. } => Some("courrier"),
+        DocumentError::DateNaissanceFuture => Some("date_naissance"),
+        DocumentError::ChampManquant { .. } | DocumentError::RegleDose => None,
+        DocumentError::Pdf(_) => return ApiError::internal(e),
+    };
+    let mut err = ApiError::new(ErrorCode::Validation, e.to_string());
+    err.field = champ.map(str::to_owned);
+    err
+}
+
+/// Standard base64 (RFC 4648, with padding): the PDF bytes for the browser.
+pub fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let idx = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
+        out.push(A[idx[0] as usize] as char);
+        out.push(A[idx[1] as usize] as char);
+        out.push(if chunk.len() > 1 {
+            A[idx[2] as usize] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            A[idx[3] as usize] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+fn regle_dto(r: &RegleDose, mg_par_ml: Option<f64>) -> RegleDoseDto {
+    RegleDoseDto {
+        mg_par_kg_par_jour: r.mg_par_kg_par_jour,
+        prises_par_jour: r.prises_par_jour,
+        max_mg_par_prise: r.max_mg_par_prise,
+        max_mg_par_jour: r.max_mg_par_jour,
+        mg_par_ml,
+    }
+}
+
+fn type_depuis_dto(nom: &str, lignes: &[LigneTypeDto]) -> OrdonnanceType {
+    OrdonnanceType {
+        nom: nom.to_owned(),
+        lignes: lignes
+            .iter()
+            .map(|l| LigneType {
+                ligne: l.ligne.vers_document(),
+                regle: l.regle.map(|r| {
+                    (
+                        RegleDose {
+                            mg_par_kg_par_jour: r.mg_par_kg_par_jour,
+                            prises_par_jour: r.prises_par_jour,
+                            max_mg_par_prise: r.max_mg_par_prise,
+                            max_mg_par_jour: r.max_mg_par_jour,
+                        },
+                        r.mg_par_ml,
+                    )
+                }),
+            })
+            .collect(),
+    }
+}
+
+fn lignes_type_integrees(t: &OrdonnanceType) -> Vec<LigneTypeDto> {
+    t.lignes
+        .iter()
+        .map(|l| LigneTypeDto {
+            ligne: LigneDto::depuis_document(&l.ligne),
+            regle: l.regle.as_ref().map(|(r, ml)| regle_dto(r, *ml)),
+        })
+        .collect()
+}
+
+fn valider_type(t: &OrdonnanceTypeDto) -> Result<(), ApiError> {
+    let champ = |msg: String| {
+        let mut e = ApiError::new(ErrorCode::Validation, msg);
+        e.field = Some("lignes".into());
+        e
+    };
+    if t.nom.trim().is_empty() {
+        let mut e = ApiError::new(ErrorCode::Validation, "Donnez un nom à l'ordonnance type.");
+        e.field = Some("nom".into());
+        return Err(e);
+    }
+    if t.lignes.is_empty() {
+        return Err(champ(
+            "Une ordonnance type contient au moins un médicament.".into(),
+        ));
+    }
+    for (i, l) in t.lignes.iter().enumerate() {
+        if l.ligne.medicament.trim().is_empty() && l.ligne.dci.trim().is_empty() {
+            return Err(champ(format!(
+                "Ligne {} : indiquez le médicament ou sa DCI.",
+                i + 1
+            )));
+        }
+        if let Some(r) = l.regle {
+            let ok = r.prises_par_jour > 0
+                && r.mg_par_kg_par_jour.is_finite()
+                && r.mg_par_kg_par_jour > 0.0
+                && r.max_mg_par_prise >= 0.0
+                && r.max_mg_par_jour >= 0.0
+                && r.mg_par_ml.is_none_or(|c| c.is_finite() && c > 0.0);
+            if !ok {
+                return Err(champ(format!(
+                    "Ligne {} : la règle de dose doit avoir une dose en mg/kg/jour et un nombre de prises positifs (concentration en mg/mL positive si indiquée).",
+                    i + 1
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn sexe_code(s: SexeDomaine) -> String {
+    match s {
+        SexeDomaine::F => "F",
+        SexeDomaine::M => "M",
+        SexeDomaine::I => "I",
+    }
+    .to_owned()
+}
+
+fn joindre(parties: &[&str], sep: &str) -> String {
+    parties
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn decimal(v: f64) -> String {
+    let s = format!("{v:.1}");
+    s.trim_end_matches(".0").replace('.', ",")
+}
+
+/// What a document is made from, read once from the store.
+struct Contexte {
+    fiche: Fiche,
+    patient: Patient,
+    prescripteur: PrescripteurEntree,
+    etablissement: EtablissementEntree,
+    date: NaiveDate,
+}
+
+impl Contexte {
+    fn patient_entree(&self) -> PatientEntree {
+        let i = &self.patient.identite;
+        PatientEntree {
+            nom: i.nom.trim().to_owned(),
+            prenom: i.prenom.trim().to_owned(),
+            sexe: sexe_code(i.sexe),
+            date_naissance: i.date_naissance,
+            // The weight measured at this consultation, else the one of the record.
+            poids_kg: self.fiche.contenu.vitaux.poids_kg.or(i.poids_kg),
+            taille_cm: i.taille_cm,
+        }
+    }
+}
+
+impl Api {
+    /// Searches the public drug database (BDPM) by brand or DCI; no session needed.
+    pub fn medicaments_rechercher(
+        &self,
+        q: MedicamentQuery,
+    ) -> Result<Vec<MedicamentDto>, ApiError> {
+        let limite = q.limite.unwrap_or(LIMITE_MEDICAMENTS).clamp(1, 50) as usize;
+        Ok(docs::bdpm::rechercher(docs::bdpm::base(), &q.texte, limite)
+            .into_iter()
+            .map(|m| {
+                let mut ligne = LigneDto::depuis_document(&m.ligne());
+                ligne.cis = Some(m.cis.clone());
+                MedicamentDto {
+                    cis: m.cis.clone(),
+                    denomination: m.denomination.clone(),
+                    forme: m.forme.clone(),
+                    voies: m.voies.clone(),
+                    ligne,
+                }
+            })
+            .collect())
+    }
+
+    /// The MMG's ordonnances types; the built-in ones are stored on the first call.
+    pub fn ordonnances_types_list(&self) -> Result<Vec<OrdonnanceTypeDto>, ApiError> {
+        self.acteur(Besoin::Connecte)?;
+        let now = self.clock.now_utc_text();
+        let integres: Vec<(String, String)> = docs::modeles::modeles_integres()
+            .iter()
+            .map(|t| {
+                serde_json::to_string(&lignes_type_integrees(t))
+                    .map(|json| (t.nom.clone(), json))
+                    .map_err(ApiError::internal)
+            })
+            .collect::<Result<_, _>>()?;
+        let mut store = self.store();
+        store.write(|tx| store_docs::initialiser_ordonnances_types(tx, &integres, &now))?;
+        store
+            .ordonnances_types()?
+            .into_iter()
+            .map(|t| {
+                let lignes: Vec<LigneTypeDto> =
+                    serde_json::from_str(&t.lignes_json).map_err(ApiError::internal)?;
+                Ok(OrdonnanceTypeDto {
+                    id: Some(t.id),
+                    nom: t.nom,
+                    lignes,
+                })
+            })
+            .collect()
+    }
+
+    /// Creates or changes an ordonnance type (doctors).
+    pub fn ordonnance_type_save(
+        &self,
+        t: OrdonnanceTypeDto,
+    ) -> Result<OrdonnanceTypeDto, ApiError> {
+        let acteur = self.acteur(Besoin::Medecin)?;
+        valider_type(&t)?;
+        let json = serde_json::to_string(&t.lignes).map_err(ApiError::internal)?;
+        let now = self.clock.now_utc_text();
+        let id = self.store().write(|tx| {
+            store_docs::enregistrer_ordonnance_type(tx, t.id, &t.nom, &json, Some(acteur.id), &now)
+        })?;
+        Ok(OrdonnanceTypeDto {
+            id: Some(id),
+            nom: t.nom.trim().to_owned(),
+            lignes: t.lignes,
+        })
+    }
+
+    /// Removes an ordonnance type from the list (doctors).
+    pub fn ordonnance_type_retirer(&self, id: Id) -> Result<(), ApiError> {
+        let acteur = self.acteur(Besoin::Medecin)?;
+        let now = self.clock.now_utc_text();
+        self.store()
+            .write(|tx| store_docs::retirer_ordonnance_type(tx, id.id, Some(acteur.id), &now))?;
+        Ok(())
+    }
+
+    /// The lines of a template with the pediatric doses computed from the weight, to show the
+    /// doctor before they are added to the prescription.
+    pub fn ordonnance_type_appliquer(&self, a: ApplicationType) -> Result<TypeApplique, ApiError> {
+        let acteur = self.acteur(Besoin::Medecin)?;
+        let ctx = self.documents_contexte(a.consultation_id, &acteur)?;
+        let poids = a.poids_kg.or(ctx.patient_entree().poids_kg);
+        let types = self.ordonnances_types_list()?;
+        let t = types
+            .into_iter()
+            .find(|t| t.id == Some(a.ordonnance_type_id))
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "Ordonnance type introuvable."))?;
+        let (lignes, doses) = type_depuis_dto(&t.nom, &t.lignes)
+            .appliquer(poids)
+            .map_err(erreur_document)?;
+        Ok(TypeApplique {
+            lignes: lignes.iter().map(LigneDto::depuis_document).collect(),
+            doses: doses
+                .into_iter()
+                .map(|d| DoseDto {
+                    medicament: d.medicament,
+                    mg_par_prise: d.dose.mg_par_prise,
+                    mg_par_jour: d.dose.mg_par_jour,
+                    prises_par_jour: d.dose.prises_par_jour,
+                    plafonnee: d.dose.plafonnee,
+                    resume: d.resume,
+                })
+                .collect(),
+            poids_kg: poids,
+        })
+    }
+
+    /// The prescription lines of a consultation (doctors).
+    pub fn prescription_get(&self, id: Id) -> Result<PrescriptionDto, ApiError> {
+        self.acteur(Besoin::Medecin)?;
+        let store = self.store();
+        if store.consultation(id.id)?.is_none() {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                "Consultation introuvable.",
+            ));
+        }
+        Ok(PrescriptionDto {
+            consultation_id: id.id,
+            lignes: store
+                .prescription(id.id)?
+                .into_iter()
+                .map(LigneDto::depuis_store)
+                .collect(),
+        })
+    }
+
+    /// Replaces the prescription lines of a consultation (blank lines dropped); doctors.
+    pub fn prescription_save(&self, p: PrescriptionDto) -> Result<PrescriptionDto, ApiError> {
+        let acteur = self.acteur(Besoin::Medecin)?;
+        let lignes: Vec<LignePrescription> = p
+            .lignes
+            .iter()
+            .filter(|l| !l.est_vide())
+            .map(LigneDto::vers_store)
+            .collect();
+        let now = self.clock.now_utc_text();
+        self.store().write(|tx| {
+            store_docs::enregistrer_prescription(
+                tx,
+                p.consultation_id,
+                &lignes,
+                Some(acteur.id),
+                &now,
+            )
+        })?;
+        self.prescription_get(Id {
+            id: p.consultation_id,
+        })
+    }
+
+    /// Whether the ordonnance can print now, and the age/weight it will show.
+    pub fn ordonnance_apercu(&self, id: Id) -> Result<OrdonnanceApercu, ApiError> {
+        let acteur = self.acteur(Besoin::Medecin)?;
+        let entree = self.documents_ordonnance_entree(id.id, &acteur)?;
+        let o = entree.doc();
+        let age = docs::Age::au(o.patient.date_naissance, o.date).map_err(erreur_document)?;
+        let verdict = docs::valider_ordonnance(&o).map_err(erreur_document).err();
+        Ok(OrdonnanceApercu {
+            consultation_id: id.id,
+            age: age.libelle(),
+            enfant: age.est_enfant(),
+            poids_kg: o.patient.poids_kg,
+            taille_cm: o.patient.taille_cm,
+            lignes: o.lignes.len(),
+            erreur_champ: verdict.as_ref().and_then(|e| e.field.clone()),
+            erreur: verdict.map(|e| e.message),
+        })
+    }
+
+    /// Prints the ordonnance of a consultation from its saved prescription lines (doctors).
+    pub fn ordonnance_imprimer(&self, id: Id) -> Result<DocumentImprimeDto, ApiError> {
+        let acteur = self.acteur(Besoin::Medecin)?;
+        let entree = Entree::Ordonnance(self.documents_ordonnance_entree(id.id, &acteur)?);
+        self.documents_imprimer(id.id, &entree, None, "", None, &acteur)
+    }
+
+    /// The letter pre-filled from the consultation, to edit before printing (doctors).
+    pub fn courrier_preparer(&self, d: CourrierDemande) -> Result<CourrierTexte, ApiError> {
+        let acteur = self.acteur(Besoin::Medecin)?;
+        let ctx = self.documents_contexte(d.consultation_id, &acteur)?;
+        let (cle, destinataire) = self.documents_destinataire(&d, &ctx)?;
+        let courrier = self.documents_courrier_prerempli(d.nature, &ctx, destinataire)?;
+        Ok(CourrierTexte {
+            consultation_id: d.consultation_id,
+            nature: d.nature,
+            titre: courrier.kind.titre().to_owned(),
+            destinataire_cle: cle,
+            destinataire: courrier.destinataire,
+            salutation: courrier.salutation,
+            sections: courrier
+                .sections
+                .into_iter()
+                .map(|s| SectionDto {
+                    titre: s.titre,
+                    texte: s.texte,
+                })
+                .collect(),
+            formule_finale: courrier.formule_finale,
+        })
+    }
+
+    /// Prints a letter with the text the doctor left (doctors). Header, patient and signature come
+    /// from the store, never from the caller.
+    pub fn courrier_imprimer(&self, t: CourrierTexte) -> Result<DocumentImprimeDto, ApiError> {
+        let acteur = self.acteur(Besoin::Medecin)?;
+        let ctx = self.documents_contexte(t.consultation_id, &acteur)?;
+        let entree = Entree::Courrier(CourrierEntree {
+            nature: t.nature,
+            date: ctx.date,
+            patient: ctx.patient_entree(),
+            prescripteur: ctx.prescripteur,
+            etablissement: ctx.etablissement,
+            destinataire: t.destinataire.trim().to_owned(),
+            salutation: t.salutation.trim().to_owned(),
+            sections: t
+                .sections
+                .into_iter()
+                .filter(|s| !s.texte.trim().is_empty())
+                .map(|s| SectionDto {
+                    titre: s.titre.trim().to_owned(),
+                    texte: s.texte.trim().to_owned(),
+                })
+                .collect(),
+            formule_finale: t.formule_finale.trim().to_owned(),
+        });
+        let destinataire = match &entree {
+            Entree::Courrier(c) => c.destinataire.clone(),
+            Entree::Ordonnance(_) => String::new(),
+        };
+        self.documents_imprimer(
+            t.consultation_id,
+            &entree,
+            t.destinataire_cle
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty()),
+            &destinataire,
+            None,
+            &acteur,
+        )
+    }
+
+    /// The documents printed for a consultation, oldest first (doctors).
+    pub fn documents_list(&self, id: Id) -> Result<Vec<DocumentDto>, ApiError> {
+        self.acteur(Besoin::Medecin)?;
+        Ok(self
+            .store()
+            .documents_de_consultation(id.id)?
+            .into_iter()
+            .map(DocumentDto::from)
+            .collect())
+    }
+
+    /// Prints a recorded document again from its recorded input: the same bytes, recorded as a
+    /// reprint (doctors).
+    pub fn document_reimprimer(&self, id: Id) -> Result<DocumentImprimeDto, ApiError> {
+        let acteur = self.acteur(Besoin::Medecin)?;
+        let doc = self
+            .store()
+            .document_imprime(id.id)?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "Document introuvable."))?;
+        let entree: Entree = serde_json::from_str(&doc.entree_json).map_err(ApiError::internal)?;
+        let mut out = self.documents_imprimer(
+            doc.consultation_id,
+            &entree,
+            doc.destinataire_cle.as_deref(),
+            &doc.destinataire,
+            Some(doc.id),
+            &acteur,
+        )?;
+        out.identique = out.document.empreinte == doc.empreinte;
+        if !out.identique {
+            tracing::warn!(
+                document = doc.id,
+                "a reprint differs from the recorded document"
+            );
+        }
+        Ok(out)
+    }
+
+    // -----------------------------------------------------------------------------------------
+
+    fn documents_contexte(
+        &self,
+        consultation_id: i64,
+        acteur: &Acteur,
+    ) -> Result<Contexte, ApiError> {
+        let store = self.store();
+        let fiche = store
+            .consultation(consultation_id)?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "Consultation introuvable."))?;
+        let patient = store
+            .patient(fiche.patient_id)?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "Patient introuvable."))?;
+        let medecin = store
+            .utilisateur(acteur.id)?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "Utilisateur introuvable."))?;
+        let mmg = store.mmg_identity()?.unwrap_or_default();
+        drop(store);
+        let manque = |champ: &str, msg: &str| {
+            let mut e = ApiError::new(ErrorCode::Validation, msg);
+            e.field = Some(champ.to_owned());
+            e
+        };
+        let rpps = medecin.rpps.clone().unwrap_or_default();
+        if rpps.trim().is_empty() {
+            return Err(manque(
+                "rpps",
+                "Votre numéro RPPS n'est pas renseigné : demandez à l'administrateur de la MMG de le saisir avant d'imprimer.",
+            ));
+        }
+        for (champ, valeur, libelle) in [
+            ("nom", &mmg.nom, "le nom"),
+            ("adresse", &mmg.adresse, "l'adresse"),
+            ("telephone", &mmg.telephone, "le téléphone"),
+        ] {
+            if valeur.trim().is_empty() {
+                return Err(manque(
+                    champ,
+                    &format!(
+                        "Renseignez {libelle} de la maison médicale de garde dans Paramètres : il est obligatoire sur les documents."
+                    ),
+                ));
+            }
+        }
+        Ok(Contexte {
+            prescripteur: PrescripteurEntree {
+                nom: medecin.nom.trim().to_owned(),
+                prenom: medecin.prenom.trim().to_owned(),
+                titre: medecin
+                    .specialite
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or("Médecin généraliste")
+                    .to_owned(),
+                rpps: rpps.trim().to_owned(),
+                // The doctor on duty is reached through the MMG.
+                telephone: mmg.telephone.trim().to_owned(),
+                email: mmg.email.trim().to_owned(),
+            },
+            etablissement: EtablissementEntree {
+                nom: mmg.nom.trim().to_owned(),
+                adresse: mmg.adresse.trim().to_owned(),
+                code_postal: mmg.code_postal.trim().to_owned(),
+                // The header prints the country after it (CSP R.5132-3: "France").
+                commune: mmg.commune.trim().to_owned(),
+                telephone: mmg.telephone.trim().to_owned(),
+                email: mmg.email.trim().to_owned(),
+            },
+            date: self.clock.now_local().date(),
+            fiche,
+            patient,
+        })
+    }
+
+    fn documents_ordonnance_entree(
+        &self,
+        consultation_id: i64,
+        acteur: &Acteur,
+    ) -> Result<OrdonnanceEntree, ApiError> {
+        let ctx = self.documents_contexte(consultation_id, acteur)?;
+        let lignes = self
+            .store()
+            .prescription(consultation_id)?
+            .into_iter()
+            .map(LigneDto::depuis_store)
+            .collect();
+        Ok(OrdonnanceEntree {
+            date: ctx.date,
+            patient: ctx.patient_entree(),
+            prescripteur: ctx.prescripteur,
+            etablissement: ctx.etablissement,
+            lignes,
+        })
+    }
+
+    /// Renders, records (with its audit entry), writes the PDF file; one transaction for the record.
+    fn documents_imprimer(
+        &self,
+        consultation_id: i64,
+        entree: &Entree,
+        destinataire_cle: Option<&str>,
+        destinataire: &str,
+        reimpression_de: Option<i64>,
+        acteur: &Acteur,
+    ) -> Result<DocumentImprimeDto, ApiError> {
+        let pdf = entree.rendre()?;
+        let empreinte = docs::empreinte(&pdf);
+        let json = serde_json::to_string(entree).map_err(ApiError::internal)?;
+        let now = self.clock.now_utc_text();
+        let nature = entree.nature();
+        let mut store = self.store();
+        let dossier = store.data_dir().join("documents");
+        let doc_id = store.write(|tx| {
+            store_docs::enregistrer_impression(
+                tx,
+                &NouveauDocument {
+                    consultation_id,
+                    nature,
+                    entree_json: &json,
+                    empreinte: &empreinte,
+                    destinataire_cle,
+                    destinataire,
+                    reimpression_de,
+                },
+                Some(acteur.id),
+                &now,
+            )
+        })?;
+        let doc = store
+            .document_imprime(doc_id)?
+            .ok_or_else(|| ApiError::internal("printed document not found after insert"))?;
+        drop(store);
+        let chemin = dossier.join(format!(
+            "consultation-{consultation_id}-{}-{doc_id}.pdf",
+            nature.replace('_', "-")
+        ));
+        std::fs::create_dir_all(&dossier)
+            .and_then(|()| std::fs::write(&chemin, &pdf))
+            .map_err(|e| {
+                tracing::error!(error = %e, "the PDF file could not be written");
+                ApiError::new(
+                    ErrorCode::Storage,
+                    format!(
+                        "Le document est enregistré mais le fichier PDF n'a pas pu être écrit dans {} : {e}. Vérifiez l'espace disque puis réimprimez-le.",
+                        dossier.display()
+                    ),
+                )
+            })?;
+        tracing::info!(document = doc_id, nature, "document printed");
+        Ok(DocumentImprimeDto {
+            document: doc.into(),
+            chemin: chemin.display().to_string(),
+            pdf_base64: base64(&pdf),
+            identique: true,
+        })
+    }
+
+    /// The recipient's key and address block: the one chosen in the annuaire, else the patient's
+    /// médecin traitant (from the annuaire when the record has an RPPS number, else as typed).
+    fn documents_destinataire(
+        &self,
+        d: &CourrierDemande,
+        ctx: &Contexte,
+    ) -> Result<(Option<String>, String), ApiError> {
+        if d.nature == NatureCourrier::Certificat {
+            return Ok((None, String::new()));
+        }
+        let i = &ctx.patient.identite;
+        let cle = d
+            .destinataire_cle
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .or_else(|| {
+                (d.nature == NatureCourrier::MedecinTraitant)
+                    .then(|| {
+                        i.medecin_traitant_rpps
+                            .as_deref()
+                            .map(str::trim)
+                            .filter(|r| !r.is_empty())
+                            .map(|r| format!("rpps:{r}"))
+                    })
+                    .flatten()
+            });
+        let Some(cle) = cle else {
+            let texte = if d.nature == NatureCourrier::MedecinTraitant {
+                i.medecin_traitant.trim().to_owned()
+            } else {
+                String::new()
+            };
+            return Ok((None, texte));
+        };
+        let store = self.store();
+        let bloc = if let Some(rpps) = cle.strip_prefix("rpps:") {
+            let p = store.praticien(rpps)?.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    format!("Aucun praticien de numéro RPPS {rpps} dans l'annuaire."),
+                )
+            })?;
+            let site = p.sites.iter().find(|s| s.actif).or(p.sites.first());
+            let mut lignes = vec![
+                joindre(&[&p.civilite, &p.prenom, &p.nom], " "),
+                p.specialite.clone(),
+            ];
+            if let Some(s) = site {
+                lignes.push(s.raison_sociale.clone());
+                lignes.push(s.adresse.clone());
+                lignes.push(joindre(&[&s.code_postal, &s.commune], " "));
+            }
+            joindre(&lignes.iter().map(String::as_str).collect::<Vec<_>>(), "\n")
+        } else if let Some(id) = cle
+            .strip_prefix("local:")
+            .and_then(|n| n.parse::<i64>().ok())
+        {
+            let e = store.entree_locale(id)?.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    "Correspondant introuvable dans l'annuaire.",
+                )
+            })?;
+            joindre(
+                &[
+                    &joindre(&[&e.prenom, &e.nom], " "),
+                    &e.specialite,
+                    &e.adresse,
+                    &joindre(&[&e.code_postal, &e.commune], " "),
+                ],
+                "\n",
+            )
+        } else {
+            let mut err = ApiError::new(
+                ErrorCode::Validation,
+                "Destinataire inconnu : choisissez-le dans l'annuaire.",
+            );
+            err.field = Some("destinataire".into());
+            return Err(err);
+        };
+        Ok((Some(cle), bloc))
+    }
+
+    fn documents_courrier_prerempli(
+        &self,
+        nature: NatureCourrier,
+        ctx: &Contexte,
+        destinataire: String,
+    ) -> Result<Courrier, ApiError> {
+        let c = &ctx.fiche.contenu;
+        let pr = ctx.prescripteur.doc();
+        let et = ctx.etablissement.doc();
+        let pa = ctx.patient_entree().doc();
+        let examen = joindre(&[&c.anamnese, &c.examen], "\n");
+        let courrier = match nature {
+            NatureCourrier::MedecinTraitant => {
+                let diagnostics = c
+                    .diagnostic_principal
+                    .iter()
+                    .chain(c.diagnostics_associes.iter())
+                    .map(|d| docs::Diagnostic {
+                        code: d.code.clone(),
+                        libelle: if d.libelle.trim().is_empty() {
+                            self.nomenclature
+                                .consulter(&d.code)
+                                .map(|k| k.libelle)
+                                .unwrap_or_default()
+                        } else {
+                            d.libelle.clone()
+                        },
+                    })
+                    .collect();
+                let prescrit: Vec<String> = self
+                    .store()
+                    .prescription(ctx.fiche.id)?
+                    .into_iter()
+                    .map(|l| {
+                        format!(
+                            "• {} — {}{}",
+                            joindre(&[&l.medicament, &l.dosage], " "),
+                            l.posologie.trim(),
+                            if l.duree_ou_quantite.trim().is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", l.duree_ou_quantite.trim())
+                            }
+                        )
+                    })
+                    .collect();
+                let orientation = joindre(
+                    &[
+                        c.orientation.map(|o| o.libelle()).unwrap_or(""),
+                        &c.orientation_precision,
+                    ],
+                    " : ",
+                );
+                MedecinTraitantContenu {
+                    destinataire,
+                    motif: c.motif.clone(),
+                    examen,
+                    diagnostics,
+                    traitement_administre: String::new(),
+                    traitement_prescrit: prescrit.join("\n"),
+                    orientation,
+                    conseils: c.conclusion.clone(),
+                }
+                .courrier(ctx.date, &pr, &et, &pa)
+            }
+            NatureCourrier::Urgences => {
+                let v = &c.vitaux;
+                let tension = match (v.ta_systolique, v.ta_diastolique) {
+                    (Some(s), Some(d)) => Some(format!("{s}/{d}")),
+                    (Some(s), None) => Some(s.to_string()),
+                    _ => None,
+                };
+                UrgencesContenu {
+                    destinataire,
+                    motif: c.motif.clone(),
+                    constantes: Constantes {
+                        tension,
+                        frequence_cardiaque: v.frequence_cardiaque.and_then(|x| x.try_into().ok()),
+                        temperature: v.temperature,
+                        saturation: v.spo2.and_then(|x| x.try_into().ok()),
+                        frequence_respiratoire: v
+                            .frequence_respiratoire
+                            .and_then(|x| x.try_into().ok()),
+                        glycemie: v.glycemie.map(|g| format!("{} g/L", decimal(g))),
+                        eva_douleur: None,
+                    },
+                    examen: joindre(&[&examen, &c.conclusion], "\n"),
+                    traitements_donnes: String::new(),
+                    allergies: ctx.patient.identite.allergies.trim().to_owned(),
+                }
+                .courrier(ctx.date, &pr, &et, &pa)
+            }
+            NatureCourrier::Certificat => {
+                CertificatContenu::default().courrier(ctx.date, &pr, &et, &pa)
+            }
+        };
+        Ok(courrier)
+    }
+}
+
+/// Recorded input of a document, re-rendered: for the CLI's and the tests' checks.
+pub fn rendre_entree(entree_json: &str) -> Result<Vec<u8>, ApiError> {
+    let entree: Entree = serde_json::from_str(entree_json).map_err(ApiError::internal)?;
+    entree.rendre()
+}
+
+/// The code of a letter kind as the CLI spells it (`medecin-traitant`, `urgences`, `certificat`).
+pub fn nature_depuis_cli(texte: &str) -> Option<NatureCourrier> {
+    match texte.trim() {
+        "medecin-traitant" | "medecin_traitant" => Some(NatureCourrier::MedecinTraitant),
+        "urgences" => Some(NatureCourrier::Urgences),
+        "certificat" => Some(NatureCourrier::Certificat),
+        _ => None,
+    }
+}
+
+pub fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
+    vec![
+        MedicamentQuery::decl(cfg),
+        MedicamentDto::decl(cfg),
+        LigneDto::decl(cfg),
+        PrescriptionDto::decl(cfg),
+        RegleDoseDto::decl(cfg),
+        LigneTypeDto::decl(cfg),
+        OrdonnanceTypeDto::decl(cfg),
+        ApplicationType::decl(cfg),
+        DoseDto::decl(cfg),
+        TypeApplique::decl(cfg),
+        NatureCourrier::decl(cfg),
+        CourrierDemande::decl(cfg),
+        SectionDto::decl(cfg),
+        CourrierTexte::decl(cfg),
+        DocumentDto::decl(cfg),
+        DocumentImprimeDto::decl(cfg),
+        OrdonnanceApercu::decl(cfg),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        // RFC 4648 §10 test vectors.
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(base64(input.as_bytes()), expected, "base64 of {input:?}");
+        }
+    }
+
+    #[test]
+    fn cli_letter_kinds_are_understood() {
+        assert_eq!(
+            nature_depuis_cli("medecin-traitant"),
+            Some(NatureCourrier::MedecinTraitant)
+        );
+        assert_eq!(
+            nature_depuis_cli("urgences"),
+            Some(NatureCourrier::Urgences)
+        );
+        assert_eq!(nature_depuis_cli("pharmacie"), None, "unknown kind refused");
+    }
+}

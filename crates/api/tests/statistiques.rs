@@ -1,0 +1,506 @@
+//! Statistics over a real encrypted store filled with the demo MMG: the daily aggregates carry no
+//! patient data, add up to the dashboard and to a plain SQL count, and a late edit of a past day
+//! raises that day's revision only.
+#![allow(clippy::unwrap_used)]
+
+use appligarde_api::{
+    Api, ApiConfig, ErrorCode, FixedClock,
+    consultation::{Id, Rectification},
+    dto::{ConsultationsQuery, DemoOptions},
+    statistiques::PeriodeStatistiques,
+};
+use appligarde_protocol::{DailyAggregate, DailyCounts};
+use appligarde_store::{KeySource, Store};
+use chrono::{NaiveDate, TimeZone, Utc};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+fn config(dir: &std::path::Path) -> ApiConfig {
+    ApiConfig {
+        data_dir: dir.join("data"),
+        key: KeySource::File(dir.join("key")),
+    }
+}
+
+/// The demo MMG with 80 consultations over the past year; Friday 20 November 2026, 22:30 in Paris.
+fn demo(dir: &std::path::Path) -> Api {
+    let clock = FixedClock(Utc.with_ymd_and_hms(2026, 11, 20, 21, 30, 0).unwrap());
+    let api = Api::open_with_clock(&config(dir), Arc::new(clock)).unwrap();
+    api.demo_seed(DemoOptions {
+        consultations: 80,
+        seed: 2009,
+    })
+    .unwrap();
+    let comptes = api.session_status().unwrap().comptes;
+    let doctor = comptes.iter().find(|c| c.role == "medecin").unwrap();
+    api.session_login(appligarde_api::session::Connexion {
+        utilisateur_id: doctor.id,
+        mot_de_passe: appligarde_api::demo::DEMO_MOT_DE_PASSE.into(),
+    })
+    .unwrap();
+    api
+}
+
+fn d(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+const DU: &str = "2025-06-01";
+const AU: &str = "2026-12-31";
+
+fn somme(aggregates: &[DailyAggregate]) -> DailyCounts {
+    let mut total = DailyCounts::default();
+    for a in aggregates {
+        let c = &a.counts;
+        total.consultations += c.consultations;
+        for (t, x) in total.by_arrival_hour.iter_mut().zip(c.by_arrival_hour) {
+            *t += x;
+        }
+        let m = &mut total.by_arrival_mode;
+        m.regule_centre15 += c.by_arrival_mode.regule_centre15;
+        m.regule_116117 += c.by_arrival_mode.regule_116117;
+        m.regule_sas += c.by_arrival_mode.regule_sas;
+        m.spontane += c.by_arrival_mode.spontane;
+        m.adresse_medecin += c.by_arrival_mode.adresse_medecin;
+        m.adresse_pharmacien += c.by_arrival_mode.adresse_pharmacien;
+        m.autre += c.by_arrival_mode.autre;
+        total.by_sex.female += c.by_sex.female;
+        total.by_sex.male += c.by_sex.male;
+        total.by_sex.undetermined += c.by_sex.undetermined;
+        total.by_orientation.urgences += c.by_orientation.urgences;
+        total.by_orientation.hospitalisation += c.by_orientation.hospitalisation;
+        total.by_orientation.samu_smur += c.by_orientation.samu_smur;
+        total.by_age_band.from_0_to_2 += c.by_age_band.from_0_to_2;
+        total.by_age_band.from_75 += c.by_age_band.from_75;
+        total.home_visits += c.home_visits;
+        total.returns_within_72h += c.returns_within_72h;
+        for (k, v) in &c.by_cim10_category {
+            *total.by_cim10_category.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &c.by_doctor {
+            *total.by_doctor.entry(k.clone()).or_default() += v;
+        }
+    }
+    total
+}
+
+#[test]
+fn the_aggregate_of_the_demo_carries_no_name_birth_date_nor_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = demo(dir.path());
+    let aggregates = api.agregats_quotidiens(d(DU), d(AU)).unwrap();
+    assert!(!aggregates.is_empty());
+    // What could identify a patient, as the demo wrote it.
+    let rows = api
+        .consultations_list(ConsultationsQuery {
+            du: DU.into(),
+            au: AU.into(),
+        })
+        .unwrap();
+    let mut secrets: HashSet<String> = HashSet::new();
+    for row in &rows {
+        let detail = api.consultation_get(Id { id: row.id }).unwrap();
+        let p = &detail.patient;
+        let c = &detail.consultation;
+        for text in [
+            &p.nom,
+            &p.prenom,
+            &p.nom_naissance,
+            &p.date_naissance,
+            &p.telephone,
+            &p.medecin_traitant,
+            &p.allergies,
+            &p.antecedents,
+            &c.motif,
+            &c.anamnese,
+            &c.examen,
+            &c.conclusion,
+            &row.patient_naissance,
+        ] {
+            if text.trim().len() >= 3 {
+                secrets.insert(text.trim().to_owned());
+            }
+        }
+        // A patient number would only be a string key: `"12"`.
+        secrets.insert(format!("\"{}\"", p.id));
+    }
+    assert!(secrets.len() > 100, "the demo gives many texts to look for");
+    for a in &aggregates {
+        assert_eq!(a.defect(), None, "every key is a code");
+        // `date` is the garde date, a consultation date; everything else is checked as text.
+        let counts = serde_json::to_string(&a.counts).unwrap();
+        let ids = format!("{} {}", a.mmg_id, a.device_id);
+        for secret in &secrets {
+            assert!(
+                !counts.contains(secret.as_str()) && !ids.contains(secret.as_str()),
+                "the aggregate of {} leaks a patient's data",
+                a.date
+            );
+        }
+    }
+}
+
+#[test]
+fn the_daily_aggregates_add_up_to_the_dashboard_and_to_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = demo(dir.path());
+    let aggregates = api.agregats_quotidiens(d(DU), d(AU)).unwrap();
+    let total = somme(&aggregates);
+    let tableau = api
+        .statistiques_tableau(PeriodeStatistiques {
+            du: DU.into(),
+            au: AU.into(),
+        })
+        .unwrap();
+    assert_eq!(
+        total.consultations, 80,
+        "every demo consultation is counted once"
+    );
+    assert_eq!(tableau.consultations, total.consultations);
+    let m = &total.by_arrival_mode;
+    assert_eq!(
+        tableau.regules,
+        m.regule_centre15 + m.regule_116117 + m.regule_sas,
+        "regulated patients"
+    );
+    let o = &total.by_orientation;
+    assert_eq!(
+        tableau.urgences_hospitalisation,
+        o.urgences + o.hospitalisation + o.samu_smur
+    );
+    assert_eq!(tableau.visites, total.home_visits);
+    assert_eq!(tableau.retours_72h, total.returns_within_72h);
+    let heures: Vec<u32> = tableau.par_heure.iter().map(|l| l.nombre).collect();
+    assert_eq!(heures, total.by_arrival_hour.to_vec());
+    let sexe: Vec<u32> = tableau.par_sexe.iter().map(|l| l.nombre).collect();
+    assert_eq!(
+        sexe,
+        [
+            total.by_sex.female,
+            total.by_sex.male,
+            total.by_sex.undetermined
+        ]
+    );
+    let ages: BTreeMap<&str, u32> = tableau
+        .par_tranche_age
+        .iter()
+        .map(|l| (l.cle.as_str(), l.nombre))
+        .collect();
+    assert_eq!(ages["0-2"], total.by_age_band.from_0_to_2);
+    assert_eq!(ages["75+"], total.by_age_band.from_75);
+    let medecins: u32 = tableau.par_medecin.iter().map(|l| l.nombre).sum();
+    assert_eq!(medecins, total.by_doctor.values().sum::<u32>());
+    for l in &tableau.par_categorie {
+        assert_eq!(
+            Some(&l.nombre),
+            total.by_cim10_category.get(&l.cle),
+            "category {}",
+            l.cle
+        );
+    }
+    let par_jour: u32 = tableau.par_jour.iter().map(|l| l.nombre).sum();
+    assert_eq!(
+        par_jour, total.consultations,
+        "the days partition the period"
+    );
+
+    // The same counts straight from the tables, with a plain GROUP BY.
+    drop(api);
+    let store = Store::open(&dir.path().join("data"), &config(dir.path()).key).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT mode_arrivee, count(*) FROM consultation GROUP BY mode_arrivee")
+        .unwrap();
+    let sql: BTreeMap<String, u32> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let get = |k: &str| sql.get(k).copied().unwrap_or(0);
+    assert_eq!(
+        (
+            m.regule_centre15,
+            m.regule_116117,
+            m.regule_sas,
+            m.spontane,
+            m.adresse_medecin,
+            m.adresse_pharmacien,
+            m.autre
+        ),
+        (
+            get("regule_centre15"),
+            get("regule_116117"),
+            get("regule_sas"),
+            get("spontane"),
+            get("adresse_medecin"),
+            get("adresse_pharmacien"),
+            get("autre")
+        ),
+        "the aggregates count the arrival modes as SQL does"
+    );
+    let visites: u32 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM consultation WHERE lieu = 'domicile'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(total.home_visits, visites);
+}
+
+#[test]
+fn a_late_edit_raises_the_revision_of_its_day_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = demo(dir.path());
+    let avant = api.agregats_quotidiens(d(DU), d(AU)).unwrap();
+    // A closed consultation of a past day.
+    let rows = api
+        .consultations_list(ConsultationsQuery {
+            du: DU.into(),
+            au: "2026-11-01".into(),
+        })
+        .unwrap();
+    let row = rows.iter().find(|r| r.statut == "cloturee").unwrap();
+    let detail = api.consultation_get(Id { id: row.id }).unwrap();
+    let mut saisie = detail.consultation.clone();
+    let nouvelle = if saisie.orientation.as_deref() == Some("urgences") {
+        "retour_domicile"
+    } else {
+        "urgences"
+    };
+    saisie.orientation = Some(nouvelle.into());
+    api.consultation_rectifier(Rectification {
+        id: detail.id,
+        version: detail.version,
+        consultation: saisie,
+        motif: "Orientation corrigée après appel des urgences".into(),
+    })
+    .unwrap();
+    let apres = api.agregats_quotidiens(d(DU), d(AU)).unwrap();
+    assert_eq!(avant.len(), apres.len(), "the same days and slots");
+    let jour = d(&row.arrivee[..10]);
+    // 8h to 8h: an arrival before 8:00 belongs to the day before.
+    let heure: u32 = row.arrivee[11..13].parse().unwrap();
+    let jour = if heure < 8 {
+        jour.pred_opt().unwrap()
+    } else {
+        jour
+    };
+    let mut jours_changes = HashSet::new();
+    for (a, b) in avant.iter().zip(&apres) {
+        assert_eq!((a.date, a.slot), (b.date, b.slot));
+        if a.date == jour {
+            assert!(b.revision > a.revision, "the edited day's revision grows");
+        } else {
+            assert_eq!(b.revision, a.revision, "{} keeps its revision", a.date);
+            assert_eq!(b.counts, a.counts, "{} keeps its counts", a.date);
+        }
+        if a.counts != b.counts {
+            jours_changes.insert(a.date);
+        }
+    }
+    assert_eq!(
+        jours_changes,
+        HashSet::from([jour]),
+        "only the edited day's counts changed"
+    );
+    let urgences = |v: &[DailyAggregate]| -> u32 {
+        v.iter()
+            .filter(|a| a.date == jour)
+            .map(|a| a.counts.by_orientation.urgences)
+            .sum()
+    };
+    let delta = if nouvelle == "urgences" { 1 } else { -1 };
+    assert_eq!(
+        i64::from(urgences(&apres)) - i64::from(urgences(&avant)),
+        delta,
+        "the new orientation is counted"
+    );
+}
+
+#[test]
+fn a_reversed_period_is_refused_in_french_on_its_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = demo(dir.path());
+    let err = api
+        .statistiques_tableau(PeriodeStatistiques {
+            du: "2026-03-10".into(),
+            au: "2026-03-01".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Validation);
+    assert_eq!(err.field.as_deref(), Some("au"));
+    assert!(err.message.contains("avant son début"), "{}", err.message);
+    let err = api
+        .statistiques_tableau(PeriodeStatistiques {
+            du: "10/03/2026".into(),
+            au: "2026-03-01".into(),
+        })
+        .unwrap_err();
+    assert_eq!(
+        err.field.as_deref(),
+        Some("du"),
+        "an unreadable date is named"
+    );
+}
+
+#[test]
+fn exports_follow_french_spreadsheet_conventions() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let api = demo(dir.path());
+    let export = |format: &str, table: Option<&str>| {
+        let f = api
+            .statistiques_exporter(appligarde_api::statistiques::ExportStatistiques {
+                du: DU.into(),
+                au: AU.into(),
+                format: format.into(),
+                table: table.map(str::to_owned),
+            })
+            .unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&f.base64)
+            .unwrap();
+        (f, bytes)
+    };
+    let (fichier, csv) = export("csv", Some("par_mode_arrivee"));
+    assert_eq!(
+        fichier.nom,
+        "statistiques-2025-06-01-2026-12-31-par-mode-arrivee.csv"
+    );
+    assert!(
+        csv.starts_with(&[0xEF, 0xBB, 0xBF]),
+        "UTF-8 byte-order mark for Excel"
+    );
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(lines[0], "Mode d'arrivée;Consultations;Part (%)");
+    assert!(
+        lines[1].starts_with("Régulé par le Centre 15;"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines.iter().skip(1).any(|l| l.contains(',')),
+        "shares use a decimal comma: {text}"
+    );
+    assert!(!text.contains('.'), "no decimal point anywhere: {text}");
+    let (_, tout) = export("csv", None);
+    let tout = String::from_utf8(tout).unwrap();
+    assert!(tout.contains("\r\nSynthèse\r\n") || tout.starts_with("\u{feff}Synthèse\r\n"));
+    assert!(
+        tout.contains("\r\n\r\nMédecins\r\n"),
+        "tables are separated by an empty line"
+    );
+    let (fichier, xlsx) = export("xlsx", None);
+    assert!(fichier.nom.ends_with(".xlsx"));
+    assert_eq!(&xlsx[..2], b"PK", "an XLSX file is a zip archive");
+    let err = api
+        .statistiques_exporter(appligarde_api::statistiques::ExportStatistiques {
+            du: DU.into(),
+            au: AU.into(),
+            format: "ods".into(),
+            table: None,
+        })
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("format"));
+}
+
+#[test]
+fn the_cpom_report_is_a_pdf_with_the_months_and_the_regulated_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = demo(dir.path());
+    let pdf = api.rapport_cpom(2026).unwrap();
+    let path = dir.path().join("rapport.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let tableau = api
+        .statistiques_tableau(PeriodeStatistiques {
+            du: "2026-01-01".into(),
+            au: "2026-12-31".into(),
+        })
+        .unwrap();
+    for needle in [
+        "Rapport d'activité 2026".to_owned(),
+        "Consultations par mois".to_owned(),
+        "janvier 2026".to_owned(),
+        "décembre 2026".to_owned(),
+        format!("Consultations {}", tableau.consultations),
+        format!(
+            "Patients régulés (Centre 15, 116 117, SAS) {} (",
+            tableau.regules
+        ),
+        "Définitions des indicateurs".to_owned(),
+    ] {
+        assert!(text.contains(&needle), "« {needle} » missing from: {text}");
+    }
+}
+
+#[test]
+fn payments_are_counted_by_mode_on_their_consultations_day_without_the_cancelled_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = demo(dir.path());
+    let avant = api.agregats_quotidiens(d(DU), d(AU)).unwrap();
+    let rows = api
+        .consultations_list(ConsultationsQuery {
+            du: DU.into(),
+            au: "2026-11-01".into(),
+        })
+        .unwrap();
+    let row = &rows[0];
+    // What the Comptabilité screen writes (migration 0004): a card payment, a cash payment then
+    // its cancellation, a "non réglé" entry, and a third-party payment of the Assurance Maladie.
+    let store = Store::open(&dir.path().join("data"), &config(dir.path()).key).unwrap();
+    store
+        .conn()
+        .execute_batch(&format!(
+            "INSERT INTO paiement (id, consultation_id, mode, montant_centimes, saisi_le) VALUES
+               (9001, {id}, 'carte', 3000, '2026-11-20T21:00:00Z'),
+               (9002, {id}, 'especes', 2000, '2026-11-20T21:00:00Z'),
+               (9004, {id}, 'non_regle', 1500, '2026-11-20T21:00:00Z'),
+               (9005, {id}, 'tiers_payant_amo', 1250, '2026-11-20T21:00:00Z');
+             INSERT INTO paiement (id, consultation_id, mode, montant_centimes, annule_id, motif, saisi_le)
+               VALUES (9003, {id}, 'especes', 2000, 9002, 'erreur', '2026-11-20T21:05:00Z');",
+            id = row.id
+        ))
+        .unwrap();
+    let apres = api.agregats_quotidiens(d(DU), d(AU)).unwrap();
+    let heure: u32 = row.arrivee[11..13].parse().unwrap();
+    let jour = d(&row.arrivee[..10]);
+    let jour = if heure < 8 {
+        jour.pred_opt().unwrap()
+    } else {
+        jour
+    };
+    let montants = |v: &[DailyAggregate]| {
+        let mut m = (0, 0, 0, 0);
+        for a in v.iter().filter(|a| a.date == jour) {
+            m.0 += a.counts.amounts_cents.carte;
+            m.1 += a.counts.amounts_cents.especes;
+            m.2 += a.counts.amounts_cents.tiers_payant;
+            m.3 += a.counts.amounts_cents.autre;
+        }
+        m
+    };
+    let (a, b) = (montants(&avant), montants(&apres));
+    assert_eq!(
+        (b.0 - a.0, b.1 - a.1, b.2 - a.2, b.3 - a.3),
+        (3000, 0, 1250, 0),
+        "card and third-party counted; cash cancelled; non réglé is no money"
+    );
+    for (x, y) in avant.iter().zip(&apres) {
+        if x.date == jour {
+            assert!(y.revision > x.revision, "a payment changes its day");
+        } else {
+            assert_eq!(y.revision, x.revision, "{} is untouched", x.date);
+        }
+    }
+}

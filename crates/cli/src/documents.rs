@@ -1,0 +1,171 @@
+//! `appligarde-cli ordonnance prescrire|pdf` and `appligarde-cli courrier pdf`.
+//!
+//! Documents hold patient data: like `consultation add`, these commands log in as a doctor of the
+//! MMG (`--utilisateur ID`, password in `APPLIGARDE_MOT_DE_PASSE`), so that every print is recorded
+//! with its author, its content hash and an entry in the audit log — exactly as from the app.
+
+use anyhow::Context;
+use appligarde_api::{
+    Api,
+    consultation::Id,
+    documents::{
+        CourrierDemande, DocumentImprimeDto, LigneDto, PrescriptionDto, nature_depuis_cli,
+    },
+    session::Connexion,
+};
+use clap::{Args, Subcommand};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+#[derive(Args)]
+pub struct Medecin {
+    /// The id of the MMG doctor acting (see `appligarde-cli info`); the password is read from
+    /// APPLIGARDE_MOT_DE_PASSE.
+    #[arg(long = "utilisateur", env = "APPLIGARDE_UTILISATEUR")]
+    id: i64,
+}
+
+#[derive(Subcommand)]
+pub enum OrdonnanceCommand {
+    /// Replaces the prescription lines of a consultation from a JSON array of lines (`-` for
+    /// standard input): `[{"medicament": "...", "dci": "...", "dosage": "...", "forme": "...",
+    /// "posologie": "...", "duree_ou_quantite": "...", "renouvellements": 0,
+    /// "non_substituable": false, "mention_non_substituable": ""}]`.
+    Prescrire {
+        #[command(flatten)]
+        user: Medecin,
+        #[arg(long)]
+        consultation: i64,
+        #[arg(long)]
+        json: String,
+    },
+    /// Prints the ordonnance of a consultation to a PDF file (recorded like a print from the app).
+    Pdf {
+        #[command(flatten)]
+        user: Medecin,
+        #[arg(long)]
+        consultation: i64,
+        /// The PDF file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CourrierCommand {
+    /// Prints a letter pre-filled from the consultation to a PDF file (recorded like a print from
+    /// the app).
+    Pdf {
+        #[command(flatten)]
+        user: Medecin,
+        #[arg(long)]
+        consultation: i64,
+        /// `medecin-traitant`, `urgences` or `certificat`.
+        #[arg(long = "type")]
+        type_: String,
+        /// The recipient's key in the annuaire (`rpps:NNNNNNNNNNN` or `local:N`, see
+        /// `appligarde-cli annuaire search`); by default the patient's médecin traitant.
+        #[arg(long)]
+        destinataire: Option<String>,
+        /// The PDF file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn login(api: &Api, user: &Medecin) -> anyhow::Result<()> {
+    let mot_de_passe = std::env::var("APPLIGARDE_MOT_DE_PASSE").context(
+        "indiquez le mot de passe de l'utilisateur dans la variable d'environnement APPLIGARDE_MOT_DE_PASSE",
+    )?;
+    api.session_login(Connexion {
+        utilisateur_id: user.id,
+        mot_de_passe,
+    })?;
+    Ok(())
+}
+
+fn lire(json: &str) -> anyhow::Result<String> {
+    if json == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("lecture de l'entrée standard")?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(json).with_context(|| format!("lecture de {json}"))
+    }
+}
+
+/// Copies the printed PDF (already written in the data directory) to `out` and says where.
+fn ecrire(printed: &DocumentImprimeDto, out: &Path) -> anyhow::Result<()> {
+    std::fs::copy(&printed.chemin, out)
+        .with_context(|| format!("écriture du PDF dans {}", out.display()))?;
+    println!(
+        "{} enregistré (document {}, empreinte SHA-256 {}) : {}",
+        printed.document.nature_libelle,
+        printed.document.id,
+        printed.document.empreinte,
+        out.display()
+    );
+    Ok(())
+}
+
+pub fn run_ordonnance(api: Api, command: &OrdonnanceCommand) -> anyhow::Result<()> {
+    match command {
+        OrdonnanceCommand::Prescrire {
+            user,
+            consultation,
+            json,
+        } => {
+            let lignes: Vec<LigneDto> = serde_json::from_str(&lire(json)?).with_context(|| {
+                format!("le fichier {json} n'est pas une liste de lignes d'ordonnance JSON valide")
+            })?;
+            login(&api, user)?;
+            let saved = api.prescription_save(PrescriptionDto {
+                consultation_id: *consultation,
+                lignes,
+            })?;
+            println!(
+                "Prescription enregistrée : {} ligne(s).",
+                saved.lignes.len()
+            );
+        }
+        OrdonnanceCommand::Pdf {
+            user,
+            consultation,
+            out,
+        } => {
+            login(&api, user)?;
+            let printed = api.ordonnance_imprimer(Id { id: *consultation })?;
+            ecrire(&printed, out)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn run_courrier(api: Api, command: &CourrierCommand) -> anyhow::Result<()> {
+    match command {
+        CourrierCommand::Pdf {
+            user,
+            consultation,
+            type_,
+            destinataire,
+            out,
+        } => {
+            let nature = nature_depuis_cli(type_).with_context(|| {
+                format!(
+                    "type de courrier inconnu « {type_} » : medecin-traitant, urgences ou certificat"
+                )
+            })?;
+            login(&api, user)?;
+            let texte = api.courrier_preparer(CourrierDemande {
+                consultation_id: *consultation,
+                nature,
+                destinataire_cle: destinataire.clone(),
+            })?;
+            let printed = api.courrier_imprimer(texte)?;
+            ecrire(&printed, out)?;
+        }
+    }
+    Ok(())
+}

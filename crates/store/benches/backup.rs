@@ -1,0 +1,210 @@
+//! Backup of a real encrypted store of 200,000 consultations.
+//!
+//! Measured: `Store::backup_to` — the online snapshot (`sqlcipher_export` in one read transaction),
+//! the integrity check and the audit-chain check of the copy, the single `.agbak` file written with
+//! fsync, then read back and compared. Baseline in the same run: copying the database file with
+//! `cp` (no consistency, no verification, the app stopped), after a checkpoint so that the file
+//! holds everything. Both are timed 3 times; the median is reported with the ratio.
+//!
+//! Run: `cargo bench -p appligarde-store --bench backup`. `BACKUP_BENCH_ROWS` overrides the number
+//! of consultations; `APPLIGARDE_BENCH_REPORT=<file>` appends the markdown section to it.
+#![allow(clippy::unwrap_used)]
+
+use appligarde_domain::{
+    consultation::{CodeConnu, Contenu, ContenuValide, Diagnostic, Nomenclature, Orientation},
+    garde::{Lieu, ModeArrivee, Role, Sexe},
+    patient::Identite,
+};
+use appligarde_store::{KeySource, Store, consultation, patient, utilisateur};
+use chrono::{Duration as Days, NaiveDate, NaiveDateTime};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+const NOW: &str = "2026-11-20T22:00:00Z";
+const DEFAULT_ROWS: usize = 200_000;
+
+struct ToutCode;
+
+impl Nomenclature for ToutCode {
+    fn consulter(&self, code: &str) -> Option<CodeConnu> {
+        Some(CodeConnu {
+            code: code.into(),
+            libelle: "Libellé du diagnostic".into(),
+            supprime: false,
+            a_des_sous_codes: false,
+            principal_autorise: true,
+        })
+    }
+}
+
+fn identite(i: usize) -> Identite {
+    Identite {
+        nom: format!("PATIENT{i}"),
+        nom_naissance: String::new(),
+        prenom: "Camille".into(),
+        sexe: if i.is_multiple_of(2) { Sexe::F } else { Sexe::M },
+        date_naissance: NaiveDate::from_ymd_opt(
+            1950 + (i % 70) as i32,
+            1 + (i % 12) as u32,
+            1 + (i % 28) as u32,
+        )
+        .unwrap(),
+        code_postal: "44150".into(),
+        commune: "Ancenis".into(),
+        code_insee: String::new(),
+        telephone: "0240000000".into(),
+        medecin_traitant: "Dr Martin".into(),
+        medecin_traitant_rpps: None,
+        poids_kg: Some(70.0),
+        taille_cm: None,
+        allergies: String::new(),
+        antecedents: "HTA".into(),
+    }
+}
+
+fn contenu(arrivee: NaiveDateTime, medecin: i64) -> ContenuValide {
+    let mut c = Contenu::arrivee(
+        arrivee,
+        ModeArrivee::Spontane,
+        Lieu::Mmg,
+        "Fièvre depuis 48 h, toux",
+    );
+    c.medecin_id = Some(medecin);
+    c.debut = Some(arrivee + Days::minutes(10));
+    c.fin = Some(arrivee + Days::minutes(30));
+    c.anamnese =
+        "Fièvre à 39 °C depuis deux jours, toux sèche, pas de dyspnée. Vaccins à jour.".into();
+    c.examen = "Auscultation pulmonaire normale, tympans normaux, gorge érythémateuse.".into();
+    c.conclusion =
+        "Rhinopharyngite probable, traitement symptomatique, reconsulter si aggravation.".into();
+    c.diagnostic_principal = Some(Diagnostic {
+        code: "J00".into(),
+        libelle: String::new(),
+    });
+    c.orientation = Some(Orientation::RetourDomicile);
+    c.valider(arrivee + Days::hours(1), &ToutCode).unwrap()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn main() {
+    let rows: usize = std::env::var("BACKUP_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_ROWS);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut store = Store::open(&data, &KeySource::File(dir.path().join("key"))).unwrap();
+    let fill_start = Instant::now();
+    let medecin = store
+        .write(|tx| {
+            utilisateur::creer(
+                tx,
+                &utilisateur::NewUtilisateur {
+                    nom: "DESCHAMPS",
+                    prenom: "Léa",
+                    role: Role::Medecin,
+                    rpps: Some("10181590836"),
+                    specialite: None,
+                },
+                false,
+                Some("$argon2id$fake"),
+                None,
+                NOW,
+            )
+        })
+        .unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let first = today.and_hms_opt(20, 0, 0).unwrap() - Days::days(3 * 365);
+    let per_tx = 5_000;
+    let mut done = 0;
+    let mut patients: Vec<i64> = Vec::new();
+    while done < rows {
+        let n = per_tx.min(rows - done);
+        store
+            .write(|tx| {
+                for k in 0..n {
+                    let i = done + k;
+                    // One patient in four is new; the others come back.
+                    let pid = if i % 4 == 0 || patients.is_empty() {
+                        let id = patient::creer(tx, &identite(i), today, Some(medecin), NOW)?;
+                        patients.push(id);
+                        id
+                    } else {
+                        patients[(i * 7919) % patients.len()]
+                    };
+                    let arrivee = first + Days::minutes(((i * 37) % (3 * 365 * 24 * 60)) as i64);
+                    consultation::creer(
+                        tx,
+                        &format!("b-{i}"),
+                        pid,
+                        None,
+                        &contenu(arrivee, medecin),
+                        true,
+                        Some(medecin),
+                        NOW,
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        done += n;
+    }
+    let fill = fill_start.elapsed();
+    // The file alone must hold everything for `cp` to be a fair (if unsafe) copy.
+    store
+        .conn()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    let db_bytes = std::fs::metadata(store.db_path()).unwrap().len();
+
+    let mut backups = Vec::new();
+    let mut copies = Vec::new();
+    let mut backup_bytes = 0;
+    for run in 0..3 {
+        let out = dir.path().join(format!("sauvegardes-{run}"));
+        let t = Instant::now();
+        let info = store.backup_to(&out, &format!("bench-{run}")).unwrap();
+        backups.push(t.elapsed());
+        backup_bytes = info.bytes;
+        std::fs::remove_dir_all(&out).unwrap();
+
+        let copy = dir.path().join(format!("copie-{run}.db"));
+        let t = Instant::now();
+        let status = std::process::Command::new("cp")
+            .arg(store.db_path())
+            .arg(&copy)
+            .status()
+            .unwrap();
+        copies.push(t.elapsed());
+        assert!(status.success(), "cp copies the database file");
+        std::fs::remove_file(&copy).unwrap();
+    }
+    let (b, c) = (median(backups), median(copies));
+    let ratio = b.as_secs_f64() / c.as_secs_f64().max(1e-9);
+    let report = format!(
+        "\n## Store: backup of a {rows}-consultation database\n\n\
+         Database file {:.1} MB (filled in {:.0} s); backup file {:.1} MB. Median of 3 runs.\n\n\
+         | measured | time | baseline (same run) | time | ratio |\n\
+         |---|---|---|---|---|\n\
+         | `backup_to`: online snapshot (`sqlcipher_export`), integrity check + audit chain check of the copy, one `.agbak` written with fsync, read back and compared | {:.2} s | `cp` of the database file (app stopped, no check) | {:.3} s | {:.1}× |\n",
+        db_bytes as f64 / 1e6,
+        fill.as_secs_f64(),
+        backup_bytes as f64 / 1e6,
+        b.as_secs_f64(),
+        c.as_secs_f64(),
+        ratio,
+    );
+    print!("{report}");
+    if let Some(path) = std::env::var_os("APPLIGARDE_BENCH_REPORT") {
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap();
+        f.write_all(report.as_bytes()).unwrap();
+    }
+}

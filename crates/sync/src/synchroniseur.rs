@@ -1,0 +1,361 @@
+//! One sync pass and the enrollment, over [`HubClient`], with the store side in the API.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use appligarde_api::synchro::{Hub, HubInscription, SyncRapport, SyncStatut};
+use appligarde_api::{Api, ApiConfig, ApiError};
+use appligarde_protocol::{AggregateBatch, AggregateReceipt, DailyAggregate};
+use appligarde_store::synchro::Inscription;
+
+use crate::{Backoff, CoffreJeton, HubClient, SyncError};
+
+/// Environment variable naming a PEM file of extra trusted root certificates (a private CA).
+pub const VAR_CA: &str = "APPLIGARDE_HUB_CA";
+
+/// How a [`Synchroniseur`] behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Extra trusted root certificates (PEM), on top of the usual web roots.
+    pub racines_pem: Vec<Vec<u8>>,
+    /// Attempts of one request while its fault is transient.
+    pub essais_max: u32,
+    /// Backoff between those attempts.
+    pub attente_base: Duration,
+    pub attente_max: Duration,
+    /// Aggregates per batch (the hub accepts 1000 at most).
+    pub taille_lot: usize,
+    /// Seed of the jitter (tests); random when `None`.
+    pub graine: Option<u64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            racines_pem: Vec::new(),
+            essais_max: 6,
+            attente_base: Duration::from_millis(500),
+            attente_max: Duration::from_secs(30),
+            taille_lot: 500,
+            graine: None,
+        }
+    }
+}
+
+impl Options {
+    /// The defaults, plus the root certificates of the PEM file named by `APPLIGARDE_HUB_CA`.
+    pub fn depuis_environnement() -> Result<Self, SyncError> {
+        let mut options = Self::default();
+        if let Some(path) = std::env::var_os(VAR_CA).filter(|v| !v.is_empty()) {
+            let path = PathBuf::from(path);
+            let pem = std::fs::read(&path).map_err(|e| {
+                SyncError::Configuration(format!(
+                    "Le certificat racine du hub ({VAR_CA}={}) est illisible : {e}.",
+                    path.display()
+                ))
+            })?;
+            options.racines_pem.push(pem);
+        }
+        Ok(options)
+    }
+}
+
+/// The sync client of one data directory.
+pub struct Synchroniseur {
+    coffre: CoffreJeton,
+    options: Options,
+    /// One pass at a time (the background task and "Synchroniser maintenant").
+    verrou: tokio::sync::Mutex<()>,
+    /// Wakes the background task up (after an enrollment).
+    pub(crate) reveil: tokio::sync::Notify,
+}
+
+impl std::fmt::Debug for Synchroniseur {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Synchroniseur")
+            .field("jeton", &self.coffre.decrire())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Synchroniseur {
+    pub fn new(config: &ApiConfig, options: Options) -> Self {
+        Self::with_coffre(CoffreJeton::pour(config), options)
+    }
+
+    pub fn with_coffre(coffre: CoffreJeton, options: Options) -> Self {
+        Self {
+            coffre,
+            options,
+            verrou: tokio::sync::Mutex::new(()),
+            reveil: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Asks the background task to try now.
+    pub fn reveiller(&self) {
+        self.reveil.notify_one();
+    }
+
+    fn client(&self, url: &str) -> Result<HubClient, SyncError> {
+        HubClient::new(url, &self.options.racines_pem)
+    }
+
+    fn backoff(&self) -> Backoff {
+        match self.options.graine {
+            Some(seed) => {
+                Backoff::with_seed(self.options.attente_base, self.options.attente_max, seed)
+            }
+            None => Backoff::new(self.options.attente_base, self.options.attente_max),
+        }
+    }
+
+    /// Runs `request` until it succeeds, fails for good, or `essais_max` transient faults.
+    async fn avec_essais<T, F, Fut>(&self, mut request: F) -> Result<T, SyncError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SyncError>>,
+    {
+        let mut backoff = self.backoff();
+        let mut essai = 1;
+        loop {
+            match request().await {
+                Ok(value) => return Ok(value),
+                Err(e) if e.transitoire() && essai < self.options.essais_max => {
+                    let attente = backoff.suivant();
+                    tracing::info!(essai, attente_ms = attente.as_millis() as u64, error = %e, "hub request retried");
+                    tokio::time::sleep(attente).await;
+                    essai += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Exchanges the one-time `code` for a device token at the hub `url`: the token goes to the
+    /// keyring (or the token file), the enrollment to the store. Not retried: a code is used
+    /// once, and a lost answer means asking the URML for a new one.
+    pub async fn inscrire_async(
+        &self,
+        api: &Api,
+        url: &str,
+        code: &str,
+    ) -> Result<SyncStatut, SyncError> {
+        let client = self.client(url)?;
+        if code.trim().is_empty() {
+            return Err(SyncError::Saisie {
+                champ: "code",
+                message: "Indiquez le code d'inscription à usage unique donné par l'URML."
+                    .to_owned(),
+            });
+        }
+        let _guard = self.verrou.lock().await;
+        let answer = client.inscrire(code).await.map_err(|e| match e {
+            SyncError::Hub {
+                status: 401 | 400 | 404,
+                message,
+                ..
+            } => SyncError::Saisie {
+                champ: "code",
+                message: format!(
+                    "{message} Le code est peut-être déjà utilisé ou expiré : demandez-en un \
+                     nouveau à l'URML."
+                ),
+            },
+            SyncError::Reseau(message) => SyncError::Saisie {
+                champ: "url",
+                message: format!("{message} Vérifiez aussi l'adresse du hub."),
+            },
+            other => other,
+        })?;
+        self.coffre.ecrire(&answer.device_token)?;
+        api.synchro_enregistrer_inscription(Inscription {
+            hub_url: client.base().to_string(),
+            mmg_id: answer.mmg_id.clone(),
+            mmg_nom: answer.mmg_name.clone(),
+            departement: answer.departement.clone(),
+            device_id: answer.device_id.clone(),
+            inscrit_le: String::new(),
+        })?;
+        drop(_guard);
+        self.reveiller();
+        let mut statut = api.sync_statut()?;
+        statut.disponible = true;
+        Ok(statut)
+    }
+
+    /// One push of the waiting days and one pull of the publications, recorded in the store
+    /// (last attempt, last success or last French error). Never fails: the report says what
+    /// moved and, when something went wrong, why.
+    pub async fn synchroniser_async(&self, api: &Api) -> SyncRapport {
+        let _guard = self.verrou.lock().await;
+        let mut rapport = SyncRapport::default();
+        let inscription = match api.synchro_inscription() {
+            Ok(Some(inscription)) => Some(inscription),
+            Ok(None) => {
+                rapport.erreur = Some(
+                    "Ce poste n'est pas inscrit auprès du hub : saisissez l'adresse et le code \
+                     donnés par l'URML dans Paramètres › Synchronisation."
+                        .to_owned(),
+                );
+                None
+            }
+            Err(e) => {
+                rapport.erreur = Some(e.message);
+                None
+            }
+        };
+        if let Some(inscription) = inscription {
+            if let Err(e) = api.synchro_noter_tentative() {
+                tracing::warn!(error = %e, "sync attempt not recorded");
+            }
+            let outcome = self.passe(api, &inscription, &mut rapport).await;
+            rapport.reussi = outcome.is_ok();
+            rapport.erreur = outcome.err().map(|e| e.to_string());
+            if let Err(e) = api.synchro_noter_resultat(rapport.erreur.as_deref()) {
+                tracing::warn!(error = %e, "sync outcome not recorded");
+            }
+            match &rapport.erreur {
+                None => tracing::info!(
+                    agregats = rapport.agregats_envoyes,
+                    references = rapport.references_appliquees.len(),
+                    "sync done"
+                ),
+                Some(e) => tracing::warn!(error = %e, "sync failed"),
+            }
+        }
+        match api.sync_statut() {
+            Ok(mut statut) => {
+                statut.disponible = true;
+                rapport.statut = statut;
+            }
+            Err(e) => tracing::warn!(error = %e, "sync status unreadable"),
+        }
+        rapport
+    }
+
+    async fn passe(
+        &self,
+        api: &Api,
+        inscription: &Inscription,
+        rapport: &mut SyncRapport,
+    ) -> Result<(), SyncError> {
+        let token = self.coffre.lire()?.ok_or_else(|| {
+            SyncError::NonInscrit(format!(
+                "Le jeton de ce poste est introuvable ({}) : inscrivez de nouveau le poste avec \
+                 un nouveau code de l'URML.",
+                self.coffre.decrire()
+            ))
+        })?;
+        let client = self.client(&inscription.hub_url)?;
+
+        // Push: the waiting days, oldest first, batch after batch; each acknowledged batch is
+        // recorded at once so that a failure later only resends what was not acknowledged.
+        let a_envoyer = api.synchro_a_envoyer()?;
+        let mut jours = BTreeSet::new();
+        for lot in a_envoyer.chunks(self.options.taille_lot.clamp(1, 1000)) {
+            let batch = AggregateBatch {
+                aggregates: lot.to_vec(),
+            };
+            let receipt = self.avec_essais(|| client.envoyer(&token, &batch)).await?;
+            let acquittes = verifier_recu(lot, &receipt)?;
+            api.synchro_marquer_envoyes(&acquittes)?;
+            rapport.lots += 1;
+            for (a, outcome) in lot.iter().zip(&receipt.outcomes) {
+                rapport.agregats_envoyes += 1;
+                if outcome.status == appligarde_protocol::AggregateStatus::Ignored {
+                    rapport.agregats_deja_recus += 1;
+                }
+                jours.insert(a.date);
+            }
+        }
+        rapport.jours_envoyes = u32::try_from(jours.len()).unwrap_or(u32::MAX);
+
+        // Pull: the publications after the version applied here, one per answer.
+        let mut since = api.synchro_reference_version()?;
+        loop {
+            let changes = self
+                .avec_essais(|| client.references(&token, since))
+                .await?;
+            let mut publications = changes.publications;
+            publications.sort_by_key(|p| p.version);
+            let before = since;
+            for publication in &publications {
+                if publication.version <= since {
+                    continue;
+                }
+                let applied = api.reference_appliquer(publication)?;
+                rapport.references_appliquees.push(applied);
+                since = publication.version;
+            }
+            if since >= changes.latest || since == before {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The (day, slot, revision) the hub acknowledged for `lot`, once the receipt is checked to
+/// answer exactly this batch.
+fn verifier_recu(
+    lot: &[DailyAggregate],
+    receipt: &AggregateReceipt,
+) -> Result<Vec<(chrono::NaiveDate, appligarde_protocol::PdsaSlot, u64)>, SyncError> {
+    let matches = receipt.outcomes.len() == lot.len()
+        && lot
+            .iter()
+            .zip(&receipt.outcomes)
+            .all(|(a, o)| a.date == o.date && a.slot == o.slot && a.revision == o.revision);
+    if !matches {
+        return Err(SyncError::Hub {
+            status: 200,
+            transitoire: true,
+            message: "Le hub a répondu pour d'autres journées que celles envoyées ; nouvel essai \
+                      automatique."
+                .to_owned(),
+        });
+    }
+    Ok(lot.iter().map(|a| (a.date, a.slot, a.revision)).collect())
+}
+
+/// Runs `future` to completion on a runtime of its own, in a thread of its own, so that the
+/// synchronous API (Tauri commands, the CLI) can call the async client from anywhere, inside
+/// a tokio runtime or not.
+fn bloquer<F>(future: F) -> Result<F::Output, String>
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map(|runtime| runtime.block_on(future))
+                    .map_err(|e| format!("le moteur de synchronisation n'a pas démarré : {e}"))
+            })
+            .join()
+            .unwrap_or_else(|_| {
+                Err("la synchronisation s'est arrêtée sur une erreur interne".to_owned())
+            })
+    })
+}
+
+impl Hub for Synchroniseur {
+    fn inscrire(&self, api: &Api, demande: HubInscription) -> Result<SyncStatut, ApiError> {
+        bloquer(self.inscrire_async(api, &demande.url, &demande.code))
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)
+    }
+
+    fn synchroniser(&self, api: &Api) -> SyncRapport {
+        bloquer(self.synchroniser_async(api)).unwrap_or_else(|e| SyncRapport {
+            erreur: Some(format!("La synchronisation n'a pas pu se faire : {e}.")),
+            ..SyncRapport::default()
+        })
+    }
+}

@@ -1,0 +1,145 @@
+// Prescribing and printing from the consultation, in Debian's Chromium against the real API and a
+// real encrypted store (`appligarde-cli serve`): a drug found in the BDPM with the keyboard, the
+// posology typed, the ordonnance printed (the answer carries a real PDF, the print is listed), then
+// a letter to the médecin traitant edited before printing.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const cli = process.env.APPLIGARDE_CLI;
+const dist = process.env.APPLIGARDE_UI_DIST;
+const artifacts = resolve('target/e2e-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+let dir;
+let server;
+let url;
+let browser;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'appligarde-documents-'));
+  const store = ['--data-dir', join(dir, 'data'), '--key-file', join(dir, 'key')];
+  execFileSync(cli, [...store, 'demo', 'seed', '--consultations', '10']);
+  server = spawn(cli, [...store, 'serve', '--ui', dist, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  url = await new Promise((resolveUrl, reject) => {
+    const lines = createInterface({ input: server.stdout });
+    lines.once('line', resolveUrl);
+    server.once('exit', (code) => reject(new Error(`appligarde-cli serve exited (${code})`)));
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The PDF bytes of a print answer (`DocumentImprimeDto`). */
+async function pdfDe(response) {
+  assert.equal(response.status(), 200, 'the print succeeded');
+  const body = await response.json();
+  return { body, bytes: Buffer.from(body.pdf_base64, 'base64') };
+}
+
+test('prescribe from the BDPM with the keyboard, print the ordonnance and a letter', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'fr-FR' });
+  const p = await context.newPage();
+  await p.goto(url);
+
+  await p.getByRole('heading', { name: 'Connexion' }).waitFor();
+  await p.locator('#utilisateur').selectOption({ label: 'Léa DESCHAMPS — Médecin' });
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('garde-demo');
+  await p.keyboard.press('Enter');
+  await p.getByRole('heading', { name: 'Garde du jour' }).waitFor();
+  await p.getByTestId('garde-ouverte').waitFor();
+
+  // A new adult patient, taken in at once.
+  await p.keyboard.press('Alt+N');
+  await p.locator('#a-nom').waitFor();
+  await p.keyboard.type('Ordonnance');
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('Hélène');
+  await p.keyboard.press('Tab');
+  await p.locator('#a-naissance').fill('1984-09-21');
+  await p.locator('#a-motif').focus();
+  await p.keyboard.type('Lombalgie aiguë');
+  await p.keyboard.press('Enter');
+  await p.getByTestId('statut').filter({ hasText: 'Arrivée de ORDONNANCE Hélène enregistrée.' }).waitFor();
+  const ligne = p.getByTestId('ligne-consultation').filter({ hasText: 'ORDONNANCE' });
+  await ligne.focus();
+  await p.keyboard.press('Enter');
+  await p.getByRole('heading', { name: /Consultation — ORDONNANCE Hélène/ }).waitFor();
+  await p.getByRole('heading', { name: 'Ordonnance et documents' }).waitFor();
+
+  // Drug search: type, ↓ to the second proposal, ↑ back to the first, Entrée adds it.
+  await p.locator('#d-recherche').focus();
+  await p.keyboard.type('ketoprofene 100');
+  const proposes = p.getByTestId('medicament-propose');
+  await proposes.first().waitFor();
+  const premier = (await proposes.first().textContent()).trim();
+  assert.match(premier, /kétoprofène/i, 'found by DCI without the accent');
+  await p.keyboard.press('ArrowDown');
+  await p.keyboard.press('ArrowUp');
+  await p.keyboard.press('Enter');
+  await p.getByTestId('ligne-prescription').first().waitFor();
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'd-posologie-0', 'the posology is next');
+  await p.keyboard.type('1 comprimé matin et soir au cours du repas');
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('5 jours');
+
+  // Free text: a name that is not in the database is kept as typed.
+  await p.locator('#d-recherche').focus();
+  await p.keyboard.type('Glace locale');
+  await p.keyboard.press('Enter');
+  await p.getByTestId('ligne-prescription').nth(1).waitFor();
+  await p.keyboard.type('application 15 minutes 3 fois par jour');
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('3 jours');
+
+  // Print the ordonnance (saved first): the answer carries the PDF, the print is listed.
+  const [reponse] = await Promise.all([
+    p.waitForResponse((r) => r.url().includes('/api/invoke/ordonnance_imprimer')),
+    p.getByTestId('imprimer-ordonnance').click(),
+  ]);
+  const { body, bytes } = await pdfDe(reponse);
+  assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-', 'the answer is a PDF');
+  assert.equal(body.document.nature, 'ordonnance');
+  assert.match(body.chemin, /documents/, 'written in the documents folder');
+  const imprimes = p.getByTestId('document-imprime');
+  await imprimes.filter({ hasText: 'Ordonnance' }).waitFor();
+  assert.match(await imprimes.first().textContent(), /Ordonnance .* Léa DESCHAMPS/);
+  await p.getByTestId('statut-documents').filter({ hasText: /Ordonnance ouvert/ }).waitFor();
+  await p.screenshot({ path: join(artifacts, 'documents-ordonnance.png'), fullPage: true });
+
+  // The letter to the médecin traitant: pre-filled, edited, printed.
+  await p.getByRole('button', { name: 'Courrier au médecin traitant…' }).click();
+  await p.getByTestId('courrier-edition').waitFor();
+  const motif = p.locator('textarea[id^="d-section-"]').filter({ hasText: 'Lombalgie aiguë' });
+  await motif.waitFor();
+  await motif.fill('Lombalgie aiguë après port de charge, sans signe de gravité.');
+  await p.locator('#d-destinataire').fill('Dr Jean Martin\n1 rue des Tilleuls\n44150 Ancenis');
+  const [reponseCourrier] = await Promise.all([
+    p.waitForResponse((r) => r.url().includes('/api/invoke/courrier_imprimer')),
+    p.getByTestId('imprimer-courrier').click(),
+  ]);
+  const courrier = await pdfDe(reponseCourrier);
+  assert.equal(courrier.bytes.subarray(0, 5).toString('latin1'), '%PDF-');
+  assert.equal(courrier.body.document.destinataire, 'Dr Jean Martin\n1 rue des Tilleuls\n44150 Ancenis');
+  await imprimes.filter({ hasText: 'Courrier au médecin traitant' }).waitFor();
+  assert.equal(await imprimes.count(), 2, 'both prints are recorded');
+  await p.screenshot({ path: join(artifacts, 'documents-courrier.png'), fullPage: true });
+  await context.close();
+});

@@ -1,0 +1,251 @@
+// The hub's coordinator dashboard (/dashboard/) in Debian's Chromium (Playwright), against the real
+// `appligarde-hub` binary on a real PostgreSQL. Seeds two départements through the operators' CLI
+// and the device API (enrollment, uploads of a year of daily aggregates), then logs in as the
+// coordinator of 44 and checks the figures, the MMG list (never an MMG of 49) and the CSV export.
+//
+// Needs: APPLIGARDE_HUB (the hub binary; default target/debug/appligarde-hub). PostgreSQL: the
+// server of APPLIGARDE_TEST_DATABASE_URL when set, otherwise a throw-away one started here with
+// Debian's initdb/pg_ctl (as the `postgres` user when run as root), stopped at the end.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync, readdirSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const hub = process.env.APPLIGARDE_HUB || resolve('target/debug/appligarde-hub');
+const screenshots = resolve('target/screenshots');
+mkdirSync(screenshots, { recursive: true });
+const PASSWORD = 'coordination-2026';
+const YEAR = 2025;
+
+let pg; // { dir, bin, asPostgres } when started here
+let databaseUrl;
+let server;
+let url;
+let browser;
+const mmgs = {}; // name -> { id, departement, consultations }
+
+function freePort() {
+  return new Promise((ok, ko) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+    s.once('error', ko);
+  });
+}
+
+/** Debian's PostgreSQL binaries of the highest version installed. */
+function pgBin() {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => b - a) : [];
+  assert.ok(versions.length > 0, 'PostgreSQL server binaries are needed (apt-get install postgresql)');
+  return join(root, versions[0], 'bin');
+}
+
+async function startPostgres() {
+  const bin = pgBin();
+  const asPostgres = process.getuid() === 0;
+  const dir = mkdtempSync(join(tmpdir(), 'appligarde-hub-browser-pg-'));
+  if (asPostgres) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
+  const run = (program, args) => (asPostgres
+    ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, program), ...args], { cwd: dir, stdio: 'pipe' })
+    : execFileSync(join(bin, program), args, { cwd: dir, stdio: 'pipe' }));
+  run('initdb', ['--pgdata', join(dir, 'data'), '--username', 'appligarde', '--auth', 'trust', '--encoding', 'UTF8', '--locale', 'C', '--no-sync']);
+  const port = await freePort();
+  run('pg_ctl', ['--pgdata', join(dir, 'data'), '--log', join(dir, 'pg.log'), '--wait', '--options',
+    `-c port=${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='${dir}' -c fsync=off`, 'start']);
+  pg = { dir, bin, run };
+  return `postgres://appligarde@127.0.0.1:${port}/postgres`;
+}
+
+function stopPostgres() {
+  if (!pg) return;
+  try { pg.run('pg_ctl', ['--pgdata', join(pg.dir, 'data'), '--mode', 'fast', '--wait', 'stop']); } catch { /* already stopped */ }
+  rmSync(pg.dir, { recursive: true, force: true });
+}
+
+/** A fresh database on the server of `serverUrl`. */
+function freshDatabase(serverUrl) {
+  const name = `hub_browser_${process.pid}_${Date.now()}`;
+  const u = new URL(serverUrl);
+  execFileSync(join(pgBin(), 'psql'), ['-h', u.hostname, '-p', u.port, '-U', decodeURIComponent(u.username), '-d', u.pathname.slice(1) || 'postgres',
+    '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function admin(args, stdin = '') {
+  const out = execFileSync(hub, ['admin', ...args, '--database-url', databaseUrl], { input: stdin, stdio: ['pipe', 'pipe', 'pipe'] });
+  return out.toString();
+}
+
+async function post(path, body, token) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(url + path, { method: 'POST', headers, body: JSON.stringify(body) });
+  const json = await response.json();
+  assert.equal(response.status, 200, JSON.stringify(json));
+  return json;
+}
+
+/** A deterministic pseudo-random generator, so that every run shows the same figures. */
+function rng(seed) {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
+function counts(random, n) {
+  const split = (total, keys) => {
+    const out = Object.fromEntries(keys.map((k) => [k, 0]));
+    for (let i = 0; i < total; i += 1) out[keys[Math.floor(random() * random() * keys.length)]] += 1;
+    return out;
+  };
+  const hours = new Array(24).fill(0);
+  for (let i = 0; i < n; i += 1) hours[[20, 21, 21, 22, 22, 23, 0, 1, 9, 10, 11, 15][Math.floor(random() * 12)]] += 1;
+  const waiting = new Array(12).fill(0);
+  const length = new Array(12).fill(0);
+  for (let i = 0; i < n; i += 1) {
+    waiting[Math.min(11, Math.floor(random() * random() * 9))] += 1;
+    length[1 + Math.floor(random() * 3)] += 1;
+  }
+  return {
+    consultations: n,
+    by_arrival_hour: hours,
+    by_arrival_mode: split(n, ['regule_centre15', 'spontane', 'regule_116117', 'regule_sas', 'adresse_medecin', 'autre', 'adresse_pharmacien']),
+    by_age_band: split(n, ['16-44', '0-2', '45-64', '6-15', '3-5', '65-74', '75+', 'inconnu']),
+    by_sex: split(n, ['F', 'M']),
+    by_orientation: split(n, ['retour_domicile', 'medecin_traitant', 'urgences', 'hospitalisation', 'samu_smur']),
+    home_visits: Math.floor(n / 8),
+    by_cim10_chapter: split(n, ['J00-J99', 'R00-R99', 'A00-B99', 'S00-T98', 'K00-K93', 'H60-H95', 'N00-N99', 'M00-M99', 'L00-L99', 'F00-F99', 'I00-I99']),
+    by_cim10_category: {},
+    waiting_minutes: waiting,
+    consultation_minutes: length,
+    returns_within_72h: Math.floor(random() * 2),
+    by_commune: split(n, ['44109', '44143', '44162', '44184', '44190', '44035', '44047', '44020', '44026', '44114', '44131', '44215']),
+    by_doctor: { d1: n },
+    amounts_cents: { carte: n * 1800, especes: n * 500, cheque: n * 300, tiers_payant: n * 1200, autre: 0 },
+  };
+}
+
+/** Enrolls a PC of `mmg` and uploads a year of nights and Sundays, busier for bigger MMGs. */
+async function seedYear(mmg, size, seed) {
+  const code = JSON.parse(admin(['enroll-code', '--mmg', mmg.id, '--json'])).code;
+  const device = await post('/api/v1/enroll', { code });
+  const random = rng(seed);
+  const aggregates = [];
+  mmg.consultations = 0;
+  for (let d = new Date(Date.UTC(YEAR, 0, 1)); d.getUTCFullYear() === YEAR; d.setUTCDate(d.getUTCDate() + 1)) {
+    const date = d.toISOString().slice(0, 10);
+    const winter = [0, 1, 11].includes(d.getUTCMonth()) ? 1.6 : 1;
+    const slots = d.getUTCDay() === 0 ? ['dimanche_ferie', 'nuit'] : d.getUTCDay() === 6 ? ['samedi_apres_midi', 'nuit'] : ['nuit'];
+    for (const slot of slots) {
+      const n = Math.round(size * winter * (0.5 + random()) * (slot === 'nuit' ? 1 : 2.5));
+      mmg.consultations += n;
+      aggregates.push({ mmg_id: device.mmg_id, device_id: device.device_id, date, slot, revision: 1, schema: 1, counts: counts(random, n) });
+    }
+  }
+  for (let i = 0; i < aggregates.length; i += 500) {
+    await post('/api/v1/aggregates', { aggregates: aggregates.slice(i, i + 500) }, device.device_token);
+  }
+}
+
+before(async () => {
+  assert.ok(existsSync(hub), `${hub} is missing: build it with cargo build -p appligarde-hub (or set APPLIGARDE_HUB)`);
+  const serverUrl = process.env.APPLIGARDE_TEST_DATABASE_URL || await startPostgres();
+  databaseUrl = freshDatabase(serverUrl);
+  server = spawn(hub, ['serve', '--database-url', databaseUrl, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stderr.resume();
+  url = await new Promise((ok, ko) => {
+    const lines = createInterface({ input: server.stdout });
+    lines.once('line', (line) => ok(`http://${line.replace('listening on ', '').trim()}`));
+    server.once('exit', (code) => ko(new Error(`appligarde-hub serve exited (${code})`)));
+  });
+  const names = [['44', 'MMG de Nantes', 6], ['44', 'MMG de Saint-Nazaire', 4], ['44', "MMG d'Ancenis", 2],
+    ['44', 'MMG de Clisson', 2.5], ['44', 'MMG de Châteaubriant', 1.5], ['49', "MMG d'Angers", 5]];
+  let seed = 7;
+  for (const [departement, name, size] of names) {
+    const created = JSON.parse(admin(['create-mmg', '--departement', departement, '--name', name, '--json']));
+    mmgs[name] = { id: created.id, departement };
+    await seedYear(mmgs[name], size, (seed += 11));
+  }
+  admin(['create-user', '--login', 'coord44', '--role', 'coordinator', '--departements', '44'], `${PASSWORD}\n`);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((ok) => server.once('exit', ok));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  stopPostgres();
+});
+
+test('a coordinator of 44 logs in with the keyboard, sees the year of their MMGs only, and exports CSV', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'fr-FR', acceptDownloads: true });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  // The wrong password below is answered 401 on purpose; Chromium logs it as a failed resource.
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('status of 401')) problems.push(m.text()); });
+  await page.goto(`${url}/dashboard/?annee=${YEAR}`);
+
+  // A wrong password is refused in French, next to the form.
+  await page.locator('#login').fill('coord44');
+  await page.locator('#password').fill('pas le bon');
+  await page.keyboard.press('Enter');
+  await page.locator('#erreur-connexion').waitFor();
+  assert.match(await page.locator('#erreur-connexion').textContent(), /Identifiant ou mot de passe incorrect/);
+
+  await page.locator('#password').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Comparaison des MMG' }).waitFor();
+  await page.locator('#comparaison tbody tr').first().waitFor();
+
+  // Only the MMGs of 44, never Angers (49).
+  const listed = await page.locator('#liste-mmg label').allTextContents();
+  assert.deepEqual(listed.map((t) => t.trim()).sort(), Object.keys(mmgs).filter((n) => mmgs[n].departement === '44').sort());
+  const departements = await page.locator('#departement option').allTextContents();
+  assert.deepEqual(departements, ['Département 44']);
+
+  // The total shown equals what was uploaded for the MMGs of 44.
+  const expected = Object.values(mmgs).filter((m) => m.departement === '44').reduce((a, m) => a + m.consultations, 0);
+  const shown = (await page.locator('.indicateur .valeur').first().textContent()).replace(/\s/g, '');
+  assert.equal(Number(shown), expected, 'the « Consultations » figure is the sum of the uploads');
+  const rows = await page.locator('#comparaison tbody tr').count();
+  assert.equal(rows, 5);
+  const nantes = await page.locator('#comparaison tbody tr', { hasText: 'MMG de Nantes' }).locator('td').nth(1).textContent();
+  assert.equal(Number(nantes.replace(/\s/g, '')), mmgs['MMG de Nantes'].consultations);
+  assert.ok(await page.locator('.graphique svg rect.barre').count() > 50, 'the charts are drawn');
+
+  await page.screenshot({ path: join(screenshots, 'hub-dashboard.png'), fullPage: true });
+
+  // CSV: BOM, `;` separators, decimal comma, the MMG rows.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export').click()]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.ok(csv.startsWith('\uFEFF'), 'a BOM so that spreadsheets read UTF-8');
+  assert.match(csv, /^MMG;Consultations;/m);
+  assert.match(csv, new RegExp(`^MMG de Nantes;${mmgs['MMG de Nantes'].consultations};`, 'm'));
+  assert.match(csv, /;\d+,\d;/, 'decimals with a comma');
+  assert.ok(!csv.includes('Angers'), 'no MMG of 49 in the export');
+
+  // Unticking an MMG updates the figures without a new request.
+  await page.locator('#liste-mmg label', { hasText: 'MMG de Nantes' }).click();
+  assert.equal(await page.locator('#comparaison tbody tr').count(), 4);
+
+  assert.deepEqual(problems, [], 'no script error in the page');
+  await page.close();
+});
