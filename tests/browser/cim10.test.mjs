@@ -76,7 +76,8 @@ test('diagnoses and médecin traitant picked from lists, keyboard only', async (
   await p.goto(url);
   await p.getByRole('heading', { name: 'Connexion' }).waitFor();
   await p.locator('#utilisateur').selectOption({ label: 'Léa DESCHAMPS — Médecin' });
-  await p.keyboard.press('Tab');
+  // Choosing a name moves the focus to the password by itself.
+  await p.waitForFunction(() => document.activeElement?.id === 'mot-de-passe');
   await p.keyboard.type('garde-demo');
   await p.keyboard.press('Enter');
   await p.getByRole('heading', { name: 'Garde du jour' }).waitFor();
@@ -90,8 +91,9 @@ test('diagnoses and médecin traitant picked from lists, keyboard only', async (
   await p.locator('#a-naissance').fill('1988-03-04');
   await p.locator('#a-medecin').focus();
   await p.keyboard.type("o'neill gwen");
+  // The list follows each key: wait until it answers the whole query.
   const option = p.locator('#a-medecin-liste [role="option"]').first();
-  await option.waitFor();
+  await p.locator('#a-medecin-liste [role="option"]').filter({ hasText: "O'NEILL" }).first().waitFor();
   assert.match(await option.textContent(), /O'NEILL\s+Gwenaëlle/, 'the practitioner of the RPPS file is proposed');
   await p.screenshot({ path: join(artifacts, 'medecin-traitant-liste.png') });
   await p.keyboard.press('Enter'); // picks; does not submit the arrival

@@ -49,10 +49,11 @@ test('a consultation from arrival to closing, keyboard only', async () => {
   const p = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
   await p.goto(url);
 
-  // Log in: the user list has the focus; choose the doctor, Tab to the password, Enter.
+  // Log in: the user list has the focus; choose the doctor, type the password, Enter.
   await p.getByRole('heading', { name: 'Connexion' }).waitFor();
   await p.locator('#utilisateur').selectOption({ label: 'Léa DESCHAMPS — Médecin' });
-  await p.keyboard.press('Tab');
+  // Choosing a name moves the focus to the password by itself.
+  await p.waitForFunction(() => document.activeElement?.id === 'mot-de-passe');
   await p.keyboard.type('pas le bon');
   await p.keyboard.press('Enter');
   await p.locator('#erreur-connexion').waitFor();
@@ -116,8 +117,9 @@ test('a consultation from arrival to closing, keyboard only', async () => {
   // Back to the list with Escape: the consultation is in the done list of the day.
   await p.keyboard.press('Escape');
   await p.getByRole('heading', { name: 'Garde du jour' }).waitFor();
+  // The list is refreshed after the closing: wait for the line to show its new state.
   const fait = p.getByTestId('ligne-consultation').filter({ hasText: 'CLAVIER' });
-  await fait.waitFor();
+  await fait.filter({ hasText: 'Terminée' }).waitFor();
   assert.match(await fait.textContent(), /Terminée/);
 
   // And in the patient's history.

@@ -60,7 +60,8 @@ test('prescribe from the BDPM with the keyboard, print the ordonnance and a lett
 
   await p.getByRole('heading', { name: 'Connexion' }).waitFor();
   await p.locator('#utilisateur').selectOption({ label: 'Léa DESCHAMPS — Médecin' });
-  await p.keyboard.press('Tab');
+  // Choosing a name moves the focus to the password by itself.
+  await p.waitForFunction(() => document.activeElement?.id === 'mot-de-passe');
   await p.keyboard.type('garde-demo');
   await p.keyboard.press('Enter');
   await p.getByRole('heading', { name: 'Garde du jour' }).waitFor();
@@ -127,8 +128,12 @@ test('prescribe from the BDPM with the keyboard, print the ordonnance and a lett
   // The letter to the médecin traitant: pre-filled, edited, printed.
   await p.getByRole('button', { name: 'Courrier au médecin traitant…' }).click();
   await p.getByTestId('courrier-edition').waitFor();
-  const motif = p.locator('textarea[id^="d-section-"]').filter({ hasText: 'Lombalgie aiguë' });
-  await motif.waitFor();
+  // The reason is pre-filled from the consultation (a textarea's value, not its text content).
+  const sections = p.locator('textarea[id^="d-section-"]');
+  await p.waitForFunction(() =>
+    [...document.querySelectorAll('textarea[id^="d-section-"]')].some((t) => t.value.includes('Lombalgie aiguë')),
+  );
+  const motif = sections.nth(await sections.evaluateAll((ts) => ts.findIndex((t) => t.value.includes('Lombalgie aiguë'))));
   await motif.fill('Lombalgie aiguë après port de charge, sans signe de gravité.');
   await p.locator('#d-destinataire').fill('Dr Jean Martin\n1 rue des Tilleuls\n44150 Ancenis');
   const [reponseCourrier] = await Promise.all([

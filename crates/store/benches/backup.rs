@@ -42,7 +42,11 @@ fn identite(i: usize) -> Identite {
         nom: format!("PATIENT{i}"),
         nom_naissance: String::new(),
         prenom: "Camille".into(),
-        sexe: if i.is_multiple_of(2) { Sexe::F } else { Sexe::M },
+        sexe: if i.is_multiple_of(2) {
+            Sexe::F
+        } else {
+            Sexe::M
+        },
         date_naissance: NaiveDate::from_ymd_opt(
             1950 + (i % 70) as i32,
             1 + (i % 12) as u32,
