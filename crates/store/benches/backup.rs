@@ -16,7 +16,7 @@ use appligarde_domain::{
     patient::Identite,
 };
 use appligarde_store::{KeySource, Store, consultation, patient, utilisateur};
-use chrono::{Duration as Days, NaiveDate, NaiveDateTime};
+use chrono::{Duration as Days, NaiveDate, NaiveDateTime, Timelike};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -140,7 +140,13 @@ fn main() {
                     } else {
                         patients[(i * 7919) % patients.len()]
                     };
-                    let arrivee = first + Days::minutes(((i * 37) % (3 * 365 * 24 * 60)) as i64);
+                    let mut arrivee =
+                        first + Days::minutes(((i * 37) % (3 * 365 * 24 * 60)) as i64);
+                    // Keep arrival, start and end out of 01:30-02:59, which does not exist (spring)
+                    // or exists twice (autumn) on the daylight-saving nights.
+                    if matches!(arrivee.hour(), 1 | 2) {
+                        arrivee += Days::hours(2);
+                    }
                     consultation::creer(
                         tx,
                         &format!("b-{i}"),
