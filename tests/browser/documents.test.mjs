@@ -5,45 +5,26 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
+import { runCli, startDemo } from './support/demo.mjs';
 
-const cli = process.env.APPLIGARDE_CLI;
-const dist = process.env.APPLIGARDE_UI_DIST;
 const artifacts = resolve('target/e2e-artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-let dir;
-let server;
+let demo;
 let url;
 let browser;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'appligarde-documents-'));
-  const store = ['--data-dir', join(dir, 'data'), '--key-file', join(dir, 'key')];
-  execFileSync(cli, [...store, 'demo', 'seed', '--consultations', '10']);
-  server = spawn(cli, [...store, 'serve', '--ui', dist, '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  demo = await startDemo('appligarde-documents-', (store) => {
+    runCli(store, 'demo', 'seed', '--consultations', '10');
   });
-  url = await new Promise((resolveUrl, reject) => {
-    const lines = createInterface({ input: server.stdout });
-    lines.once('line', resolveUrl);
-    server.once('exit', (code) => reject(new Error(`appligarde-cli serve exited (${code})`)));
-  });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  ({ url, browser } = demo);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 /** The PDF bytes of a print answer (`DocumentImprimeDto`). */
