@@ -131,7 +131,9 @@ fn main() {
         .setup(move |_app| {
             if let Some((api, sync)) = sync {
                 tauri::async_runtime::spawn(async move {
-                    let _ = appligarde_sync::lancer_en_fond(api, sync, SYNC_PERIOD).await;
+                    // APPLIGARDE_SYNC_PERIODE_S shortens the rhythm (end-to-end tests).
+                    let rythme = appligarde_sync::Rythme::depuis_environnement(SYNC_PERIOD);
+                    let _ = appligarde_sync::lancer_en_fond_au_rythme(api, sync, rythme).await;
                 });
             }
             Ok(())

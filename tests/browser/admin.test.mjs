@@ -4,23 +4,15 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
+import { runCli, startDemo } from './support/demo.mjs';
 
-const cli = process.env.APPLIGARDE_CLI;
-const dist = process.env.APPLIGARDE_UI_DIST;
 const artifacts = resolve('target/e2e-artifacts');
 mkdirSync(artifacts, { recursive: true });
 const sample = resolve('crates/rpps/tests/data/PS_LibreAcces_Personne_activite_sample.txt');
 
-let dir;
-let server;
-let url;
-let browser;
+let demo;
 
 /** The Luhn key that makes `body` followed by it a valid RPPS number. */
 function luhn(body) {
@@ -41,29 +33,14 @@ function luhn(body) {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'appligarde-browser-admin-'));
-  const store = ['--data-dir', join(dir, 'data'), '--key-file', join(dir, 'key')];
-  execFileSync(cli, [...store, 'demo', 'seed', '--consultations', '10'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync(cli, [...store, 'rpps', 'import', sample], { stdio: ['ignore', 'ignore', 'inherit'] });
-  server = spawn(cli, [...store, 'serve', '--ui', dist, '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  url = await new Promise((resolveUrl, reject) => {
-    const lines = createInterface({ input: server.stdout });
-    lines.once('line', resolveUrl);
-    server.once('exit', (code) => reject(new Error(`appligarde-cli serve exited (${code})`)));
-  });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
+  demo = await startDemo('appligarde-browser-admin-', (store) => {
+    runCli(store, 'demo', 'seed', '--consultations', '10');
+    runCli(store, 'rpps', 'import', sample);
   });
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 /**
@@ -71,8 +48,8 @@ after(async () => {
  * server: whoever is logged in is first logged out with « Changer d'utilisateur ».
  */
 async function page(label) {
-  const p = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'fr-FR' });
-  await p.goto(url);
+  const p = await demo.browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'fr-FR' });
+  await p.goto(demo.url);
   const connexion = p.getByRole('heading', { name: 'Connexion' });
   await connexion.or(p.getByRole('heading', { name: 'Garde du jour' })).first().waitFor();
   if (!(await connexion.isVisible())) {
@@ -121,6 +98,12 @@ test('Administration is for the MMG admin only, in the nav and in the backend', 
   });
   assert.equal(refus.body.code, 'forbidden', JSON.stringify(refus));
   assert.match(refus.body.message, /administrateur/);
+  // Paramètres: she reads the MMG's identity but cannot change it.
+  await p.getByTestId('nav-parametres').click();
+  await p.getByTestId('lecture-seule').waitFor();
+  assert.equal(await p.locator('#mmg-nom').getAttribute('readonly'), '', 'the identity is read-only');
+  assert.notEqual(await p.locator('#mmg-nom').inputValue(), '', 'and shown');
+  assert.equal(await p.getByTestId('enregistrer').count(), 0, 'no Enregistrer for her');
   await p.close();
 
   const a = await administration('utilisateurs');

@@ -123,6 +123,31 @@ test('cotation, payments, closing and export of a garde, keyboard first', async 
   assert.equal(cents(await p.getByTestId('reste').textContent()), 0, 'nothing left to pay');
   await p.screenshot({ path: join(artifacts, 'compta-consultation.png'), fullPage: true });
 
+  // Cancelling a payment asks its reason in the row: an empty one is refused in French, Échap
+  // gives up, then a reason cancels it and the whole amount is due again.
+  const du = proposee + 1452;
+  await p.getByTestId('annuler-paiement').first().click();
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'motif-annulation', 'the reason is asked at once');
+  await p.keyboard.press('Enter');
+  await p.locator('#erreur-motif-annulation').waitFor();
+  assert.match(await p.locator('#erreur-motif-annulation').textContent(), /motif de l'annulation/);
+  await p.keyboard.press('Escape');
+  await p.locator('#motif-annulation').waitFor({ state: 'detached' });
+  assert.equal(cents(await p.getByTestId('reste').textContent()), 0, 'Échap cancels nothing');
+  await p.getByTestId('annuler-paiement').first().click();
+  await p.keyboard.type('Erreur de mode de paiement');
+  await p.keyboard.press('Enter');
+  await p.getByTestId('message-compta').filter({ hasText: 'Règlement annulé' }).waitFor();
+  assert.equal(cents(await p.getByTestId('reste').textContent()), du, 'the whole amount is due again');
+  assert.equal(await p.getByTestId('annuler-paiement').count(), 0, 'a cancelled payment cannot be cancelled twice');
+  // Paid again, in cash.
+  await p.locator('#p-mode').selectOption('especes');
+  await p.locator('#p-montant').fill((du / 100).toFixed(2).replace('.', ','));
+  await p.locator('#p-montant').focus();
+  await p.keyboard.press('Enter');
+  await p.getByTestId('message-compta').filter({ hasText: 'Règlement enregistré' }).waitFor();
+  assert.equal(cents(await p.getByTestId('reste').textContent()), 0, 'paid again');
+
   // A past shift (closed, with the demo's payments): close its accounts.
   const options = await p.locator('#compta-garde option').allTextContents();
   const index = options.findIndex((o) => !o.includes('en cours') && !o.includes('clôturés') && !o.includes('— 0 consultation'));

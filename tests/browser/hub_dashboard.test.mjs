@@ -1,7 +1,9 @@
 // The hub's coordinator dashboard (/dashboard/) in Debian's Chromium (Playwright), against the real
 // `appligarde-hub` binary on a real PostgreSQL. Seeds two départements through the operators' CLI
-// and the device API (enrollment, uploads of a year of daily aggregates), then logs in as the
-// coordinator of 44 and checks the figures, the MMG list (never an MMG of 49) and the CSV export.
+// and the device API (enrollment, uploads of a year of daily aggregates) and publishes the RPPS
+// sample (commune names), then logs in as the coordinator of 44 and checks the year view (figures,
+// heat map, activity per doctor, commune names, the MMG list — never an MMG of 49 — and the CSV
+// export) and the day view (a month day by day and slot by slot, then a single day).
 //
 // Needs: APPLIGARDE_HUB (the hub binary; default target/debug/appligarde-hub). PostgreSQL: the
 // server of APPLIGARDE_TEST_DATABASE_URL when set, otherwise a throw-away one started here with
@@ -28,7 +30,8 @@ let databaseUrl;
 let server;
 let url;
 let browser;
-const mmgs = {}; // name -> { id, departement, consultations }
+const mmgs = {}; // name -> { id, departement, consultations, byDate, doctors, heat }
+const RPPS_SAMPLE = resolve('../shared/data/rpps/PS_LibreAcces_Personne_activite_sample.txt');
 
 function freePort() {
   return new Promise((ok, ko) => {
@@ -132,7 +135,7 @@ function counts(random, n) {
     consultation_minutes: length,
     returns_within_72h: Math.floor(random() * 2),
     by_commune: split(n, ['44109', '44143', '44162', '44184', '44190', '44035', '44047', '44020', '44026', '44114', '44131', '44215']),
-    by_doctor: { d1: n },
+    by_doctor: n > 1 ? { 'medecin-1': Math.ceil(n / 2), 'medecin-3': Math.floor(n / 2) } : { 'medecin-2': n },
     amounts_cents: { carte: n * 1800, especes: n * 500, cheque: n * 300, tiers_payant: n * 1200, autre: 0 },
   };
 }
@@ -144,6 +147,9 @@ async function seedYear(mmg, size, seed) {
   const random = rng(seed);
   const aggregates = [];
   mmg.consultations = 0;
+  mmg.byDate = {};
+  mmg.doctors = {};
+  mmg.heat = Array.from({ length: 7 }, () => new Array(24).fill(0));
   for (let d = new Date(Date.UTC(YEAR, 0, 1)); d.getUTCFullYear() === YEAR; d.setUTCDate(d.getUTCDate() + 1)) {
     const date = d.toISOString().slice(0, 10);
     const winter = [0, 1, 11].includes(d.getUTCMonth()) ? 1.6 : 1;
@@ -151,7 +157,11 @@ async function seedYear(mmg, size, seed) {
     for (const slot of slots) {
       const n = Math.round(size * winter * (0.5 + random()) * (slot === 'nuit' ? 1 : 2.5));
       mmg.consultations += n;
-      aggregates.push({ mmg_id: device.mmg_id, device_id: device.device_id, date, slot, revision: 1, schema: 1, counts: counts(random, n) });
+      mmg.byDate[date] = (mmg.byDate[date] || 0) + n;
+      const c = counts(random, n);
+      for (const [key, v] of Object.entries(c.by_doctor)) mmg.doctors[key] = (mmg.doctors[key] || 0) + v;
+      c.by_arrival_hour.forEach((v, h) => { mmg.heat[(d.getUTCDay() + 6) % 7][h] += v; });
+      aggregates.push({ mmg_id: device.mmg_id, device_id: device.device_id, date, slot, revision: 1, schema: 1, counts: c });
     }
   }
   for (let i = 0; i < aggregates.length; i += 500) {
@@ -179,6 +189,8 @@ before(async () => {
     await seedYear(mmgs[name], size, (seed += 11));
   }
   admin(['create-user', '--login', 'coord44', '--role', 'coordinator', '--departements', '44'], `${PASSWORD}\n`);
+  admin(['set-region', '--departements', '44,49,53,72,85']);
+  admin(['publish', 'rpps', RPPS_SAMPLE]);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -231,6 +243,36 @@ test('a coordinator of 44 logs in with the keyboard, sees the year of their MMGs
   assert.equal(Number(nantes.replace(/\s/g, '')), mmgs['MMG de Nantes'].consultations);
   assert.ok(await page.locator('.graphique svg rect.barre').count() > 50, 'the charts are drawn');
 
+  // The heat map: 7 x 24 cells; its table equals the uploads' arrivals by weekday and hour.
+  assert.equal(await page.locator('#carte-chaleur svg rect.case').count(), 7 * 24);
+  const heat = Array.from({ length: 7 }, () => new Array(24).fill(0));
+  for (const m of Object.values(mmgs).filter((x) => x.departement === '44')) {
+    m.heat.forEach((hours, d) => hours.forEach((v, h) => { heat[d][h] += v; }));
+  }
+  const monday = await page.locator('#carte-chaleur tbody tr').first().locator('td').allTextContents();
+  assert.equal(monday[0], 'Lundi');
+  assert.deepEqual(monday.slice(1).map((t) => Number(t.replace(/\s/g, ''))), heat[0], 'Monday row of the heat map');
+  const sunday20h = await page.locator('#carte-chaleur tbody tr').nth(6).locator('td').nth(21).textContent();
+  assert.equal(Number(sunday20h.replace(/\s/g, '')), heat[6][20], 'Sunday 20h');
+
+  // Commune names from the RPPS publication, the code alone when the hub does not know it.
+  const communes = await page.locator('.graphique', { hasText: 'Communes de résidence' }).locator('svg text').allTextContents();
+  assert.ok(communes.includes('Nantes (44109)'), communes.join(', '));
+  assert.ok(communes.includes('Saint-Nazaire (44184)'), communes.join(', '));
+  assert.ok(communes.includes('44143'), 'Rezé is not in the RPPS sample: its code alone');
+
+  // Activity per doctor of one MMG, chosen with the keyboard: « Médecin N », never a name.
+  await page.locator('#mmg-medecins').focus();
+  await page.locator('#mmg-medecins').selectOption({ label: 'MMG de Nantes' });
+  await page.locator('#table-medecins', { hasText: 'Médecin 3' }).waitFor();
+  await page.locator('#etat-medecins', { hasText: 'MMG de Nantes' }).waitFor();
+  const doctorRows = await page.locator('#table-medecins tbody tr').evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  const nantesDoctors = mmgs['MMG de Nantes'].doctors;
+  const keys = Object.keys(nantesDoctors).sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)));
+  assert.ok(keys.length >= 2, 'Nantes has several doctors');
+  assert.deepEqual(doctorRows.map((r) => r[0]), keys.map((k) => `Médecin ${k.slice(8)}`));
+  assert.deepEqual(doctorRows.map((r) => Number(r[1].replace(/\s/g, ''))), keys.map((k) => nantesDoctors[k]));
+
   await page.screenshot({ path: join(screenshots, 'hub-dashboard.png'), fullPage: true });
 
   // CSV: BOM, `;` separators, decimal comma, the MMG rows.
@@ -245,6 +287,51 @@ test('a coordinator of 44 logs in with the keyboard, sees the year of their MMGs
   // Unticking an MMG updates the figures without a new request.
   await page.locator('#liste-mmg label', { hasText: 'MMG de Nantes' }).click();
   assert.equal(await page.locator('#comparaison tbody tr').count(), 4);
+
+  assert.deepEqual(problems, [], 'no script error in the page');
+  await page.close();
+});
+
+test('the day view draws a month day by day and slot by slot, then a single day', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'fr-FR' });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  await page.goto(`${url}/dashboard/?mois=${YEAR}-12`);
+  await page.locator('#login').fill('coord44');
+  await page.locator('#password').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.locator('#carte-jours').waitFor();
+  assert.equal(await page.locator('#granularite').inputValue(), 'mois');
+  assert.ok(await page.locator('#champ-annee').isHidden(), 'only the month picker is shown');
+
+  const ours = Object.values(mmgs).filter((m) => m.departement === '44');
+  const december = (m) => Object.entries(m.byDate).filter(([d]) => d.startsWith(`${YEAR}-12`)).reduce((a, [, n]) => a + n, 0);
+  const shown = (await page.locator('.indicateur .valeur').first().textContent()).replace(/\s/g, '');
+  assert.equal(Number(shown), ours.reduce((a, m) => a + december(m), 0), 'December of the MMGs of 44');
+  assert.match(await page.locator('#etat').textContent(), /du lun\. 1 déc\. 2025 au mer\. 31 déc\. 2025/);
+
+  // 31 dates; Saturday the 6th has a Saturday-afternoon and a night shift.
+  const rows = page.locator('#carte-jours tbody tr');
+  assert.equal(await rows.count(), 31);
+  const saturday = await rows.nth(5).locator('td').allTextContents();
+  assert.equal(saturday[0], 'sam. 6 déc. 2025');
+  const sixth = ours.reduce((a, m) => a + (m.byDate[`${YEAR}-12-06`] || 0), 0);
+  assert.equal(Number(saturday.at(-1).replace(/\s/g, '')), sixth, 'the total of the 6th');
+  assert.ok(Number(saturday[4].replace(/\s/g, '')) > 0, 'consultations on Saturday afternoon');
+  assert.ok(await page.locator('#carte-jours svg rect.creneau-0').count() >= 31, 'a night bar every day');
+  await page.locator('#mmg-medecins').selectOption({ label: 'MMG de Nantes' });
+  await page.locator('#etat-medecins', { hasText: 'MMG de Nantes' }).waitFor();
+  await page.screenshot({ path: join(screenshots, 'hub-dashboard-jour.png'), fullPage: true });
+
+  // One day, chosen with the keyboard in the period fields.
+  await page.locator('#granularite').selectOption('jour');
+  await page.locator('#jour').fill(`${YEAR}-12-06`);
+  await page.locator('#jour').press('Enter');
+  await page.locator('#etat', { hasText: 'le sam. 6 déc. 2025' }).waitFor();
+  assert.equal(await rows.count(), 1);
+  const one = (await page.locator('.indicateur .valeur').first().textContent()).replace(/\s/g, '');
+  assert.equal(Number(one), sixth);
 
   assert.deepEqual(problems, [], 'no script error in the page');
   await page.close();

@@ -84,6 +84,10 @@ test('the year of the demo MMG as figures, charts and tables, exported as a Fren
   assert.ok(canvases >= 10, `charts are drawn, got ${canvases}`);
   await p.getByTestId('section-par_mode_arrivee').getByRole('cell', { name: 'Régulé par le Centre 15' }).waitFor();
   await p.screenshot({ path: join(screenshots, 'statistiques.png'), fullPage: true });
+  // Communes by name with their INSEE code (« Ancenis-Saint-Géréon (44003) »), not bare codes.
+  const communes = await p.getByTestId('table-par_commune').locator('tbody tr td:first-child').allTextContents();
+  assert.ok(communes.length > 0 && communes.every((c) => /^\S.* \((\d{5}|2[AB]\d{3})\)$/.test(c)), communes.join(', '));
+  await p.getByTestId('section-par_commune').screenshot({ path: join(screenshots, 'statistiques-communes.png') });
 
   const [telechargement] = await Promise.all([p.waitForEvent('download'), p.getByTestId('export-csv').click()]);
   assert.match(telechargement.suggestedFilename(), /^statistiques-\d{4}-01-01-\d{4}-12-31\.csv$/);
@@ -92,6 +96,51 @@ test('the year of the demo MMG as figures, charts and tables, exported as a Fren
   const texte = octets.subarray(3).toString('utf8');
   assert.ok(texte.includes('Mode d\'arrivée;Consultations;Part (%)\r\n'), 'semicolons and CRLF');
   await p.getByTestId('message-export').waitFor();
+  await p.close();
+});
+
+test('"Jour" counts a whole garde day, "Garde" only the shift picked among those with activity', async () => {
+  const p = await statistiques();
+  // Chosen with the keyboard: the radio group is reached and moved with the arrow keys.
+  await p.getByTestId('periode-garde').focus();
+  await p.keyboard.press('Space');
+  const choix = p.getByTestId('choix-garde');
+  await choix.waitFor();
+  const options = await choix.locator('option').allTextContents();
+  assert.ok(options.length > 1, `several shifts with activity, got ${options.length}`);
+  assert.match(options[0], /^(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{2}\/\d{2}\/\d{4} — .+ · \d+ consultations?$/);
+  // The shift of a garde day that has several: its count, and the day's total, come from the CLI.
+  const valeurs = await choix.locator('option').evaluateAll((os) => os.map((o) => o.value));
+  const dates = valeurs.map((v) => v.split('|')[0]);
+  const index = dates.findIndex((d, i) => dates.indexOf(d) !== i) - 1;
+  const cible = index >= 0 ? index : 0;
+  await choix.focus();
+  await choix.selectOption(valeurs[cible]);
+  const [date, periode] = valeurs[cible].split('|');
+  const attendu = Number(options[cible].match(/· (\d+) consultation/)[1]);
+  await p.getByTestId('titre-periode').filter({ hasText: options[cible].split(' · ')[0] }).waitFor();
+  const chiffre = async () => Number((await p.getByTestId('chiffre-consultations').textContent()).replace(/\s/g, ''));
+  await p.waitForFunction(
+    (n) => document.querySelector('[data-testid="chiffre-consultations"]')?.textContent?.replace(/\s/g, '') === String(n),
+    attendu,
+  );
+  assert.equal(await chiffre(), attendu, 'only the consultations of the shift');
+  const daily = JSON.parse(execFileSync(cli, [...store, 'stats', 'daily', '--from', date, '--to', date, '--json']).toString());
+  const duJour = daily.reduce((n, a) => n + a.counts.consultations, 0);
+  const duCreneau = daily.filter((a) => a.slot === periode).reduce((n, a) => n + a.counts.consultations, 0);
+  assert.equal(attendu, duCreneau, 'the shift is one PDSA slot of its garde day');
+  await p.screenshot({ path: join(screenshots, 'statistiques-garde.png'), fullPage: false });
+
+  // "Jour": the same garde date, every slot.
+  await p.getByTestId('periode-jour').check();
+  await p.locator('#stat-ref').fill(date);
+  await p.getByTestId('titre-periode').filter({ hasText: 'toutes périodes' }).waitFor();
+  await p.waitForFunction(
+    (n) => document.querySelector('[data-testid="chiffre-consultations"]')?.textContent?.replace(/\s/g, '') === String(n),
+    duJour,
+  );
+  assert.equal(await chiffre(), duJour, 'a day counts all its shifts');
+  if (index >= 0) assert.ok(duJour > attendu, 'this day has several shifts, so "Jour" differs from "Garde"');
   await p.close();
 });
 

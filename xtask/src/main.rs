@@ -214,6 +214,8 @@ fn test() -> Result<()> {
                 .env("TAURI_DRIVER", driver)
                 .env("APPLIGARDE_APP", target.join("appligarde"))
                 .env("APPLIGARDE_CLI", target.join("appligarde-cli"))
+                // The sync test starts the real hub on its own throw-away PostgreSQL.
+                .env("APPLIGARDE_HUB", target.join("appligarde-hub"))
                 .env("NO_AT_BRIDGE", "1"),
         );
         tally.node_tests(

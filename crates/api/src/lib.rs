@@ -382,6 +382,8 @@ commands! {
     utilisateur_depuis_rpps(annuaire::RppsArg) -> UtilisateurDto;
     statistiques_tableau(statistiques::PeriodeStatistiques) -> statistiques::TableauStatistiques;
     statistiques_exporter(statistiques::ExportStatistiques) -> statistiques::FichierExporte;
+    statistiques_tableau_garde(statistiques::GardeStatistiques) -> statistiques::TableauStatistiques;
+    statistiques_gardes(statistiques::PeriodeStatistiques) -> Vec<statistiques::GardeActive>;
     sync_statut() -> synchro::SyncStatut;
     hub_inscrire(synchro::HubInscription) -> synchro::SyncStatut;
     sync_maintenant() -> synchro::SyncRapport;

@@ -12,7 +12,7 @@ use appligarde_domain::{
     consultation::Orientation,
     garde::{ModeArrivee, Sexe},
     indicateurs::{
-        self, CATALOGUE, CHAPITRES_CIM10, Comptes, Fait, ModePaiement, Repartition, Tableau,
+        self, CATALOGUE, CHAPITRES_CIM10, Comptes, Cumul, Fait, ModePaiement, Repartition, Tableau,
         TrancheAge, cle_chapitre, marquer_retours,
     },
 };
@@ -20,9 +20,10 @@ use appligarde_protocol::{
     AGGREGATE_SCHEMA, AgeBandCounts, ArrivalModeCounts, DailyAggregate, DailyCounts,
     MinuteHistogram, OrientationCounts, PaymentAmounts, PdsaSlot, SexCounts,
 };
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use appligarde_store::statistiques::LigneCache;
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use ts_rs::TS;
 
 /// `mmg_id` and `device_id` of the aggregates made here: the hub names the MMG and the PC at
@@ -206,11 +207,146 @@ impl Api {
         })
     }
 
+    /// The [`Cumul`] of every (garde date, PDSA slot) of `du..=au` that has consultations, and
+    /// the revision of every day that has a `statistique_jour` row.
+    ///
+    /// Read from the statistics cache (migration 0011): a cached day is used only when it was
+    /// computed at the day's current revision and with the current settings fingerprint
+    /// ([`contexte_cache`]); the other days are recomputed from the consultations, by runs of
+    /// consecutive days, and written back. The revision is read before the facts, under the same
+    /// lock, so a cached day can never be newer than its stamp.
+    pub(crate) fn cumuls_statistiques(
+        &self,
+        du: NaiveDate,
+        au: NaiveDate,
+    ) -> Result<Cumuls, ApiError> {
+        verifier_periode(du, au)?;
+        let mut store = self.store();
+        let reglages = store.reglages()?;
+        let departement = store
+            .mmg_identity()?
+            .map(|m| m.departement)
+            .unwrap_or_default();
+        let contexte = contexte_cache(&reglages.calendrier, &departement);
+        let revisions = store.revisions_statistiques(du, au)?;
+        let revision = |date: &NaiveDate| revisions.get(date).copied().unwrap_or(0);
+        let mut jours: BTreeMap<(NaiveDate, PeriodePdsa), Cumul> = BTreeMap::new();
+        let mut a_jour: BTreeSet<NaiveDate> = BTreeSet::new();
+        for ligne in store.cache_statistiques(du, au)? {
+            if ligne.contexte != contexte || ligne.revision != revision(&ligne.date) {
+                continue;
+            }
+            // A row that does not parse (older format) is recomputed like a stale one.
+            let Ok(par_periode) =
+                serde_json::from_str::<BTreeMap<PeriodePdsa, Cumul>>(&ligne.comptes)
+            else {
+                continue;
+            };
+            for (p, c) in par_periode {
+                jours.insert((ligne.date, p), c);
+            }
+            a_jour.insert(ligne.date);
+        }
+        let periode_de = |t: NaiveDateTime| reglages.calendrier.slot_of(t, &departement);
+        let huit = NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default();
+        let mut a_ecrire: Vec<LigneCache> = Vec::new();
+        let mut jour = du;
+        while jour <= au {
+            if a_jour.contains(&jour) {
+                jour = match jour.succ_opt() {
+                    Some(j) => j,
+                    None => break,
+                };
+                continue;
+            }
+            // The run of days to recompute: `jour..=fin`.
+            let mut fin = jour;
+            while fin < au {
+                match fin.succ_opt() {
+                    Some(j) if !a_jour.contains(&j) => fin = j,
+                    _ => break,
+                }
+            }
+            let debut_t = jour.and_time(huit);
+            let fin_t = fin.and_time(huit) + Duration::days(1);
+            let mut faits = store.faits_statistiques(debut_t - indicateurs::DELAI_RETOUR, fin_t)?;
+            marquer_retours(&mut faits);
+            faits.retain(|f| f.arrivee >= debut_t);
+            let cumuls = indicateurs::cumuls_quotidiens(&faits, periode_de);
+            let mut d = jour;
+            while d <= fin {
+                let par_periode: BTreeMap<PeriodePdsa, &Cumul> = cumuls
+                    .range((d, PeriodePdsa::Nuit)..=(d, PeriodePdsa::HorsPdsa))
+                    .map(|((_, p), c)| (*p, c))
+                    .collect();
+                if let Ok(comptes) = serde_json::to_string(&par_periode) {
+                    a_ecrire.push(LigneCache {
+                        date: d,
+                        revision: revision(&d),
+                        contexte: contexte.clone(),
+                        comptes,
+                    });
+                }
+                d = match d.succ_opt() {
+                    Some(j) => j,
+                    None => break,
+                };
+            }
+            jours.extend(cumuls);
+            jour = match fin.succ_opt() {
+                Some(j) => j,
+                None => break,
+            };
+        }
+        // The cache only saves time: a failure to write it (read-only database, full disk) must
+        // not deny the statistics, which are already computed.
+        if let Err(e) = store.ecrire_cache_statistiques(&a_ecrire) {
+            tracing::warn!(jours = a_ecrire.len(), erreur = %e, "cache des statistiques non écrit");
+        }
+        Ok(Cumuls { jours, revisions })
+    }
+
     /// The daily aggregates of the garde dates `du..=au`: for every date that ever had a
     /// consultation, one aggregate per PDSA slot (zero counts included, so that a consultation
     /// moved out of a slot by a late edit empties that slot at the hub too), with the day's
-    /// revision. Needs no login: an aggregate holds no patient data.
+    /// revision. Needs no login: an aggregate holds no patient data. Uses the statistics cache.
     pub fn agregats_quotidiens(
+        &self,
+        du: NaiveDate,
+        au: NaiveDate,
+    ) -> Result<Vec<DailyAggregate>, ApiError> {
+        let cumuls = self.cumuls_statistiques(du, au)?;
+        let mut jours: BTreeMap<NaiveDate, u64> = cumuls.revisions;
+        for (date, _) in cumuls.jours.keys() {
+            // A day counted but without a revision row cannot come from this program's writes;
+            // revision 1 still lets the hub take it.
+            jours.entry(*date).or_insert(1);
+        }
+        let mut out = Vec::with_capacity(jours.len() * PdsaSlot::ALL.len());
+        for (date, revision) in jours {
+            for s in PdsaSlot::ALL {
+                let counts = cumuls
+                    .jours
+                    .get(&(date, periode(s)))
+                    .map(|c| vers_protocole(&c.comptes))
+                    .unwrap_or_default();
+                out.push(DailyAggregate {
+                    mmg_id: IDENTIFIANT_LOCAL.to_owned(),
+                    device_id: IDENTIFIANT_LOCAL.to_owned(),
+                    date,
+                    slot: s,
+                    revision,
+                    schema: AGGREGATE_SCHEMA,
+                    counts,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The daily aggregates computed straight from the consultations, without the cache: the
+    /// reference the cache is tested against.
+    pub fn agregats_quotidiens_direct(
         &self,
         du: NaiveDate,
         au: NaiveDate,
@@ -221,8 +357,6 @@ impl Api {
             indicateurs::comptes_quotidiens(&donnees.faits, |t| donnees.periode_de(t));
         let mut jours: BTreeMap<NaiveDate, u64> = revisions;
         for (date, _) in comptes.keys() {
-            // A day counted but without a revision row cannot come from this program's writes;
-            // revision 1 still lets the hub take it.
             jours.entry(*date).or_insert(1);
         }
         let mut out = Vec::with_capacity(jours.len() * PdsaSlot::ALL.len());
@@ -245,6 +379,29 @@ impl Api {
         }
         Ok(out)
     }
+}
+
+/// Bumped whenever the cached form or the definition of a count changes: every cached day is
+/// then recomputed once.
+const VERSION_CACHE: u32 = 1;
+
+/// The fingerprint of what the cached counts depend on besides the day's consultations: the
+/// PDSA calendar and the département (holidays) that place an arrival in a slot, and the format.
+pub fn contexte_cache(calendrier: &CalendrierPdsa, departement: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let texte = format!(
+        "v{VERSION_CACHE};{departement};{}",
+        serde_json::to_string(calendrier).unwrap_or_default()
+    );
+    hex::encode(&Sha256::digest(texte.as_bytes())[..16])
+}
+
+/// The cumulated counts of a period, per garde date and PDSA slot.
+pub(crate) struct Cumuls {
+    /// Only the (date, slot) pairs that have consultations.
+    pub jours: BTreeMap<(NaiveDate, PeriodePdsa), Cumul>,
+    /// The revision of each day that has a `statistique_jour` row.
+    pub revisions: BTreeMap<NaiveDate, u64>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -339,16 +496,109 @@ pub struct TableauStatistiques {
     pub par_tranche_age: Vec<LigneStatistique>,
     pub par_sexe: Vec<LigneStatistique>,
     pub par_orientation: Vec<LigneStatistique>,
+    /// Chapters of the principal diagnosis.
     pub par_chapitre: Vec<LigneStatistique>,
-    /// The most frequent categories first (at most [`CATEGORIES_AFFICHEES`]).
+    /// The most frequent categories of the principal diagnosis first (at most
+    /// [`CATEGORIES_AFFICHEES`]).
     pub par_categorie: Vec<LigneStatistique>,
-    /// The most frequent communes first.
+    /// Chapters of all diagnoses (principal and associated), a consultation once per chapter.
+    pub par_chapitre_tous: Vec<LigneStatistique>,
+    /// The most frequent categories of all diagnoses first (at most [`CATEGORIES_AFFICHEES`]).
+    pub par_categorie_tous: Vec<LigneStatistique>,
+    /// The most frequent communes first: key the INSEE code, label « Nantes (44109) » when the
+    /// patients' records name it, else the code.
     pub par_commune: Vec<LigneStatistique>,
     pub par_medecin: Vec<LigneStatistique>,
     pub montants: Vec<MontantDto>,
     /// False when the store records no payment (the amounts are then zero).
     pub montants_disponibles: bool,
     pub indicateurs: Vec<IndicateurDto>,
+    /// The shift the dashboard is restricted to (« samedi 21/11/2026 — après-midi »), if any.
+    #[ts(optional)]
+    pub garde: Option<String>,
+}
+
+/// One shift: a garde date (`YYYY-MM-DD`, 8 h to 8 h) and a PDSA slot code (`nuit`,
+/// `milieu_de_nuit`, `dimanche_ferie`, `samedi_apres_midi`, `pont`, `hors_pdsa`).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct GardeStatistiques {
+    pub date: String,
+    pub periode: String,
+}
+
+/// A shift that had consultations, for the picker of the screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct GardeActive {
+    pub date: String,
+    pub periode: String,
+    /// « samedi 21/11/2026 — après-midi ».
+    pub libelle: String,
+    pub consultations: u32,
+}
+
+const JOURS_MINUSCULES: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+
+/// The short French name of a slot within its garde day.
+fn nom_court(p: PeriodePdsa) -> &'static str {
+    match p {
+        PeriodePdsa::Nuit => "nuit",
+        PeriodePdsa::MilieuDeNuit => "milieu de nuit",
+        PeriodePdsa::DimancheFerie => "journée (dimanche ou férié)",
+        PeriodePdsa::SamediApresMidi => "après-midi",
+        PeriodePdsa::Pont => "journée de pont",
+        PeriodePdsa::HorsPdsa => "hors PDSA",
+    }
+}
+
+/// The order of the slots within a garde day (8 h to 8 h): day slots, then the night.
+fn ordre_dans_la_garde(p: PeriodePdsa) -> u8 {
+    match p {
+        PeriodePdsa::HorsPdsa => 0,
+        PeriodePdsa::DimancheFerie | PeriodePdsa::SamediApresMidi | PeriodePdsa::Pont => 1,
+        PeriodePdsa::Nuit => 2,
+        PeriodePdsa::MilieuDeNuit => 3,
+    }
+}
+
+/// « samedi 21/11/2026 — après-midi ».
+pub fn libelle_garde(date: NaiveDate, p: PeriodePdsa) -> String {
+    format!(
+        "{} {} — {}",
+        JOURS_MINUSCULES[date.weekday().num_days_from_monday() as usize],
+        date.format("%d/%m/%Y"),
+        nom_court(p)
+    )
+}
+
+impl GardeStatistiques {
+    pub fn lire(&self) -> Result<(NaiveDate, PeriodePdsa), ApiError> {
+        let date =
+            NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d").map_err(|_| ApiError {
+                field: Some("date".to_owned()),
+                ..ApiError::new(
+                    ErrorCode::Validation,
+                    format!("Date illisible « {} » : écrivez-la AAAA-MM-JJ.", self.date),
+                )
+            })?;
+        let p = lire_periode(&self.periode)?;
+        Ok((date, p))
+    }
+}
+
+fn lire_periode(code: &str) -> Result<PeriodePdsa, ApiError> {
+    PdsaSlot::from_code(code.trim())
+        .map(periode)
+        .ok_or_else(|| ApiError {
+            field: Some("periode".to_owned()),
+            ..ApiError::new(
+                ErrorCode::Validation,
+                format!(
+                    "Période de garde inconnue « {code} » : choisissez nuit, milieu de nuit, dimanche ou férié, samedi après-midi, pont ou hors PDSA."
+                ),
+            )
+        })
 }
 
 /// Lines of the "most frequent" tables.
@@ -428,17 +678,132 @@ impl Api {
         self.tableau(du, au)
     }
 
-    /// The dashboard without a session check, for the CLI report (no patient data in it).
+    /// The dashboard of one shift (a garde date and a PDSA slot), for a logged-in user.
+    pub fn statistiques_tableau_garde(
+        &self,
+        garde: GardeStatistiques,
+    ) -> Result<TableauStatistiques, ApiError> {
+        self.acteur(Besoin::Connecte)?;
+        let (date, p) = garde.lire()?;
+        self.tableau_de(date, date, Some(p))
+    }
+
+    /// The shifts of a period that had consultations, the most recent first.
+    pub fn statistiques_gardes(
+        &self,
+        periode: PeriodeStatistiques,
+    ) -> Result<Vec<GardeActive>, ApiError> {
+        self.acteur(Besoin::Connecte)?;
+        let (du, au) = periode.dates()?;
+        let cumuls = self.cumuls_statistiques(du, au)?;
+        let mut gardes: Vec<(&(NaiveDate, PeriodePdsa), &Cumul)> = cumuls
+            .jours
+            .iter()
+            .filter(|(_, c)| c.comptes.consultations > 0)
+            .collect();
+        // The most recent first: by garde date, then by the hour a slot starts within it.
+        gardes.sort_by_key(|((date, p), _)| std::cmp::Reverse((*date, ordre_dans_la_garde(*p))));
+        Ok(gardes
+            .into_iter()
+            .map(|((date, p), c)| GardeActive {
+                date: date.format("%Y-%m-%d").to_string(),
+                periode: slot(*p).code().to_owned(),
+                libelle: libelle_garde(*date, *p),
+                consultations: c.comptes.consultations,
+            })
+            .collect())
+    }
+
+    /// The dashboard without a session check, for the CLI report (no patient data in it). Read
+    /// through the statistics cache.
     pub fn tableau(&self, du: NaiveDate, au: NaiveDate) -> Result<TableauStatistiques, ApiError> {
+        self.tableau_de(du, au, None)
+    }
+
+    /// The dashboard of the garde dates `du..=au`, restricted to one PDSA slot if `garde` is
+    /// given; from the statistics cache.
+    pub fn tableau_de(
+        &self,
+        du: NaiveDate,
+        au: NaiveDate,
+        garde: Option<PeriodePdsa>,
+    ) -> Result<TableauStatistiques, ApiError> {
+        let cumuls = self.cumuls_statistiques(du, au)?;
+        let tab = Tableau::depuis_cumuls(
+            du,
+            au,
+            cumuls
+                .jours
+                .iter()
+                .filter(|((_, p), _)| garde.is_none_or(|g| g == *p)),
+        );
+        self.habiller(du, au, &tab, garde)
+    }
+
+    /// The same dashboard computed straight from the consultations, without the cache: the
+    /// reference the cache is tested against (and the cost the cache saves, in the bench).
+    pub fn tableau_direct(
+        &self,
+        du: NaiveDate,
+        au: NaiveDate,
+        garde: Option<PeriodePdsa>,
+    ) -> Result<TableauStatistiques, ApiError> {
         let donnees = self.donnees_statistiques(du, au)?;
-        let tab = Tableau::calculer(&donnees.faits, du, au, |t| donnees.periode_de(t));
-        let medecins: BTreeMap<i64, String> = self
-            .store()
+        let faits: Vec<Fait> = match garde {
+            Some(g) => donnees
+                .faits
+                .iter()
+                .filter(|f| donnees.periode_de(f.arrivee) == g)
+                .cloned()
+                .collect(),
+            None => donnees.faits.clone(),
+        };
+        let tab = Tableau::calculer(&faits, du, au, |t| donnees.periode_de(t));
+        self.habiller(du, au, &tab, garde)
+    }
+
+    /// The DTO of a computed dashboard: doctors and communes named from the store.
+    fn habiller(
+        &self,
+        du: NaiveDate,
+        au: NaiveDate,
+        tab: &Tableau,
+        garde: Option<PeriodePdsa>,
+    ) -> Result<TableauStatistiques, ApiError> {
+        let store = self.store();
+        let medecins: BTreeMap<i64, String> = store
             .tous_les_utilisateurs()?
             .into_iter()
             .map(|u| (u.id, format!("Dr {} {}", u.prenom, u.nom)))
             .collect();
-        Ok(tableau_dto(du, au, &tab, &medecins, true))
+        let mut codes: Vec<(&String, &u32)> = tab.total.par_commune.iter().collect();
+        codes.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        let codes: Vec<&str> = codes
+            .iter()
+            .take(CATEGORIES_AFFICHEES)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let communes = store.noms_communes(&codes)?;
+        drop(store);
+        let mut dto = tableau_dto(du, au, tab, &medecins, true);
+        nommer_communes(&mut dto, &communes);
+        dto.garde = garde.map(|g| libelle_garde(du, g));
+        Ok(dto)
+    }
+}
+
+/// « Nantes (44109) »: the commune's name with its code, or the code alone.
+pub fn libelle_commune(code: &str, nom: Option<&str>) -> String {
+    match nom.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(nom) => format!("{nom} ({code})"),
+        None => code.to_owned(),
+    }
+}
+
+/// Names the communes of a dashboard (`noms`: INSEE code -> name).
+pub fn nommer_communes(dto: &mut TableauStatistiques, noms: &BTreeMap<String, String>) {
+    for l in &mut dto.par_commune {
+        l.libelle = libelle_commune(&l.cle, noms.get(&l.cle).map(String::as_str));
     }
 }
 
@@ -539,6 +904,20 @@ pub fn tableau_dto(
         .map(|(k, n)| ligne(k.clone(), k.clone(), *n, total))
         .collect();
     les_plus_frequents(&mut par_categorie, Some(CATEGORIES_AFFICHEES));
+    let par_chapitre_tous = CHAPITRES_CIM10
+        .iter()
+        .filter_map(|ch| {
+            let cle = cle_chapitre(ch);
+            let n = c.par_chapitre_tous.get(&cle).copied().unwrap_or(0);
+            (n > 0).then(|| ligne(cle.clone(), format!("{cle} · {}", ch.2), n, total))
+        })
+        .collect();
+    let mut par_categorie_tous: Vec<LigneStatistique> = c
+        .par_categorie_tous
+        .iter()
+        .map(|(k, n)| ligne(k.clone(), k.clone(), *n, total))
+        .collect();
+    les_plus_frequents(&mut par_categorie_tous, Some(CATEGORIES_AFFICHEES));
     let mut par_commune: Vec<LigneStatistique> = c
         .par_commune
         .iter()
@@ -592,10 +971,13 @@ pub fn tableau_dto(
         par_orientation,
         par_chapitre,
         par_categorie,
+        par_chapitre_tous,
+        par_categorie_tous,
         par_commune,
         par_medecin,
         montants,
         montants_disponibles,
+        garde: None,
         indicateurs: CATALOGUE
             .iter()
             .map(|i| IndicateurDto {
@@ -670,7 +1052,10 @@ pub fn tables_export(t: &TableauStatistiques) -> Vec<TableExport> {
         lignes: vec![
             vec![
                 Cellule::Texte("Période".into()),
-                Cellule::Texte(format!("{} au {}", t.du, t.au)),
+                Cellule::Texte(match &t.garde {
+                    Some(g) => format!("garde du {g}"),
+                    None => format!("{} au {}", t.du, t.au),
+                }),
                 Cellule::Texte(String::new()),
             ],
             vec![
@@ -799,7 +1184,24 @@ pub fn tables_export(t: &TableauStatistiques) -> Vec<TableExport> {
             "Catégorie CIM-10",
             &t.par_categorie,
         ),
-        table_lignes("par_commune", "Communes", "Code INSEE", &t.par_commune),
+        table_lignes(
+            "par_chapitre_tous",
+            "Chapitres, tous diagnostics",
+            "Chapitre",
+            &t.par_chapitre_tous,
+        ),
+        table_lignes(
+            "par_categorie_tous",
+            "Diagnostics, tous",
+            "Catégorie CIM-10",
+            &t.par_categorie_tous,
+        ),
+        table_lignes(
+            "par_commune",
+            "Communes",
+            "Commune (code INSEE)",
+            &t.par_commune,
+        ),
         table_lignes("par_medecin", "Médecins", "Médecin", &t.par_medecin),
         montants,
     ]
@@ -903,6 +1305,10 @@ pub struct ExportStatistiques {
     #[serde(default)]
     #[ts(optional)]
     pub table: Option<String>,
+    /// A PDSA slot code: then `du` must equal `au` and only that shift is exported.
+    #[serde(default)]
+    #[ts(optional)]
+    pub periode: Option<String>,
 }
 
 /// An exported file, its bytes in base64 for the UI to save.
@@ -920,10 +1326,23 @@ impl Api {
         demande: ExportStatistiques,
     ) -> Result<FichierExporte, ApiError> {
         use base64::Engine;
-        let tableau = self.statistiques_tableau(PeriodeStatistiques {
-            du: demande.du.clone(),
-            au: demande.au.clone(),
-        })?;
+        let tableau = match demande.periode.as_deref().filter(|p| !p.is_empty()) {
+            None => self.statistiques_tableau(PeriodeStatistiques {
+                du: demande.du.clone(),
+                au: demande.au.clone(),
+            })?,
+            Some(p) => {
+                if demande.du.trim() != demande.au.trim() {
+                    return Err(erreur_periode(
+                        "Une garde tient sur une seule date de garde : choisissez la même date de début et de fin.",
+                    ));
+                }
+                self.statistiques_tableau_garde(GardeStatistiques {
+                    date: demande.du.clone(),
+                    periode: p.to_owned(),
+                })?
+            }
+        };
         let mut tables = tables_export(&tableau);
         if let Some(cle) = demande.table.as_deref().filter(|c| !c.is_empty()) {
             tables.retain(|t| t.cle == cle);
@@ -934,12 +1353,20 @@ impl Api {
                 });
             }
         }
-        let suffixe = demande
-            .table
+        let mut suffixe = demande
+            .periode
             .as_deref()
-            .filter(|c| !c.is_empty())
-            .map(|c| format!("-{}", c.replace('_', "-")))
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("-{}", p.trim().replace('_', "-")))
             .unwrap_or_default();
+        suffixe.push_str(
+            &demande
+                .table
+                .as_deref()
+                .filter(|c| !c.is_empty())
+                .map(|c| format!("-{}", c.replace('_', "-")))
+                .unwrap_or_default(),
+        );
         let base = format!("statistiques-{}-{}{suffixe}", tableau.du, tableau.au);
         let (octets, nom, type_mime) = match demande.format.as_str() {
             "csv" => (
@@ -982,18 +1409,9 @@ impl Api {
                 ..ApiError::new(ErrorCode::Validation, format!("Année invalide : {annee}."))
             });
         };
-        let donnees = self.donnees_statistiques(du, au)?;
-        let periode_de = |t| donnees.periode_de(t);
-        let tab = Tableau::calculer(&donnees.faits, du, au, periode_de);
-        let store = self.store();
-        let mmg = store.mmg_identity()?;
-        let medecins: BTreeMap<i64, String> = store
-            .tous_les_utilisateurs()?
-            .into_iter()
-            .map(|u| (u.id, format!("Dr {} {}", u.prenom, u.nom)))
-            .collect();
-        drop(store);
-        let dto = tableau_dto(du, au, &tab, &medecins, true);
+        let cumuls = self.cumuls_statistiques(du, au)?;
+        let dto = self.tableau_de(du, au, None)?;
+        let mmg = self.store().mmg_identity()?;
         let (nom, departement) = mmg
             .map(|m| (m.nom, m.departement))
             .unwrap_or_else(|| ("Maison médicale de garde".to_owned(), String::new()));
@@ -1011,7 +1429,7 @@ impl Api {
             ) else {
                 continue;
             };
-            let c = Tableau::calculer(&donnees.faits, debut, fin, periode_de).total;
+            let c = Tableau::depuis_cumuls(debut, fin, &cumuls.jours).total;
             t_c += c.consultations;
             t_r += c.regules();
             t_v += c.visites;
@@ -1109,5 +1527,7 @@ pub(crate) fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
         TableauStatistiques::decl(cfg),
         ExportStatistiques::decl(cfg),
         FichierExporte::decl(cfg),
+        GardeStatistiques::decl(cfg),
+        GardeActive::decl(cfg),
     ]
 }

@@ -21,6 +21,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::session::Besoin;
 use crate::{Api, ApiError, ErrorCode};
 
 /// How far back the queue looks for days to send (the statistics compute ten years at most).
@@ -232,14 +233,28 @@ impl Api {
         })
     }
 
-    /// `hub_inscrire`: enrolls this PC with a hub (through the plugged-in [`Hub`]).
+    /// `hub_inscrire`: enrolls this PC with a hub (through the plugged-in [`Hub`]). The MMG admin
+    /// decides where its figures go.
     pub fn hub_inscrire(&self, demande: HubInscription) -> Result<SyncStatut, ApiError> {
+        self.acteur(Besoin::Admin)?;
+        self.hub_inscrire_key_holder(demande)
+    }
+
+    /// The same for whoever holds the database key (the CLI).
+    pub fn hub_inscrire_key_holder(&self, demande: HubInscription) -> Result<SyncStatut, ApiError> {
         let hub = self.hub.get().cloned().ok_or_else(hors_ligne)?;
         hub.inscrire(self, demande)
     }
 
-    /// `sync_maintenant`: one push and one pull now (through the plugged-in [`Hub`]).
+    /// `sync_maintenant`: one push and one pull now (through the plugged-in [`Hub`]), for any
+    /// user logged in.
     pub fn sync_maintenant(&self) -> Result<SyncRapport, ApiError> {
+        self.acteur(Besoin::Connecte)?;
+        self.sync_maintenant_key_holder()
+    }
+
+    /// The same for whoever holds the database key (the CLI).
+    pub fn sync_maintenant_key_holder(&self) -> Result<SyncRapport, ApiError> {
         let hub = self.hub.get().cloned().ok_or_else(hors_ligne)?;
         Ok(hub.synchroniser(self))
     }
@@ -344,8 +359,9 @@ impl Api {
 
     /// Applies one publication of the URML and records it (its kind's own transaction: the RPPS
     /// import and the CIM-10 import record their own). Content this desktop refuses (malformed)
-    /// is recorded as refused with the reason, so that the following publications still come;
-    /// a storage failure is an error and the publication is tried again next time.
+    /// is a French `validation` error: nothing is changed, the reference version stays below
+    /// it, and the next sync asks for it again (the sync stops there, so no later publication
+    /// jumps over it). A storage failure is an error too, tried again the same way.
     pub fn reference_appliquer(&self, p: &Publication) -> Result<ReferenceDto, ApiError> {
         let now = self.clock.now_utc_text();
         let mut trace = ReferenceAppliquee {
@@ -359,6 +375,12 @@ impl Api {
             ReferenceKind::Rpps => self.appliquer_rpps(p, &now),
             ReferenceKind::Annuaire => self.appliquer_annuaire(p, &now),
             ReferenceKind::Tarifs => self.store().write(|tx| {
+                // The same table again (published twice) is not an error: nothing to do.
+                let publiee = appligarde_domain::tarifs::TableTarifs::parse_csv(&p.content)
+                    .map_err(DomainError::from)?;
+                if compta::table_en_vigueur(tx, &now)?.table == publiee {
+                    return Ok("table des tarifs déjà en vigueur".to_owned());
+                }
                 compta::importer_tarifs(tx, &p.content, true, OrigineTarifs::Hub, None, &now)
                     .map(|v| format!("table des tarifs n° {} en vigueur", v.id))
             }),
@@ -367,7 +389,7 @@ impl Api {
         trace.resume = match resultat {
             Ok(resume) => resume,
             Err(e) => match refusee(&e) {
-                Some(message) => format!("refusée : {message}"),
+                Some(message) => return Err(publication_refusee(p, &message)),
                 None => return Err(e.into()),
             },
         };
@@ -483,13 +505,35 @@ impl Api {
         }
         trace.resume = match resultat {
             Ok(r) => format!("CIM-10 « {} » active", r.version.version),
-            Err(e) if e.code == ErrorCode::Validation => format!("refusée : {}", e.message),
+            Err(e) if e.code == ErrorCode::Validation => {
+                return Err(publication_refusee(p, &e.message));
+            }
             Err(e) => return Err(e),
         };
         self.store()
             .write(|tx| store_synchro::noter_reference(tx, &trace))?;
         Ok(reference_dto(trace))
     }
+}
+
+/// The French error of a publication this desktop refuses: nothing changed, asked again later.
+fn publication_refusee(p: &Publication, raison: &str) -> ApiError {
+    let nature = match p.kind {
+        ReferenceKind::Rpps => "l'extrait RPPS",
+        ReferenceKind::Annuaire => "l'annuaire",
+        ReferenceKind::Tarifs => "la table des tarifs",
+        ReferenceKind::Cim10 => "la CIM-10",
+    };
+    let raison = raison.trim_end_matches(['.', ' ']);
+    ApiError::new(
+        ErrorCode::Validation,
+        format!(
+            "La publication n° {} de l'URML ({nature}) est refusée par ce poste : {raison}. Les \
+             données de ce poste sont inchangées ; elle sera redemandée à la prochaine \
+             synchronisation. Signalez-le à l'URML si le message persiste.",
+            p.version
+        ),
+    )
 }
 
 fn hors_ligne() -> ApiError {

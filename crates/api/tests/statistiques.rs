@@ -357,6 +357,7 @@ fn exports_follow_french_spreadsheet_conventions() {
                 au: AU.into(),
                 format: format.into(),
                 table: table.map(str::to_owned),
+                periode: None,
             })
             .unwrap();
         let bytes = base64::engine::general_purpose::STANDARD
@@ -402,6 +403,7 @@ fn exports_follow_french_spreadsheet_conventions() {
             au: AU.into(),
             format: "ods".into(),
             table: None,
+            periode: None,
         })
         .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("format"));
@@ -503,4 +505,250 @@ fn payments_are_counted_by_mode_on_their_consultations_day_without_the_cancelled
             assert_eq!(y.revision, x.revision, "{} is untouched", x.date);
         }
     }
+}
+
+/// The dashboard and the aggregates read through the cache equal the ones computed straight from
+/// the consultations: for the whole period, a month, one shift.
+fn assert_cache_fidele(api: &Api, etape: &str) {
+    use appligarde_domain::calendrier::PeriodePdsa;
+    for (du, au, garde) in [
+        (DU, AU, None),
+        ("2026-10-01", "2026-11-30", None),
+        (DU, AU, Some(PeriodePdsa::Nuit)),
+        (
+            "2026-11-14",
+            "2026-11-14",
+            Some(PeriodePdsa::SamediApresMidi),
+        ),
+    ] {
+        let cache = api.tableau_de(d(du), d(au), garde).unwrap();
+        let direct = api.tableau_direct(d(du), d(au), garde).unwrap();
+        assert_eq!(
+            cache, direct,
+            "{etape}: the cached dashboard of {du}..{au} ({garde:?}) is the direct one"
+        );
+    }
+    assert_eq!(
+        api.agregats_quotidiens(d(DU), d(AU)).unwrap(),
+        api.agregats_quotidiens_direct(d(DU), d(AU)).unwrap(),
+        "{etape}: the cached daily aggregates are the direct ones"
+    );
+}
+
+#[test]
+fn the_cache_never_shows_stale_counts_after_inserts_edits_and_deletions() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = demo(dir.path());
+    assert_cache_fidele(&api, "cold cache");
+    let store = Store::open(&dir.path().join("data"), &config(dir.path()).key).unwrap();
+    let cached: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM statistique_cache", [], |r| r.get(0))
+        .unwrap();
+    assert!(cached > 500, "every day of the period is cached: {cached}");
+    assert_cache_fidele(&api, "warm cache");
+
+    let rows = api
+        .consultations_list(ConsultationsQuery {
+            du: DU.into(),
+            au: "2026-11-01".into(),
+        })
+        .unwrap();
+    let premiere = rows.iter().find(|r| r.statut == "cloturee").unwrap();
+    let detail = api.consultation_get(Id { id: premiere.id }).unwrap();
+
+    // A late edit through the API (orientation and diagnoses rewritten).
+    let mut saisie = detail.consultation.clone();
+    saisie.orientation = Some(
+        if saisie.orientation.as_deref() == Some("urgences") {
+            "retour_domicile"
+        } else {
+            "urgences"
+        }
+        .into(),
+    );
+    api.consultation_rectifier(Rectification {
+        id: detail.id,
+        version: detail.version,
+        consultation: saisie,
+        motif: "Orientation corrigée".into(),
+    })
+    .unwrap();
+    assert_cache_fidele(&api, "late edit of a consultation");
+
+    let id = rows[1].id;
+    let autre = rows[2].id;
+    let patient = api.consultation_get(Id { id }).unwrap().patient.id;
+    let edits = [
+        (
+            "principal diagnosis changed in place",
+            format!(
+                "UPDATE consultation_diagnostic SET code = 'A09' WHERE consultation_id = {id} AND principal = 1"
+            ),
+        ),
+        (
+            "associated diagnosis added",
+            format!(
+                "INSERT INTO consultation_diagnostic (consultation_id, rang, code, principal) VALUES ({autre}, 7, 'R05', 0)"
+            ),
+        ),
+        (
+            "principal diagnosis removed",
+            format!("DELETE FROM consultation_diagnostic WHERE consultation_id = {autre} AND principal = 1"),
+        ),
+        (
+            "patient's sex, birth date and commune changed",
+            format!(
+                "UPDATE patient SET sexe = CASE sexe WHEN 'F' THEN 'M' ELSE 'F' END, date_naissance = '1931-02-03',
+                 code_insee = '49007', commune = 'Angers' WHERE id = {patient}"
+            ),
+        ),
+        (
+            "payment recorded",
+            format!(
+                "INSERT INTO paiement (id, consultation_id, mode, montant_centimes, saisi_le)
+                 VALUES (9101, {id}, 'carte', 2650, '2026-11-20T21:00:00Z')"
+            ),
+        ),
+        (
+            "consultation inserted on a past day, 20 hours before another one of the same patient",
+            format!(
+                "INSERT INTO consultation (uid, patient_id, medecin_id, arrivee, mode_arrivee, lieu, statut,
+                     created_at, updated_at)
+                 SELECT 'tardive', patient_id, medecin_id,
+                        strftime('%Y-%m-%dT%H:%M:%S', arrivee, '-20 hours'), 'regule_sas', 'domicile',
+                        'cloturee', '2026-11-20T21:00:00Z', '2026-11-20T21:00:00Z'
+                 FROM consultation WHERE id = {autre}"
+            ),
+        ),
+        (
+            "consultation deleted",
+            format!(
+                "PRAGMA foreign_keys = OFF; DELETE FROM consultation WHERE id = {}; PRAGMA foreign_keys = ON;",
+                rows[3].id
+            ),
+        ),
+        (
+            "département changed (other holidays)",
+            "UPDATE mmg SET departement = '57'".to_owned(),
+        ),
+    ];
+    for (etape, sql) in edits {
+        store.conn().execute_batch(&sql).unwrap();
+        assert_cache_fidele(&api, etape);
+    }
+}
+
+#[test]
+fn a_shift_shows_only_its_consultations_and_a_day_all_its_shifts() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = demo(dir.path());
+    let gardes = api
+        .statistiques_gardes(PeriodeStatistiques {
+            du: DU.into(),
+            au: AU.into(),
+        })
+        .unwrap();
+    assert!(gardes.len() > 10, "the demo has many shifts");
+    assert!(
+        gardes.windows(2).all(|w| w[0].date >= w[1].date),
+        "the most recent first"
+    );
+    let total: u32 = gardes.iter().map(|g| g.consultations).sum();
+    assert_eq!(total, 80, "the shifts partition the consultations");
+    let g = &gardes[0];
+    let tableau = api
+        .statistiques_tableau_garde(appligarde_api::statistiques::GardeStatistiques {
+            date: g.date.clone(),
+            periode: g.periode.clone(),
+        })
+        .unwrap();
+    assert_eq!(tableau.consultations, g.consultations);
+    assert_eq!(tableau.garde.as_deref(), Some(g.libelle.as_str()));
+    let par_periode: Vec<(&str, u32)> = tableau
+        .par_periode
+        .iter()
+        .filter(|l| l.nombre > 0)
+        .map(|l| (l.cle.as_str(), l.nombre))
+        .collect();
+    assert_eq!(
+        par_periode,
+        [(g.periode.as_str(), g.consultations)],
+        "a shift counts only its own slot"
+    );
+    let jour = api
+        .statistiques_tableau(PeriodeStatistiques {
+            du: g.date.clone(),
+            au: g.date.clone(),
+        })
+        .unwrap();
+    let du_jour: u32 = gardes
+        .iter()
+        .filter(|x| x.date == g.date)
+        .map(|x| x.consultations)
+        .sum();
+    assert_eq!(jour.consultations, du_jour, "a day holds all its shifts");
+    assert_eq!(jour.garde, None);
+    let err = api
+        .statistiques_tableau_garde(appligarde_api::statistiques::GardeStatistiques {
+            date: g.date.clone(),
+            periode: "apres_midi".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("periode"), "{}", err.message);
+}
+
+#[test]
+fn communes_are_named_with_their_code_and_all_diagnoses_have_their_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = demo(dir.path());
+    let store = Store::open(&dir.path().join("data"), &config(dir.path()).key).unwrap();
+    // A commune code that no patient names keeps its bare code.
+    store
+        .conn()
+        .execute_batch(
+            "UPDATE patient SET code_insee = '85191', commune = '' WHERE id = (SELECT min(id) FROM patient)",
+        )
+        .unwrap();
+    let noms: BTreeMap<String, String> = store
+        .conn()
+        .prepare("SELECT code_insee, commune FROM patient WHERE commune <> ''")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let tableau = api
+        .statistiques_tableau(PeriodeStatistiques {
+            du: DU.into(),
+            au: AU.into(),
+        })
+        .unwrap();
+    assert!(!tableau.par_commune.is_empty());
+    for l in &tableau.par_commune {
+        let attendu = match noms.get(&l.cle) {
+            Some(nom) => format!("{nom} ({})", l.cle),
+            None => l.cle.clone(),
+        };
+        assert_eq!(l.libelle, attendu, "commune {}", l.cle);
+    }
+    assert!(
+        tableau.par_commune.iter().any(|l| l.libelle == "85191"),
+        "an unnamed code falls back to the code alone"
+    );
+    // The aggregate that leaves the MMG keeps codes only.
+    for a in api.agregats_quotidiens(d(DU), d(AU)).unwrap() {
+        for k in a.counts.by_commune.keys() {
+            assert!(
+                k.chars().all(|c| c.is_ascii_alphanumeric()) && k.len() == 5,
+                "{k}"
+            );
+        }
+    }
+    let principal: u32 = tableau.par_chapitre.iter().map(|l| l.nombre).sum();
+    let tous: u32 = tableau.par_chapitre_tous.iter().map(|l| l.nombre).sum();
+    assert!(
+        tous >= principal,
+        "all diagnoses count at least the principal ones ({tous} < {principal})"
+    );
 }

@@ -46,7 +46,7 @@ pub fn hub(cli: &crate::Cli, command: &HubCommand) -> anyhow::Result<()> {
     let api = opened(cli)?;
     match command {
         HubCommand::Enroll { url, code, json } => {
-            let statut = api.hub_inscrire(HubInscription {
+            let statut = api.hub_inscrire_key_holder(HubInscription {
                 url: url.clone(),
                 code: code.clone(),
             })?;
@@ -76,7 +76,7 @@ pub fn hub(cli: &crate::Cli, command: &HubCommand) -> anyhow::Result<()> {
 /// `sync`: exit code 1 when the sync did not complete (the report says why).
 pub fn sync(cli: &crate::Cli, json: bool) -> anyhow::Result<bool> {
     let api = opened(cli)?;
-    let rapport = api.sync_maintenant()?;
+    let rapport = api.sync_maintenant_key_holder()?;
     if json {
         println!("{}", serde_json::to_string_pretty(&rapport)?);
     } else {

@@ -17,7 +17,7 @@ use crate::{
     garde::{Lieu, ModeArrivee, Sexe},
 };
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One indicator: its code (stable, used by exports), its French name and definition.
@@ -112,6 +112,16 @@ pub const CATALOGUE: &[Indicateur] = &[
         definition: "Consultations selon la catégorie CIM-10 (trois caractères, ex. J06) de leur diagnostic principal, les plus fréquentes d'abord.",
     },
     Indicateur {
+        code: "par_chapitre_cim10_tous",
+        nom: "Chapitres CIM-10, tous diagnostics",
+        definition: "Consultations ayant au moins un diagnostic (principal ou associé) dans le chapitre CIM-10 ; une consultation compte une fois par chapitre.",
+    },
+    Indicateur {
+        code: "par_categorie_cim10_tous",
+        nom: "Diagnostics les plus fréquents, tous diagnostics",
+        definition: "Consultations ayant au moins un diagnostic (principal ou associé) de la catégorie CIM-10, les plus fréquentes d'abord ; une consultation compte une fois par catégorie.",
+    },
+    Indicateur {
         code: "attente",
         nom: "Temps d'attente",
         definition: "Minutes entre l'arrivée et le début de la consultation (médiane et 90e centile), pour les consultations commencées.",
@@ -129,7 +139,7 @@ pub const CATALOGUE: &[Indicateur] = &[
     Indicateur {
         code: "par_commune",
         nom: "Commune de résidence",
-        definition: "Consultations selon le code INSEE de la commune de résidence du patient ; sans code INSEE, elles ne sont pas comptées.",
+        definition: "Consultations selon la commune de résidence du patient (nom et code INSEE) ; sans code INSEE, elles ne sont pas comptées.",
     },
     Indicateur {
         code: "par_medecin",
@@ -337,6 +347,8 @@ pub struct Fait {
     pub orientation: Option<Orientation>,
     /// The CIM-10 code of the principal diagnosis, as stored.
     pub diagnostic_principal: Option<String>,
+    /// The CIM-10 codes of the associated diagnoses, as stored (the principal one left out).
+    pub diagnostics_associes: Vec<String>,
     /// INSEE code of the patient's commune, when known.
     pub commune: Option<String>,
     /// The local id of the doctor who saw the patient.
@@ -384,7 +396,8 @@ fn minutes(de: NaiveDateTime, a: NaiveDateTime) -> Option<u32> {
 
 /// The additive counts of a set of consultations. Adding the `Comptes` of two disjoint sets gives
 /// the `Comptes` of their union.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Comptes {
     pub consultations: u32,
     pub par_heure: [u32; 24],
@@ -408,6 +421,10 @@ pub struct Comptes {
     pub par_medecin: BTreeMap<i64, u32>,
     /// Cents, indexed like [`ModePaiement::TOUS`].
     pub montants: [u64; 5],
+    /// `J00-J99` -> consultations with at least one diagnosis (principal or associated) in it.
+    pub par_chapitre_tous: BTreeMap<String, u32>,
+    /// `J06` -> consultations with at least one diagnosis (principal or associated) of it.
+    pub par_categorie_tous: BTreeMap<String, u32>,
 }
 
 fn rang<T: PartialEq>(all: &[T], x: &T) -> usize {
@@ -431,6 +448,27 @@ impl Comptes {
                 *self.par_chapitre.entry(cle_chapitre(chapitre)).or_default() += 1;
             }
             *self.par_categorie.entry(categorie).or_default() += 1;
+        }
+        // Every diagnosis counts once per consultation in each category and chapter it falls in.
+        let mut categories: Vec<String> = f
+            .diagnostic_principal
+            .iter()
+            .chain(&f.diagnostics_associes)
+            .filter_map(|code| categorie_cim10(code))
+            .collect();
+        categories.sort_unstable();
+        categories.dedup();
+        let mut chapitres: Vec<String> = categories
+            .iter()
+            .filter_map(|c| chapitre_cim10(c).map(cle_chapitre))
+            .collect();
+        chapitres.sort_unstable();
+        chapitres.dedup();
+        for chapitre in chapitres {
+            *self.par_chapitre_tous.entry(chapitre).or_default() += 1;
+        }
+        for categorie in categories {
+            *self.par_categorie_tous.entry(categorie).or_default() += 1;
         }
         if let Some(m) = f.debut.and_then(|d| minutes(f.arrivee, d)) {
             self.attente[case_minutes(m)] += 1;
@@ -479,6 +517,8 @@ impl Comptes {
         somme_map(&mut self.par_commune, &autre.par_commune);
         somme_map(&mut self.par_medecin, &autre.par_medecin);
         somme(&mut self.montants, &autre.montants);
+        somme_map(&mut self.par_chapitre_tous, &autre.par_chapitre_tous);
+        somme_map(&mut self.par_categorie_tous, &autre.par_categorie_tous);
     }
 
     /// Consultations sent by a regulating doctor (Centre 15, 116 117, SAS).
@@ -530,6 +570,58 @@ pub fn comptes_quotidiens(
     out
 }
 
+/// The counts of one garde date and PDSA slot that the dashboard needs, all additive: the
+/// [`Comptes`] plus the exact histograms (minute -> consultations) of waiting times and lengths,
+/// from which medians and 90th percentiles are exact. The statistics cache stores one per date
+/// and slot; merging those of a period gives its dashboard ([`Tableau::depuis_cumuls`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Cumul {
+    pub comptes: Comptes,
+    /// Minutes of waiting -> consultations.
+    pub attente: BTreeMap<u32, u32>,
+    /// Minutes of consultation -> consultations.
+    pub duree: BTreeMap<u32, u32>,
+}
+
+impl Cumul {
+    /// Counts one more consultation.
+    pub fn ajouter(&mut self, f: &Fait) {
+        self.comptes.ajouter(f);
+        if let Some(m) = f.debut.and_then(|d| minutes(f.arrivee, d)) {
+            *self.attente.entry(m).or_default() += 1;
+        }
+        if let Some(m) = f.debut.zip(f.fin).and_then(|(d, e)| minutes(d, e)) {
+            *self.duree.entry(m).or_default() += 1;
+        }
+    }
+
+    /// Adds the counts of another, disjoint set of consultations.
+    pub fn fusionner(&mut self, autre: &Cumul) {
+        self.comptes.fusionner(&autre.comptes);
+        for (m, n) in &autre.attente {
+            *self.attente.entry(*m).or_default() += n;
+        }
+        for (m, n) in &autre.duree {
+            *self.duree.entry(*m).or_default() += n;
+        }
+    }
+}
+
+/// The [`Cumul`] of each (garde date, PDSA slot) that has at least one consultation.
+pub fn cumuls_quotidiens(
+    faits: &[Fait],
+    periode_de: impl Fn(NaiveDateTime) -> PeriodePdsa,
+) -> BTreeMap<(NaiveDate, PeriodePdsa), Cumul> {
+    let mut out: BTreeMap<(NaiveDate, PeriodePdsa), Cumul> = BTreeMap::new();
+    for f in faits {
+        out.entry(jour_et_periode(f.arrivee, &periode_de))
+            .or_default()
+            .ajouter(f);
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // The dashboard
 // ---------------------------------------------------------------------------------------------
@@ -544,6 +636,30 @@ pub struct Repartition {
 }
 
 impl Repartition {
+    /// The same as [`Repartition::de`] from a histogram (value -> how many times).
+    pub fn de_histogramme(histogramme: &BTreeMap<u32, u32>) -> Repartition {
+        let n: u64 = histogramme.values().map(|&c| u64::from(c)).sum();
+        let rang = |p: u64| -> Option<u32> {
+            if n == 0 {
+                return None;
+            }
+            let r = (p * n).div_ceil(100).max(1);
+            let mut vus = 0u64;
+            for (&valeur, &c) in histogramme {
+                vus += u64::from(c);
+                if vus >= r {
+                    return Some(valeur);
+                }
+            }
+            None
+        };
+        Repartition {
+            n: u32::try_from(n).unwrap_or(u32::MAX),
+            mediane: rang(50),
+            p90: rang(90),
+        }
+    }
+
     /// Nearest-rank percentiles: the value of rank ceil(p × n) in the sorted list.
     pub fn de(mut valeurs: Vec<u32>) -> Repartition {
         valeurs.sort_unstable();
@@ -628,6 +744,57 @@ impl Tableau {
     }
 }
 
+impl Tableau {
+    /// The dashboard of the garde dates `du..=au` from the [`Cumul`]s of their (date, slot)
+    /// pairs (pairs outside are ignored): the same as [`Tableau::calculer`] on the facts they
+    /// were made of. The weekday of an arrival follows from its garde date and hour: from 8 h it
+    /// is the garde date, before 8 h the day after.
+    pub fn depuis_cumuls<'a>(
+        du: NaiveDate,
+        au: NaiveDate,
+        cumuls: impl IntoIterator<Item = (&'a (NaiveDate, PeriodePdsa), &'a Cumul)>,
+    ) -> Tableau {
+        let mut t = Tableau::default();
+        let mut jour = du;
+        while jour <= au {
+            t.par_jour.insert(jour, 0);
+            t.par_mois.insert((jour.year(), jour.month()), 0);
+            match jour.succ_opt() {
+                Some(next) => jour = next,
+                None => break,
+            }
+        }
+        let mut attente: BTreeMap<u32, u32> = BTreeMap::new();
+        let mut duree: BTreeMap<u32, u32> = BTreeMap::new();
+        for ((date, periode), c) in cumuls {
+            if *date < du || *date > au || c.comptes.consultations == 0 {
+                continue;
+            }
+            let n = c.comptes.consultations;
+            t.total.fusionner(&c.comptes);
+            *t.par_jour.entry(*date).or_default() += n;
+            *t.par_mois.entry((date.year(), date.month())).or_default() += n;
+            t.par_periode[rang(&PeriodePdsa::TOUTES, periode)] += n;
+            let soir = date.weekday().num_days_from_monday() as usize;
+            let matin = (soir + 1) % 7;
+            for (heure, &k) in c.comptes.par_heure.iter().enumerate() {
+                let jour_semaine = if heure < 8 { matin } else { soir };
+                t.par_jour_semaine[jour_semaine] += k;
+                t.carte_chaleur[jour_semaine][heure] += k;
+            }
+            for (m, k) in &c.attente {
+                *attente.entry(*m).or_default() += k;
+            }
+            for (m, k) in &c.duree {
+                *duree.entry(*m).or_default() += k;
+            }
+        }
+        t.attente = Repartition::de_histogramme(&attente);
+        t.duree = Repartition::de_histogramme(&duree);
+        t
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -667,6 +834,7 @@ mod tests {
             tranche_age: tranche,
             orientation,
             diagnostic_principal: diagnostic.map(str::to_owned),
+            diagnostics_associes: Vec::new(),
             commune: commune.map(str::to_owned),
             medecin,
             retour_72h: false,
@@ -857,6 +1025,80 @@ mod tests {
             5,
             "(Fri, nuit), (Fri, milieu de nuit), (Sun, dimanche), (Mon, nuit), (Mon, milieu de nuit)"
         );
+    }
+
+    #[test]
+    fn the_dashboard_from_daily_cumuls_is_the_direct_one() {
+        let mut faits = semaine();
+        faits[0].diagnostics_associes = vec!["J06.0".into(), "R05".into(), "bruit".into()];
+        let cumuls = cumuls_quotidiens(&faits, periode_de);
+        for (du, au) in [
+            ("2026-03-06", "2026-03-09"),
+            ("2026-03-07", "2026-03-09"),
+            ("2026-03-01", "2026-03-31"),
+            ("2026-03-09", "2026-03-09"),
+        ] {
+            assert_eq!(
+                Tableau::depuis_cumuls(d(du), d(au), &cumuls),
+                Tableau::calculer(&faits, d(du), d(au), periode_de),
+                "merged daily cumuls give exactly the direct dashboard of {du}..{au}"
+            );
+        }
+    }
+
+    #[test]
+    fn all_diagnoses_count_once_per_consultation_and_category() {
+        let mut faits = semaine();
+        // J06.9 principal; J06.0 is the same category, R05 another chapter, "bruit" no code.
+        faits[0].diagnostics_associes = vec!["J06.0".into(), "R05".into(), "bruit".into()];
+        let tab = Tableau::calculer(&faits, d("2026-03-06"), d("2026-03-09"), periode_de);
+        let c = &tab.total;
+        let tous: Vec<(&str, u32)> = c
+            .par_categorie_tous
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        assert_eq!(
+            tous,
+            [("I10", 1), ("J06", 1), ("J20", 1), ("R05", 1), ("R50", 1)]
+        );
+        let chapitres: Vec<(&str, u32)> = c
+            .par_chapitre_tous
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        assert_eq!(
+            chapitres,
+            [("I00-I99", 1), ("J00-J99", 2), ("R00-R99", 2)],
+            "the first consultation counts once in J and once in R"
+        );
+        assert_eq!(
+            c.par_categorie.get("R05"),
+            None,
+            "the principal-only table ignores associated diagnoses"
+        );
+    }
+
+    #[test]
+    fn percentiles_from_a_histogram_are_the_exact_ones() {
+        let cases: [&[u32]; 5] = [
+            &[],
+            &[7],
+            &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+            &[30, 10, 20],
+            &[5, 5, 5, 9, 9, 200],
+        ];
+        for valeurs in cases {
+            let mut h = BTreeMap::new();
+            for v in valeurs {
+                *h.entry(*v).or_default() += 1;
+            }
+            assert_eq!(
+                Repartition::de_histogramme(&h),
+                Repartition::de(valeurs.to_vec()),
+                "{valeurs:?}"
+            );
+        }
     }
 
     #[test]

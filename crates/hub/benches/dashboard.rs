@@ -8,6 +8,10 @@
 //! - Year view: `aggregates::monthly_stats` for 2025 (the JSON of the 400 MMGs x 12 months the
 //!   dashboard reads, as the endpoint sends it before compression) against the baseline "no pre-aggregation": the
 //!   2025 daily rows of the département read (through the day index) and summed per MMG and month.
+//! - Day view: `aggregates::days_stats` for December 2025 (31 days of the 400 MMGs: each date
+//!   and slot, the period's indicators, heat map and shifts per MMG, as JSON) against the
+//!   baseline "the protocol's daily rows": `aggregates::daily_stats` (what
+//!   `GET /api/v1/stats/daily` sends) for the same days, serialised.
 //! - Upload: `aggregates::upload` (one `unnest` statement per batch of 1000) against the baseline
 //!   "one upsert per aggregate" in the same transaction, both including the monthly rebuild.
 //!
@@ -37,6 +41,9 @@ const YEARS: i32 = 10;
 const YEAR_VIEW: i32 = 2025;
 const VIEW_RUNS: usize = 40;
 const BASELINE_RUNS: usize = 5;
+/// The day view: December of `YEAR_VIEW`.
+const DAY_VIEW_DAYS: u32 = 31;
+const DAY_VIEW_RUNS: usize = 15;
 const UPLOAD_BATCHES: usize = 6;
 const BATCH: usize = 1000;
 /// Concurrent COPY streams while loading.
@@ -237,7 +244,8 @@ async fn build_world(server: &str) -> anyhow::Result<World> {
         .await?;
     let sink = client
         .copy_in(
-            "COPY monthly_aggregate (mmg_id, month, days, by_slot, by_weekday, counts) FROM STDIN",
+            "COPY monthly_aggregate (mmg_id, month, days, by_slot, by_weekday, counts, \
+             by_weekday_hour, shifts_by_slot) FROM STDIN",
         )
         .await?;
     let mut sink = std::pin::pin!(sink);
@@ -245,12 +253,14 @@ async fn build_world(server: &str) -> anyhow::Result<World> {
     for (m, month, total) in &monthly {
         writeln!(
             buffer,
-            "{}\t{month}\t{}\t{}\t{}\t{}",
+            "{}\t{month}\t{}\t{}\t{}\t{}\t{}\t{}",
             mmgs[*m],
             total.days,
             serde_json::to_string(&total.by_slot)?,
             serde_json::to_string(&total.by_weekday)?,
-            serde_json::to_string(&total.counts)?
+            serde_json::to_string(&total.counts)?,
+            serde_json::to_string(&total.by_weekday_hour)?,
+            serde_json::to_string(&total.shifts_by_slot)?
         )?;
     }
     sink.send(bytes::Bytes::from(buffer)).await?;
@@ -329,28 +339,30 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// The baseline: the year's daily rows of the département summed per MMG and month in Rust.
+/// The baseline: the year's daily rows of the département summed per MMG and month in Rust
+/// (every indicator, the heat map and the shifts).
 async fn year_by_daily_rows(
     client: &Client,
     from: NaiveDate,
     to: NaiveDate,
-) -> anyhow::Result<BTreeMap<(String, String), DailyCounts>> {
+) -> anyhow::Result<BTreeMap<(String, String), MonthTotal>> {
     let rows = client
         .query(
-            "SELECT a.mmg_id::text, date_trunc('month', a.day)::date, a.counts::text \
+            "SELECT a.mmg_id::text, a.day, a.slot, a.counts::text \
              FROM daily_aggregate a JOIN organisation o ON o.id = a.mmg_id \
              WHERE o.kind = 'mmg' AND o.departement = '44' AND a.day BETWEEN $1 AND $2",
             &[&from, &to],
         )
         .await?;
-    let mut sums: BTreeMap<(String, String), DailyCounts> = BTreeMap::new();
+    let mut sums: BTreeMap<(String, String), MonthTotal> = BTreeMap::new();
     for row in rows {
-        let month: NaiveDate = row.get(1);
-        let counts: DailyCounts = serde_json::from_str(row.get(2))?;
+        let day: NaiveDate = row.get(1);
+        let slot = PdsaSlot::from_code(row.get(2)).unwrap();
+        let counts: DailyCounts = serde_json::from_str(row.get(3))?;
         let total = sums
-            .entry((row.get(0), month.format("%Y-%m").to_string()))
+            .entry((row.get(0), day.format("%Y-%m").to_string()))
             .or_default();
-        aggregates::add_counts(total, &counts);
+        total.add(day, slot, &counts);
     }
     Ok(sums)
 }
@@ -374,12 +386,17 @@ async fn run(server: &str) -> anyhow::Result<String> {
     for mmg in view["mmgs"].as_array().into_iter().flatten() {
         for month in mmg["months"].as_array().into_iter().flatten() {
             let counts: DailyCounts = serde_json::from_value(month["counts"].clone())?;
+            let heat: [[u32; 24]; 7] = serde_json::from_value(month["by_weekday_hour"].clone())?;
+            let shifts: BTreeMap<String, u32> =
+                serde_json::from_value(month["shifts_by_slot"].clone())?;
             let key = (
                 mmg["mmg_id"].as_str().unwrap_or_default().to_owned(),
                 month["month"].as_str().unwrap_or_default().to_owned(),
             );
+            let expected = baseline.get(&key);
             anyhow::ensure!(
-                baseline.get(&key) == Some(&counts),
+                expected.map(|t| (&t.counts, &t.by_weekday_hour, &t.shifts_by_slot))
+                    == Some((&counts, &heat, &shifts)),
                 "different figures for {key:?}"
             );
             compared += 1;
@@ -405,6 +422,42 @@ async fn run(server: &str) -> anyhow::Result<String> {
     }
     view_times.sort_unstable();
     baseline_times.sort_unstable();
+
+    // The day view: December, both ways, same consultations per MMG checked once.
+    let day_from = NaiveDate::from_ymd_opt(YEAR_VIEW, 12, 1).unwrap();
+    let day_to = NaiveDate::from_ymd_opt(YEAR_VIEW, 12, DAY_VIEW_DAYS).unwrap();
+    let days = aggregates::days_stats(&client, &user, "44", day_from, day_to).await?;
+    let daily = aggregates::daily_stats(&client, &user, "44", day_from, day_to).await?;
+    let mut per_mmg: BTreeMap<&str, u32> = BTreeMap::new();
+    for row in &daily.days {
+        *per_mmg.entry(row.mmg_id.as_str()).or_default() += row.counts.consultations;
+    }
+    anyhow::ensure!(days.mmgs.len() == MMGS && daily.days.len() == MMGS * DAY_VIEW_DAYS as usize);
+    for mmg in &days.mmgs {
+        anyhow::ensure!(
+            per_mmg.get(mmg.mmg_id.as_str()) == Some(&mmg.total.counts.consultations),
+            "different day-view figures for {}",
+            mmg.mmg_name
+        );
+    }
+    let mut day_times = Vec::with_capacity(DAY_VIEW_RUNS);
+    let mut day_bytes = 0;
+    for _ in 0..DAY_VIEW_RUNS {
+        let start = Instant::now();
+        let view = aggregates::days_stats(&client, &user, "44", day_from, day_to).await?;
+        day_bytes = serde_json::to_vec(&view)?.len();
+        day_times.push(start.elapsed());
+    }
+    let mut day_baseline_times = Vec::with_capacity(DAY_VIEW_RUNS);
+    let mut day_baseline_bytes = 0;
+    for _ in 0..DAY_VIEW_RUNS {
+        let start = Instant::now();
+        let rows = aggregates::daily_stats(&client, &user, "44", day_from, day_to).await?;
+        day_baseline_bytes = serde_json::to_vec(&rows)?.len();
+        day_baseline_times.push(start.elapsed());
+    }
+    day_times.sort_unstable();
+    day_baseline_times.sort_unstable();
 
     // Uploads: the next year of two MMGs' PCs, new rows, batches of 1000.
     let upload = |m: usize, strategy: WriteStrategy| {
@@ -463,7 +516,7 @@ async fn run(server: &str) -> anyhow::Result<String> {
     let mut out = String::new();
     writeln!(
         out,
-        "## Hub: coordinator's year view and upload throughput\n"
+        "## Hub: coordinator's year view, day view and upload throughput\n"
     )?;
     writeln!(
         out,
@@ -498,6 +551,34 @@ async fn run(server: &str) -> anyhow::Result<String> {
         p95,
         if p95 < 100.0 { "met" } else { "NOT met" },
         ms(percentile(&baseline_times, 0.5)) / ms(percentile(&view_times, 0.5))
+    )?;
+    writeln!(
+        out,
+        "| day view, {DAY_VIEW_DAYS} days of {MMGS} MMGs | p50 | p95 | p99 | runs |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|")?;
+    writeln!(
+        out,
+        "| `days_stats`: dates x slots, period indicators, heat map ({} kB of JSON) | {:.1} ms | {:.1} ms | {:.1} ms | {DAY_VIEW_RUNS} |",
+        day_bytes / 1024,
+        ms(percentile(&day_times, 0.5)),
+        ms(percentile(&day_times, 0.95)),
+        ms(percentile(&day_times, 0.99)),
+    )?;
+    writeln!(
+        out,
+        "| baseline: `daily_stats`, the protocol's daily rows ({} kB of JSON) | {:.1} ms | {:.1} ms | {:.1} ms | {DAY_VIEW_RUNS} |",
+        day_baseline_bytes / 1024,
+        ms(percentile(&day_baseline_times, 0.5)),
+        ms(percentile(&day_baseline_times, 0.95)),
+        ms(percentile(&day_baseline_times, 0.99)),
+    )?;
+    writeln!(
+        out,
+        "\nDay view p95 {:.1} ms; {:.2}x the baseline's time at p50, {:.0}x less JSON.\n",
+        ms(percentile(&day_times, 0.95)),
+        ms(percentile(&day_times, 0.5)) / ms(percentile(&day_baseline_times, 0.5)),
+        day_baseline_bytes as f64 / day_bytes.max(1) as f64
     )?;
     writeln!(
         out,

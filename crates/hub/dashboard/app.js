@@ -1,5 +1,7 @@
 // Appligarde hub dashboard. Plain JavaScript, no dependency: logs in with POST /api/v1/login,
-// reads GET /api/v1/me and GET /api/v1/stats/monthly, draws SVG charts and tables, exports CSV.
+// reads GET /api/v1/me, GET /api/v1/stats/monthly (years, long periods) or GET /api/v1/stats/days
+// (a day, a month, up to 93 days), GET /api/v1/stats/doctors and GET /api/v1/communes, draws SVG
+// charts and tables, exports CSV.
 // Never uses innerHTML with data (MMG names come from the hub's database).
 "use strict";
 
@@ -33,7 +35,9 @@ const nombre = new Intl.NumberFormat("fr-FR");
 const decimal1 = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const euros = new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR", maximumFractionDigits: 0 });
 
-const state = { token: sessionStorage.getItem("appligarde-hub-token"), me: null, stats: null };
+const state = {
+  token: sessionStorage.getItem("appligarde-hub-token"), me: null, stats: null, communes: null, doctors: null,
+};
 
 const $ = (id) => document.getElementById(id);
 
@@ -101,6 +105,8 @@ function logout() {
   state.token = null;
   state.me = null;
   state.stats = null;
+  state.communes = null;
+  state.doctors = null;
   sessionStorage.removeItem("appligarde-hub-token");
   $("tableau").hidden = true;
   $("session").hidden = true;
@@ -126,41 +132,91 @@ async function start() {
 
 // ---- Filters -----------------------------------------------------------------------------
 
+/** Longest period drawn day by day (`GET /api/v1/stats/days` takes 93 days at most). */
+const MAX_DAY_VIEW = 93;
+/** Longest period of the per-doctor table (`GET /api/v1/stats/doctors`). */
+const MAX_DOCTOR_DAYS = 366;
+
+function isoDate(date) {
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
+}
+
+function lastDayOfMonth(month) {
+  const [y, m] = month.split("-").map(Number);
+  return `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, "0")}`;
+}
+
+/** Days from `from` to `to` inclusive (`AAAA-MM-JJ`). */
+function daysBetween(from, to) {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400000) + 1;
+}
+
 function fillFilters() {
   const select = $("departement");
   select.replaceChildren(...state.me.departements.map((d) => el("option", { value: d }, `Département ${d}`)));
-  const annee = $("annee");
   const now = new Date();
   const years = [];
   for (let y = now.getFullYear(); y >= now.getFullYear() - 9; y -= 1) years.push(y);
-  annee.replaceChildren(el("option", { value: "" }, "Personnalisée"),
-    ...years.map((y) => el("option", { value: String(y) }, String(y))));
-  fillMonths(years);
+  $("annee").replaceChildren(...years.map((y) => el("option", { value: String(y) }, String(y))));
+  const months = [];
+  for (const y of years) {
+    for (let m = 12; m >= 1; m -= 1) months.push(`${y}-${String(m).padStart(2, "0")}`);
+  }
+  $("mois").replaceChildren(...months.map((m) => el("option", { value: m }, monthLabel(m))));
   const params = new URLSearchParams(location.search);
-  const year = params.get("annee") || String(now.getFullYear());
-  annee.value = year;
-  setYear(year);
+  const today = isoDate(now);
+  $("jour").value = params.get("jour") || today;
+  $("mois").value = params.get("mois") || today.slice(0, 7);
+  $("annee").value = params.get("annee") || String(now.getFullYear());
+  $("du").value = params.get("du") || `${today.slice(0, 7)}-01`;
+  $("au").value = params.get("au") || today;
+  const granularite = params.get("jour") ? "jour" : params.get("mois") ? "mois"
+    : params.get("du") ? "perso" : "annee";
+  $("granularite").value = granularite;
+  showPeriodFields();
   if (params.get("departement") && state.me.departements.includes(params.get("departement"))) {
     select.value = params.get("departement");
   }
   fillMmgs();
 }
 
-function setYear(year) {
-  if (!year) return;
-  $("du").value = `${year}-01`;
-  $("au").value = `${year}-12`;
+/** Shows the date fields of the chosen kind of period only. */
+function showPeriodFields() {
+  const g = $("granularite").value;
+  $("champ-jour").hidden = g !== "jour";
+  $("champ-mois").hidden = g !== "mois";
+  $("champ-annee").hidden = g !== "annee";
+  $("champ-du").hidden = g !== "perso";
+  $("champ-au").hidden = g !== "perso";
 }
 
-/** The month pickers: every month of the ten years offered, in French. */
-function fillMonths(years) {
-  const months = [];
-  for (const y of [...years].sort()) {
-    for (let m = 1; m <= 12; m += 1) months.push(`${y}-${String(m).padStart(2, "0")}`);
+/**
+ * The period chosen: `days` (drawn day by day, from the daily aggregates) for a day, a month or
+ * a custom period of up to 93 days; `months` (from the monthly pre-aggregates) for a year or a
+ * longer custom period, which is then rounded to whole months. A French error otherwise.
+ */
+function chosenPeriod() {
+  const g = $("granularite").value;
+  if (g === "jour") {
+    const d = $("jour").value;
+    return d ? { kind: "days", from: d, to: d } : { error: "Choisissez un jour." };
   }
-  for (const id of ["du", "au"]) {
-    $(id).replaceChildren(...months.map((m) => el("option", { value: m }, monthLabel(m))));
+  if (g === "mois") {
+    const m = $("mois").value;
+    return { kind: "days", from: `${m}-01`, to: lastDayOfMonth(m) };
   }
+  if (g === "annee") {
+    const y = $("annee").value;
+    return { kind: "months", from: `${y}-01`, to: `${y}-12` };
+  }
+  const du = $("du").value;
+  const au = $("au").value;
+  if (!du || !au || au < du) {
+    return { error: "Choisissez une période : la date de fin doit suivre la date de début." };
+  }
+  if (daysBetween(du, au) <= MAX_DAY_VIEW) return { kind: "days", from: du, to: au };
+  if (daysBetween(du, au) > 3660) return { error: "Une période couvre au plus 10 ans." };
+  return { kind: "months", from: du.slice(0, 7), to: au.slice(0, 7), rounded: true };
 }
 
 function fillMmgs() {
@@ -171,6 +227,9 @@ function fillMmgs() {
     box.checked = true;
     return el("label", { for: `mmg-${m.id}` }, box, ` ${m.name}`);
   }));
+  const previous = $("mmg-medecins").value;
+  $("mmg-medecins").replaceChildren(...mmgs.map((m) => el("option", { value: m.id }, m.name)));
+  if (mmgs.some((m) => m.id === previous)) $("mmg-medecins").value = previous;
 }
 
 function selectedMmgs() {
@@ -181,19 +240,24 @@ async function refresh(event) {
   if (event) event.preventDefault();
   const erreur = $("erreur-tableau");
   erreur.hidden = true;
-  const du = $("du").value;
-  const au = $("au").value;
-  if (!du || !au || au < du) {
-    erreur.textContent = "Choisissez une période : le mois de fin doit suivre le mois de début.";
+  const period = chosenPeriod();
+  if (period.error) {
+    erreur.textContent = period.error;
     erreur.hidden = false;
     return;
   }
   $("etat").textContent = "Chargement…";
+  // Only the latest request is drawn: an earlier answer arriving late is dropped.
+  const ticket = (state.statsTicket = (state.statsTicket || 0) + 1);
   try {
     const departement = $("departement").value;
-    const query = new URLSearchParams({ departement, from: du, to: au });
-    state.stats = await api(`/api/v1/stats/monthly?${query}`);
+    const query = new URLSearchParams({ departement, from: period.from, to: period.to });
+    const path = period.kind === "days" ? "/api/v1/stats/days" : "/api/v1/stats/monthly";
+    const [stats] = await Promise.all([api(`${path}?${query}`), loadCommunes()]);
+    if (ticket !== state.statsTicket) return;
+    state.stats = { ...stats, kind: period.kind, rounded: Boolean(period.rounded) };
     render();
+    await refreshDoctors();
   } catch (error) {
     $("etat").textContent = "";
     if (error.status === 401) { logout(); return; }
@@ -202,14 +266,32 @@ async function refresh(event) {
   }
 }
 
+/** Commune names (INSEE code -> name) from the hub's latest RPPS publication, once a session. */
+async function loadCommunes() {
+  if (state.communes) return;
+  try {
+    state.communes = (await api("/api/v1/communes")).communes || {};
+  } catch (error) {
+    if (error.status === 401) throw error;
+    state.communes = {};
+  }
+}
+
+/** « Nantes (44109) » when the hub knows the name, else the code. */
+function communeLabel(code) {
+  const name = state.communes && state.communes[code];
+  return name ? `${name} (${code})` : code;
+}
+
 // ---- Figures -----------------------------------------------------------------------------
 
 function emptyTotals() {
   return {
-    days: 0, consultations: 0, bySlot: {}, byWeekday: new Array(7).fill(0),
+    days: 0, consultations: 0, bySlot: {}, shifts: {}, byWeekday: new Array(7).fill(0),
+    heat: Array.from({ length: 7 }, () => new Array(24).fill(0)), heatKnown: true,
     byHour: new Array(24).fill(0), arrival: {}, age: {}, sex: {}, orientation: {},
     homeVisits: 0, chapters: {}, communes: {}, waiting: new Array(12).fill(0),
-    length: new Array(12).fill(0), returns72h: 0, amounts: {}, byMonth: {},
+    length: new Array(12).fill(0), returns72h: 0, amounts: {}, byMonth: {}, byDay: {},
   };
 }
 
@@ -221,12 +303,19 @@ function addArray(target, source) {
   (source || []).forEach((v, i) => { target[i] += v; });
 }
 
-function addMonth(t, month) {
-  const c = month.counts;
-  t.days += month.days;
+/** Adds a monthly row, or a day view's period total, to `t`. */
+function addBucket(t, bucket) {
+  const c = bucket.counts;
+  t.days += bucket.days;
   t.consultations += c.consultations || 0;
-  addMap(t.bySlot, month.by_slot);
-  addArray(t.byWeekday, month.by_weekday);
+  addMap(t.bySlot, bucket.by_slot);
+  addMap(t.shifts, bucket.shifts_by_slot);
+  addArray(t.byWeekday, bucket.by_weekday);
+  if (bucket.by_weekday_hour) {
+    bucket.by_weekday_hour.forEach((hours, d) => addArray(t.heat[d], hours));
+  } else {
+    t.heatKnown = false;
+  }
   addArray(t.byHour, c.by_arrival_hour);
   addMap(t.arrival, c.by_arrival_mode);
   addMap(t.age, c.by_age_band);
@@ -239,7 +328,20 @@ function addMonth(t, month) {
   addArray(t.length, c.consultation_minutes);
   t.returns72h += c.returns_within_72h || 0;
   addMap(t.amounts, c.amounts_cents);
-  t.byMonth[month.month] = (t.byMonth[month.month] || 0) + (c.consultations || 0);
+  if (bucket.month) t.byMonth[bucket.month] = (t.byMonth[bucket.month] || 0) + (c.consultations || 0);
+}
+
+/** Adds one MMG of the answer (monthly or day view) to `t`. */
+function addMmg(t, mmg) {
+  if (mmg.months) {
+    for (const month of mmg.months) addBucket(t, month);
+    return;
+  }
+  addBucket(t, mmg.total);
+  for (const day of mmg.days) {
+    const slots = t.byDay[day.date] || (t.byDay[day.date] = {});
+    addMap(slots, day.by_slot);
+  }
 }
 
 function regulated(t) {
@@ -278,9 +380,35 @@ function monthsOfPeriod(from, to) {
   return months;
 }
 
+function datesOfPeriod(from, to) {
+  const dates = [];
+  for (let d = new Date(`${from}T00:00:00Z`); isoDateUtc(d) <= to; d.setUTCDate(d.getUTCDate() + 1)) {
+    dates.push(isoDateUtc(d));
+  }
+  return dates;
+}
+
+function isoDateUtc(d) {
+  return d.toISOString().slice(0, 10);
+}
+
 function monthLabel(month) {
   const [y, m] = month.split("-");
   return `${MONTHS[Number(m) - 1]} ${y}`;
+}
+
+/** « sam. 6 déc. 2025 ». */
+function dateLabel(date) {
+  const d = new Date(`${date}T12:00:00Z`);
+  const weekday = WEEKDAYS[(d.getUTCDay() + 6) % 7].slice(0, 3).toLowerCase();
+  return `${weekday}. ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+function periodLabel(stats) {
+  if (stats.kind === "months") {
+    return `de ${monthLabel(stats.from)} à ${monthLabel(stats.to)}${stats.rounded ? " (période arrondie aux mois entiers)" : ""}`;
+  }
+  return stats.from === stats.to ? `le ${dateLabel(stats.from)}` : `du ${dateLabel(stats.from)} au ${dateLabel(stats.to)}`;
 }
 
 /** A chart label: the month alone within one year, MM/AA over several. */
@@ -295,7 +423,8 @@ function computeFigures() {
   const total = emptyTotals();
   const perMmg = mmgs.map((mmg) => {
     const t = emptyTotals();
-    for (const month of mmg.months) { addMonth(t, month); addMonth(total, month); }
+    addMmg(t, mmg);
+    addMmg(total, mmg);
     return { id: mmg.mmg_id, name: mmg.mmg_name, totals: t };
   });
   return { total, perMmg };
@@ -307,7 +436,9 @@ function computeFigures() {
 function barChart(rows, { horizontal = false, format = (v) => nombre.format(v) } = {}) {
   const max = Math.max(1, ...rows.map((r) => r.value));
   if (horizontal) {
-    const labelWidth = 175;
+    // Room for the longest label (« Saint-Sebastien-sur-Loire (44190) »), within bounds.
+    const longest = Math.max(0, ...rows.map((r) => String(r.label).length));
+    const labelWidth = Math.min(250, Math.max(120, Math.round(longest * 7) + 14));
     const width = 480;
     const rowHeight = 24;
     const height = rows.length * rowHeight + 8;
@@ -357,15 +488,99 @@ function chartCard(title, definition, rows, options = {}) {
   const total = rows.reduce((a, r) => a + r.value, 0);
   const showShare = options.share !== false;
   const format = options.format || ((v) => nombre.format(v));
-  const table = dataTable(
+  const table = options.table || dataTable(
     showShare ? ["", "Nombre", "Part"] : ["", "Valeur"],
     rows.map((r) => (showShare ? [r.label, format(r.value), percentText(share(r.value, total))] : [r.label, format(r.value)])),
   );
-  return el("section", { class: "carte graphique" },
+  return card(title, definition, options.chart || barChart(rows, options), table, options.id);
+}
+
+function card(title, definition, chart, table, id) {
+  const attrs = { class: "carte graphique" };
+  if (id) attrs.id = id;
+  return el("section", attrs,
     el("h2", {}, title),
     el("p", { class: "definition" }, definition),
-    barChart(rows, options),
+    chart,
     el("details", {}, el("summary", {}, "Voir le tableau"), table));
+}
+
+/** Bars per date, stacked by PDSA slot, with a legend. */
+function stackedChart(dates, byDay) {
+  // Drawn wide: the card spans two columns on large screens.
+  const width = 1000;
+  const height = 250;
+  const left = 44;
+  const bottom = 46;
+  const plotHeight = height - bottom - 12;
+  const totals = dates.map((d) => Object.values(byDay[d] || {}).reduce((a, b) => a + b, 0));
+  const max = Math.max(1, ...totals);
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "Consultations par jour et par créneau" });
+  for (const fraction of [0, 0.5, 1]) {
+    const y = 12 + plotHeight * (1 - fraction);
+    chart.append(svg("line", { class: "axe", x1: left, x2: width - 4, y1: y, y2: y }));
+    chart.append(svg("text", { x: left - 5, y: y + 4, "text-anchor": "end" }, nombre.format(Math.round(max * fraction))));
+  }
+  const step = (width - left - 6) / Math.max(dates.length, 1);
+  const labelEvery = Math.ceil(dates.length / 31);
+  dates.forEach((date, i) => {
+    let y = 12 + plotHeight;
+    const x = left + i * step + step * 0.12;
+    SLOTS.forEach(([slot, label], k) => {
+      const n = (byDay[date] || {})[slot] || 0;
+      if (!n) return;
+      const h = (plotHeight * n) / max;
+      y -= h;
+      const rect = svg("rect", { class: `barre creneau-${k}`, x, y, width: step * 0.76, height: h });
+      rect.append(svg("title", {}, `${dateLabel(date)}, ${label} : ${nombre.format(n)}`));
+      chart.append(rect);
+    });
+    if (i % labelEvery === 0) {
+      chart.append(svg("text", { x: x + step * 0.38, y: height - bottom + 15, "text-anchor": "middle" }, String(Number(date.slice(8)))));
+    }
+  });
+  SLOTS.forEach(([, label], k) => {
+    const x = left + k * 158;
+    const y = height - 10;
+    chart.append(svg("rect", { class: `barre creneau-${k}`, x, y: y - 9, width: 10, height: 10 }));
+    chart.append(svg("text", { x: x + 14, y }, label));
+  });
+  return chart;
+}
+
+/** The heat map of arrivals: weekdays down, hours across, darker when busier. */
+function heatMap(heat) {
+  const width = 520;
+  const left = 40;
+  const top = 18;
+  const cell = (width - left - 4) / 24;
+  const rowHeight = 22;
+  const height = top + rowHeight * 7 + 30;
+  const max = Math.max(1, ...heat.flat());
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "Carte de chaleur des arrivées par jour de la semaine et heure" });
+  for (let h = 0; h < 24; h += 2) {
+    chart.append(svg("text", { x: left + h * cell + cell / 2, y: top - 5, "text-anchor": "middle" }, `${h}h`));
+  }
+  heat.forEach((hours, d) => {
+    const y = top + d * rowHeight;
+    chart.append(svg("text", { x: left - 5, y: y + rowHeight / 2 + 4, "text-anchor": "end" }, WEEKDAYS[d].slice(0, 3)));
+    hours.forEach((n, h) => {
+      const intensity = n / max;
+      const rect = svg("rect", {
+        class: "case", x: left + h * cell + 0.5, y: y + 0.5, width: cell - 1, height: rowHeight - 1, rx: 2,
+        fill: n === 0 ? "#f1f4f8" : `rgba(29, 78, 137, ${(0.12 + 0.88 * intensity).toFixed(3)})`,
+      });
+      rect.append(svg("title", {}, `${WEEKDAYS[d]} ${h}h : ${nombre.format(n)} arrivée(s)`));
+      chart.append(rect);
+    });
+  });
+  const legendY = top + rowHeight * 7 + 16;
+  chart.append(svg("text", { x: left, y: legendY }, "Moins"));
+  [0.12, 0.34, 0.56, 0.78, 1].forEach((a, i) => {
+    chart.append(svg("rect", { x: left + 42 + i * 16, y: legendY - 10, width: 14, height: 12, rx: 2, fill: `rgba(29, 78, 137, ${a})` }));
+  });
+  chart.append(svg("text", { x: left + 42 + 5 * 16 + 4, y: legendY }, `Plus (max. ${nombre.format(max)})`));
+  return chart;
 }
 
 function topEntries(map, n) {
@@ -375,14 +590,16 @@ function topEntries(map, n) {
 
 function render() {
   const { total, perMmg } = computeFigures();
-  const months = monthsOfPeriod(state.stats.from, state.stats.to);
-  $("etat").textContent = `Département ${state.stats.departement}, de ${monthLabel(state.stats.from)} à ${monthLabel(state.stats.to)} : ${perMmg.length} MMG sélectionnée(s).`;
+  const stats = state.stats;
+  $("etat").textContent = `Département ${stats.departement}, ${periodLabel(stats)} : ${perMmg.length} MMG sélectionnée(s).`;
 
   const c = total.consultations;
   const amount = Object.values(total.amounts).reduce((a, b) => a + b, 0) / 100;
+  const shifts = Object.values(total.shifts).reduce((a, b) => a + b, 0);
   const kpis = [
     ["Consultations", nombre.format(c)],
     ["Par jour d'ouverture", total.days ? decimal1.format(c / total.days) : "—"],
+    ["Par garde", shifts ? decimal1.format(c / shifts) : "—"],
     ["Patients régulés (15, 116 117, SAS)", percentText(share(regulated(total), c))],
     ["Orientés urgences ou hospitalisés", percentText(share((total.orientation.urgences || 0) + (total.orientation.hospitalisation || 0), c))],
     ["Visites à domicile", nombre.format(total.homeVisits)],
@@ -395,11 +612,37 @@ function render() {
     el("div", { class: "valeur" }, value), el("div", { class: "libelle" }, label))));
 
   const pairs = (list, map) => list.map(([key, label]) => ({ label, value: map[key] || 0 }));
-  const charts = [
-    chartCard("Consultations par mois", "Nombre de consultations de chaque mois de la période, toutes MMG sélectionnées.",
-      months.map((m) => ({ label: shortMonthLabel(m, months.length > 12), value: total.byMonth[m] || 0 }))),
-    chartCard("Par créneau de permanence", "Consultations selon la période PDSA où le patient est arrivé.",
-      pairs(SLOTS, total.bySlot), { horizontal: true }),
+  const charts = [];
+  if (stats.kind === "months") {
+    const months = monthsOfPeriod(stats.from, stats.to);
+    charts.push(chartCard("Consultations par mois", "Nombre de consultations de chaque mois de la période, toutes MMG sélectionnées.",
+      months.map((m) => ({ label: shortMonthLabel(m, months.length > 12), value: total.byMonth[m] || 0 }))));
+  } else {
+    const dates = datesOfPeriod(stats.from, stats.to);
+    const table = dataTable(["Date", ...SLOTS.map(([, label]) => label), "Total"],
+      dates.map((d) => {
+        const slots = total.byDay[d] || {};
+        const values = SLOTS.map(([slot]) => slots[slot] || 0);
+        return [dateLabel(d), ...values.map((v) => nombre.format(v)), nombre.format(values.reduce((a, b) => a + b, 0))];
+      }));
+    charts.push(card("Consultations par jour et par créneau", "Consultations de chaque date de garde (la nuit du 3 au 4 compte pour le 3), par période PDSA.",
+      stackedChart(dates, total.byDay), table, "carte-jours"));
+  }
+  const slotTable = dataTable(["Créneau", "Consultations", "Part", "Gardes tenues", "Par garde"],
+    SLOTS.map(([slot, label]) => {
+      const n = total.bySlot[slot] || 0;
+      const held = total.shifts[slot] || 0;
+      return [label, nombre.format(n), percentText(share(n, c)), nombre.format(held), held ? decimal1.format(n / held) : "—"];
+    }));
+  charts.push(chartCard("Par créneau de permanence", "Consultations selon la période PDSA où le patient est arrivé ; une garde tenue est un créneau d'une date où la MMG a ouvert.",
+    pairs(SLOTS, total.bySlot), { horizontal: true, table: slotTable }));
+  const heatTable = dataTable(["", ...Array.from({ length: 24 }, (_, h) => `${h}h`)],
+    total.heat.map((hours, d) => [WEEKDAYS[d], ...hours.map((n) => nombre.format(n))]));
+  charts.push(card("Arrivées par jour de la semaine et heure",
+    total.heatKnown ? "Consultations selon le jour de la semaine de la date de garde et l'heure d'arrivée du patient."
+      : "Certains mois anciens ne sont pas encore recalculés par le hub : la carte est incomplète.",
+    heatMap(total.heat), heatTable, "carte-chaleur"));
+  charts.push(
     chartCard("Par heure d'arrivée", "Consultations selon l'heure d'arrivée du patient (0 h à 23 h).",
       total.byHour.map((value, h) => ({ label: `${h}h`, value }))),
     chartCard("Par jour de la semaine", "Consultations selon le jour de la semaine de la date de garde.",
@@ -411,8 +654,8 @@ function render() {
     chartCard("Orientation", "Orientation à la sortie de la consultation.", pairs(ORIENTATIONS, total.orientation), { horizontal: true }),
     chartCard("Chapitres CIM-10 les plus fréquents", "Diagnostics codés, regroupés par chapitre de la CIM-10 (10 premiers).",
       topEntries(total.chapters, 10), { horizontal: true }),
-    chartCard("Communes de résidence", "Code INSEE de la commune des patients (10 premières).",
-      topEntries(total.communes, 10), { horizontal: true }),
+    chartCard("Communes de résidence", "Commune des patients (nom d'après la dernière publication RPPS du hub, sinon code INSEE ; 10 premières).",
+      topEntries(total.communes, 10).map((r) => ({ ...r, label: communeLabel(r.label) })), { horizontal: true }),
     chartCard("Temps d'attente", "Minutes entre l'arrivée et le début de la consultation.",
       total.waiting.map((value, i) => ({ label: i < BUCKET_BOUNDS.length ? `≤${BUCKET_BOUNDS[i]}` : ">240", value }))),
     chartCard("Montants par mode de paiement", "Sommes encaissées, en euros.",
@@ -420,13 +663,69 @@ function render() {
       { horizontal: true, format: (v) => euros.format(v) }),
     chartCard("Consultations par MMG", "Comparaison des MMG sélectionnées sur la période.",
       perMmg.map((m) => ({ label: m.name, value: m.totals.consultations })), { horizontal: true }),
-  ];
+  );
   $("graphiques").replaceChildren(...charts);
   $("comparaison").replaceChildren(comparisonTable(perMmg, total));
 }
 
+// ---- Activity per doctor -------------------------------------------------------------------
+
+/** The period of the per-doctor table, as dates (`AAAA-MM-JJ`). */
+function doctorPeriod() {
+  const stats = state.stats;
+  if (stats.kind === "days") return { from: stats.from, to: stats.to };
+  return { from: `${stats.from}-01`, to: lastDayOfMonth(stats.to) };
+}
+
+async function refreshDoctors() {
+  const target = $("medecins");
+  const etat = $("etat-medecins");
+  state.doctors = null;
+  const mmg = $("mmg-medecins").value;
+  if (!state.stats || !mmg) { target.replaceChildren(); etat.textContent = ""; return; }
+  const { from, to } = doctorPeriod();
+  if (daysBetween(from, to) > MAX_DOCTOR_DAYS) {
+    target.replaceChildren();
+    etat.textContent = "L'activité par médecin se consulte sur un an au plus : choisissez une période plus courte.";
+    return;
+  }
+  etat.textContent = "Chargement…";
+  const ticket = (state.doctorsTicket = (state.doctorsTicket || 0) + 1);
+  try {
+    const query = new URLSearchParams({ mmg, from, to });
+    const answer = await api(`/api/v1/stats/doctors?${query}`);
+    if (ticket !== state.doctorsTicket) return;
+    state.doctors = answer;
+  } catch (error) {
+    if (ticket !== state.doctorsTicket) return;
+    target.replaceChildren();
+    etat.textContent = error.message;
+    if (error.status === 401) logout();
+    return;
+  }
+  const d = state.doctors;
+  const attributed = d.doctors.reduce((a, x) => a + x.consultations, 0);
+  etat.textContent = d.doctors.length
+    ? `${d.mmg_name}, ${periodLabel({ ...state.stats, kind: "days", from: d.from, to: d.to })} : ${d.doctors.length} médecin(s), ${nombre.format(attributed)} consultation(s) sur ${nombre.format(d.consultations)}.`
+    : `${d.mmg_name} : aucune consultation attribuée à un médecin sur la période.`;
+  if (!d.doctors.length) { target.replaceChildren(); return; }
+  const rows = d.doctors.map((x) => [x.label, nombre.format(x.consultations), percentText(share(x.consultations, attributed)),
+    nombre.format(x.shifts), x.shifts ? decimal1.format(x.consultations / x.shifts) : "—",
+    ...SLOTS.map(([slot]) => nombre.format(x.by_slot[slot] || 0))]);
+  const table = dataTable(["Médecin", "Consultations", "Part", "Gardes", "Par garde", ...SLOTS.map(([, label]) => label)], rows);
+  table.id = "table-medecins";
+  target.replaceChildren(
+    el("div", { class: "graphique" }, barChart(d.doctors.map((x) => ({ label: x.label, value: x.consultations })), { horizontal: true })),
+    el("div", { class: "defilement" }, table));
+}
+
 const COMPARISON_HEADERS = ["MMG", "Consultations", "Jours d'ouverture", "Par jour", "Régulés (%)",
-  "Urgences ou hospitalisation (%)", "Visites à domicile", "Attente médiane", "Retours sous 72 h (%)", "Montants (€)"];
+  "Urgences ou hospitalisation (%)", "Visites à domicile", "Attente médiane", "Retours sous 72 h (%)", "Montants (€)",
+  "Gardes tenues", "Par garde"];
+
+function shiftsOf(t) {
+  return Object.values(t.shifts).reduce((a, b) => a + b, 0);
+}
 
 function comparisonRow(name, t) {
   const c = t.consultations;
@@ -435,6 +734,7 @@ function comparisonRow(name, t) {
     share((t.orientation.urgences || 0) + (t.orientation.hospitalisation || 0), c),
     t.homeVisits, quantile(t.waiting, 0.5), share(t.returns72h, c),
     Object.values(t.amounts).reduce((a, b) => a + b, 0) / 100,
+    shiftsOf(t), shiftsOf(t) ? c / shiftsOf(t) : null,
   ];
 }
 
@@ -442,7 +742,7 @@ function comparisonTable(perMmg, total) {
   const show = (row) => row.map((v, i) => {
     if (v === null) return "—";
     if (typeof v !== "number") return v;
-    return [3, 4, 5, 8].includes(i) ? decimal1.format(v) : nombre.format(Math.round(v));
+    return [3, 4, 5, 8, 11].includes(i) ? decimal1.format(v) : nombre.format(Math.round(v));
   });
   return dataTable(COMPARISON_HEADERS, perMmg.map((m) => show(comparisonRow(m.name, m.totals))),
     show(comparisonRow("Ensemble", total)));
@@ -464,16 +764,41 @@ function csvCell(value) {
 function exportCsv() {
   if (!state.stats) return;
   const { total, perMmg } = computeFigures();
-  const months = monthsOfPeriod(state.stats.from, state.stats.to);
+  const stats = state.stats;
   const lines = [];
-  lines.push(["Département", state.stats.departement, "Du", state.stats.from, "Au", state.stats.to]);
+  lines.push(["Département", stats.departement, "Du", stats.from, "Au", stats.to]);
   lines.push([]);
   lines.push(COMPARISON_HEADERS);
   for (const m of perMmg) lines.push(comparisonRow(m.name, m.totals));
   lines.push(comparisonRow("Ensemble", total));
   lines.push([]);
-  lines.push(["Consultations par mois", ...months.map(monthLabel)]);
-  for (const m of perMmg) lines.push([m.name, ...months.map((mo) => m.totals.byMonth[mo] || 0)]);
+  if (stats.kind === "months") {
+    const months = monthsOfPeriod(stats.from, stats.to);
+    lines.push(["Consultations par mois", ...months.map(monthLabel)]);
+    for (const m of perMmg) lines.push([m.name, ...months.map((mo) => m.totals.byMonth[mo] || 0)]);
+  } else {
+    const dates = datesOfPeriod(stats.from, stats.to);
+    lines.push(["Consultations par jour", ...dates]);
+    const daySum = (t, d) => Object.values(t.byDay[d] || {}).reduce((a, b) => a + b, 0);
+    for (const m of perMmg) lines.push([m.name, ...dates.map((d) => daySum(m.totals, d))]);
+    lines.push([]);
+    lines.push(["Date", ...SLOTS.map(([, label]) => label)]);
+    for (const d of dates) lines.push([d, ...SLOTS.map(([slot]) => (total.byDay[d] || {})[slot] || 0)]);
+  }
+  lines.push([]);
+  lines.push(["Créneau", "Consultations", "Gardes tenues"]);
+  for (const [slot, label] of SLOTS) lines.push([label, total.bySlot[slot] || 0, total.shifts[slot] || 0]);
+  lines.push([]);
+  lines.push(["Arrivées par jour et heure", ...Array.from({ length: 24 }, (_, h) => `${h}h`)]);
+  total.heat.forEach((hours, d) => lines.push([WEEKDAYS[d], ...hours]));
+  lines.push([]);
+  lines.push(["Commune", "Consultations"]);
+  for (const { label, value } of topEntries(total.communes, 1000)) lines.push([communeLabel(label), value]);
+  if (state.doctors && state.doctors.doctors.length) {
+    lines.push([]);
+    lines.push([`Activité par médecin : ${state.doctors.mmg_name}`, "Consultations", "Gardes"]);
+    for (const x of state.doctors.doctors) lines.push([x.label, x.consultations, x.shifts]);
+  }
   const text = "\uFEFF" + lines.map((l) => l.map(csvCell).join(";")).join("\r\n") + "\r\n";
   const link = el("a", {
     href: URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" })),
@@ -491,10 +816,10 @@ document.addEventListener("DOMContentLoaded", () => {
   $("deconnexion").addEventListener("click", logout);
   $("filtres").addEventListener("submit", refresh);
   $("departement").addEventListener("change", () => { fillMmgs(); refresh(); });
-  $("annee").addEventListener("change", (e) => { setYear(e.target.value); refresh(); });
-  $("du").addEventListener("change", () => { $("annee").value = ""; });
-  $("au").addEventListener("change", () => { $("annee").value = ""; });
+  $("granularite").addEventListener("change", () => { showPeriodFields(); refresh(); });
+  for (const id of ["jour", "mois", "annee"]) $(id).addEventListener("change", () => refresh());
   $("liste-mmg").addEventListener("change", () => { if (state.stats) render(); });
+  $("mmg-medecins").addEventListener("change", () => refreshDoctors());
   $("export").addEventListener("click", exportCsv);
   if (state.token) start().catch(() => logout()); else $("login").focus();
 });

@@ -1,5 +1,6 @@
 //! What operators do with `appligarde-hub admin ...`: create MMGs (and their ADOPS and the URML
-//! when missing), list them, one-time enrollment codes, and users. The CLI prints these results; tests
+//! when missing), list them with their PCs and last contact, one-time enrollment codes, retiring
+//! a PC, and users. The CLI prints these results; tests
 //! call the same functions.
 
 use chrono::{DateTime, Utc};
@@ -56,9 +57,73 @@ pub struct MmgListing {
     pub name: String,
     /// PCs enrolled and not revoked.
     pub devices: i64,
+    /// Every PC ever enrolled, the active ones first, then by enrollment.
+    pub device_list: Vec<DeviceListing>,
 }
 
-/// The URML's ADOPS by département, each with its MMGs by name.
+/// One enrolled PC, for `admin list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceListing {
+    pub id: String,
+    pub enrolled_at: DateTime<Utc>,
+    /// Last authenticated request (to the minute); `None` if it never called after enrolling.
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// `reenrolled` (replaced by a new enrollment of the same store) or `retired` (by an
+    /// operator); `None` while active.
+    pub revoked_reason: Option<String>,
+}
+
+/// What `admin retire-device` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetiredDevice {
+    pub id: String,
+    pub mmg_id: String,
+    pub revoked_at: DateTime<Utc>,
+    /// False when the device was already revoked (nothing changed).
+    pub changed: bool,
+}
+
+/// Retires the device `device_id`: its token stops working at once (401). What it sent stays
+/// counted (those consultations happened); a new enrollment of the same store replaces it and
+/// what it sent (see [`crate::auth::enroll`]). Retiring a revoked device changes nothing.
+pub async fn retire_device(client: &Client, device_id: &str) -> Result<RetiredDevice, Error> {
+    let unknown = || Error::InvalidInput(format!("aucun poste n'a l'identifiant « {device_id} »"));
+    if !is_uuid(device_id) {
+        return Err(unknown());
+    }
+    let updated = client
+        .query_opt(
+            "UPDATE device SET revoked_at = now(), revoked_reason = 'retired' \
+             WHERE id = $1::text::uuid AND revoked_at IS NULL \
+             RETURNING mmg_id::text, revoked_at",
+            &[&device_id],
+        )
+        .await?;
+    if let Some(row) = updated {
+        return Ok(RetiredDevice {
+            id: device_id.to_owned(),
+            mmg_id: row.get(0),
+            revoked_at: row.get(1),
+            changed: true,
+        });
+    }
+    let row = client
+        .query_opt(
+            "SELECT mmg_id::text, revoked_at FROM device WHERE id = $1::text::uuid",
+            &[&device_id],
+        )
+        .await?
+        .ok_or_else(unknown)?;
+    Ok(RetiredDevice {
+        id: device_id.to_owned(),
+        mmg_id: row.get(0),
+        revoked_at: row.get(1),
+        changed: false,
+    })
+}
+
+/// The URML's ADOPS by département, each with its MMGs by name and their PCs.
 pub async fn list_organisations(client: &Client) -> Result<Vec<AdopsListing>, Error> {
     let rows = client
         .query(
@@ -88,8 +153,30 @@ pub async fn list_organisations(client: &Client) -> Result<Vec<AdopsListing>, Er
                 id: mmg_id,
                 name: row.get(4),
                 devices: row.get(5),
+                device_list: Vec::new(),
             });
         }
+    }
+    let devices = client
+        .query(
+            "SELECT mmg_id::text, id::text, enrolled_at, last_seen_at, revoked_at, revoked_reason \
+             FROM device ORDER BY mmg_id, revoked_at IS NOT NULL, enrolled_at, id",
+            &[],
+        )
+        .await?;
+    let mut by_mmg: std::collections::HashMap<String, Vec<DeviceListing>> =
+        std::collections::HashMap::new();
+    for row in devices {
+        by_mmg.entry(row.get(0)).or_default().push(DeviceListing {
+            id: row.get(1),
+            enrolled_at: row.get(2),
+            last_seen_at: row.get(3),
+            revoked_at: row.get(4),
+            revoked_reason: row.get(5),
+        });
+    }
+    for mmg in listing.iter_mut().flat_map(|a| a.mmgs.iter_mut()) {
+        mmg.device_list = by_mmg.remove(&mmg.id).unwrap_or_default();
     }
     Ok(listing)
 }

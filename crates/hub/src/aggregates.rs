@@ -23,6 +23,8 @@ pub const MAX_BATCH: usize = 1000;
 pub const MAX_RANGE_DAYS: i64 = 366;
 /// Longest range of `GET /api/v1/stats/monthly`, in days (ten years).
 pub const MAX_MONTHLY_RANGE_DAYS: i64 = 3660;
+/// Longest range of `GET /api/v1/stats/days` (the dashboard's day view), in days: a quarter.
+pub const MAX_DAYS_RANGE_DAYS: i64 = 93;
 
 /// How [`upload_with`] writes the daily rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,8 +274,9 @@ pub fn month_of(date: NaiveDate) -> NaiveDate {
     date.with_day(1).unwrap_or(date)
 }
 
-/// The monthly row of one MMG: its daily rows of that month, summed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The monthly row of one MMG: its daily rows of that month, summed. Also the period total of
+/// one MMG in [`days_stats`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct MonthTotal {
     /// Dates that have at least one aggregate.
     pub days: u32,
@@ -281,7 +284,15 @@ pub struct MonthTotal {
     pub by_slot: BTreeMap<String, u32>,
     /// Consultations per weekday, Monday first.
     pub by_weekday: [u32; 7],
+    /// Consultations per weekday (Monday first) and hour of arrival (0h to 23h): the heat map.
+    pub by_weekday_hour: [[u32; 24]; 7],
+    /// Shifts held per slot code: the (date, slot) pairs with at least one aggregate.
+    pub shifts_by_slot: BTreeMap<String, u32>,
     pub counts: DailyCounts,
+    /// The (date, slot) pairs already counted in `shifts_by_slot` (the PCs of one MMG send one
+    /// row each for the same shift).
+    #[serde(skip)]
+    shifts: BTreeSet<(NaiveDate, PdsaSlot)>,
 }
 
 impl MonthTotal {
@@ -292,6 +303,18 @@ impl MonthTotal {
         *slot_total = slot_total.saturating_add(n);
         let weekday = date.weekday().num_days_from_monday() as usize;
         self.by_weekday[weekday] = self.by_weekday[weekday].saturating_add(n);
+        for (cell, more) in self.by_weekday_hour[weekday]
+            .iter_mut()
+            .zip(counts.by_arrival_hour)
+        {
+            *cell = cell.saturating_add(more);
+        }
+        if self.shifts.insert((date, slot)) {
+            *self
+                .shifts_by_slot
+                .entry(slot.code().to_owned())
+                .or_default() += 1;
+        }
         add_counts(&mut self.counts, counts);
     }
 }
@@ -349,11 +372,14 @@ pub async fn write_month(
 ) -> Result<(), Error> {
     client
         .execute(
-            "INSERT INTO monthly_aggregate (mmg_id, month, days, by_slot, by_weekday, counts) \
-             VALUES ($1::text::uuid, $2, $3, $4::text::json, $5::text::json, $6::text::json) \
+            "INSERT INTO monthly_aggregate (mmg_id, month, days, by_slot, by_weekday, counts, \
+                 by_weekday_hour, shifts_by_slot) \
+             VALUES ($1::text::uuid, $2, $3, $4::text::json, $5::text::json, $6::text::json, \
+                 $7::text::json, $8::text::json) \
              ON CONFLICT (mmg_id, month) DO UPDATE SET days = EXCLUDED.days, \
                  by_slot = EXCLUDED.by_slot, by_weekday = EXCLUDED.by_weekday, \
-                 counts = EXCLUDED.counts, updated_at = now()",
+                 counts = EXCLUDED.counts, by_weekday_hour = EXCLUDED.by_weekday_hour, \
+                 shifts_by_slot = EXCLUDED.shifts_by_slot, updated_at = now()",
             &[
                 &mmg_id,
                 &month,
@@ -361,6 +387,8 @@ pub async fn write_month(
                 &to_json(&total.by_slot)?,
                 &to_json(&total.by_weekday)?,
                 &to_json(&total.counts)?,
+                &to_json(&total.by_weekday_hour)?,
+                &to_json(&total.shifts_by_slot)?,
             ],
         )
         .await?;
@@ -372,7 +400,8 @@ fn to_json(value: &impl Serialize) -> Result<String, Error> {
 }
 
 /// Builds the monthly rows of the months that have daily rows but no monthly row (daily rows
-/// stored before migration 0003). Returns how many months were built; a no-op afterwards.
+/// stored before migration 0003), or a row without the columns of migration 0005. Returns how
+/// many months were built; a no-op afterwards.
 pub async fn rebuild_missing_months(client: &Client) -> Result<usize, Error> {
     let rows = client
         .query(
@@ -380,7 +409,9 @@ pub async fn rebuild_missing_months(client: &Client) -> Result<usize, Error> {
              FROM daily_aggregate d \
              WHERE NOT EXISTS (SELECT 1 FROM monthly_aggregate m \
                                WHERE m.mmg_id = d.mmg_id \
-                                 AND m.month = date_trunc('month', d.day)::date)",
+                                 AND m.month = date_trunc('month', d.day)::date \
+                                 AND m.by_weekday_hour IS NOT NULL \
+                                 AND m.shifts_by_slot IS NOT NULL)",
             &[],
         )
         .await?;
@@ -424,7 +455,7 @@ pub async fn monthly_stats(
     let rows = client
         .query(
             "SELECT m.mmg_id::text, m.month, m.days, m.by_slot::text, m.by_weekday::text, \
-                    m.counts::text \
+                    m.counts::text, m.by_weekday_hour::text, m.shifts_by_slot::text \
              FROM monthly_aggregate m JOIN organisation o ON o.id = m.mmg_id \
              WHERE o.kind = 'mmg' AND o.departement = $1 AND m.month BETWEEN $2 AND $3",
             &[&departement, &from, &to],
@@ -434,7 +465,8 @@ pub async fn monthly_stats(
     let mut size = 256 + mmgs.len() * 128;
     for (index, row) in rows.iter().enumerate() {
         let month: NaiveDate = row.get(1);
-        size += row.get::<_, &str>(5).len() + 256;
+        size +=
+            row.get::<_, &str>(5).len() + row.get::<_, Option<&str>>(6).map_or(0, str::len) + 320;
         by_mmg.entry(row.get(0)).or_default().push((month, index));
     }
     let quote = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned());
@@ -465,13 +497,17 @@ pub async fn monthly_stats(
             if k > 0 {
                 out.push(',');
             }
+            // NULL until the hub has rebuilt a month stored before migration 0005.
             let _ = write!(
                 out,
-                "{{\"month\":\"{}\",\"days\":{},\"by_slot\":{},\"by_weekday\":{},\"counts\":{}}}",
+                "{{\"month\":\"{}\",\"days\":{},\"by_slot\":{},\"by_weekday\":{},\
+                 \"by_weekday_hour\":{},\"shifts_by_slot\":{},\"counts\":{}}}",
                 month.format("%Y-%m"),
                 row.get::<_, i32>(2),
                 row.get::<_, &str>(3),
                 row.get::<_, &str>(4),
+                row.get::<_, Option<&str>>(6).unwrap_or("null"),
+                row.get::<_, Option<&str>>(7).unwrap_or("null"),
                 row.get::<_, &str>(5)
             );
         }
@@ -479,6 +515,266 @@ pub async fn monthly_stats(
     }
     out.push_str("]}");
     Ok(out)
+}
+
+/// The JSON answer of `GET /api/v1/stats/days` (`DaysStats` in `openapi.yaml`): the day view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DaysStats {
+    pub departement: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Every MMG of the département, by name, with or without data.
+    pub mmgs: Vec<MmgDays>,
+}
+
+/// One MMG over the period of a [`DaysStats`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MmgDays {
+    pub mmg_id: String,
+    pub mmg_name: String,
+    /// The dates that have at least one aggregate, in order.
+    pub days: Vec<DayRow>,
+    /// The whole period summed over dates, slots and PCs (`days` is the number of dates).
+    pub total: MonthTotal,
+}
+
+/// Consultations of one MMG on one date, per slot code (a slot held with no consultation is
+/// listed with 0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DayRow {
+    pub date: NaiveDate,
+    pub by_slot: BTreeMap<String, u32>,
+}
+
+fn may_read_or_forbidden(user: &User, departement: &str) -> Result<(), Error> {
+    if user.may_read(departement) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "vous n'avez accès qu'aux MMG des départements de votre ADOPS",
+        ))
+    }
+}
+
+fn parse_row(slot_code: &str, text: &str) -> Result<(PdsaSlot, DailyCounts), Error> {
+    let slot = PdsaSlot::from_code(slot_code).ok_or_else(|| {
+        Error::Internal(format!("unknown slot {slot_code} in daily_aggregate").into())
+    })?;
+    let counts: DailyCounts =
+        serde_json::from_str(text).map_err(|error| Error::Internal(Box::new(error)))?;
+    Ok((slot, counts))
+}
+
+/// The day view of the MMGs of `departement` from `from` to `to` (inclusive): for each MMG the
+/// consultations of each date and slot, and the period's total (every indicator, the heat map
+/// of arrivals by weekday and hour, shifts per slot), summed over its PCs. Refused unless
+/// `user` may read that département.
+pub async fn days_stats(
+    client: &Client,
+    user: &User,
+    departement: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<DaysStats, Error> {
+    may_read_or_forbidden(user, departement)?;
+    let mmgs = client
+        .query(
+            "SELECT id::text, name FROM organisation \
+             WHERE kind = 'mmg' AND departement = $1 ORDER BY name, id",
+            &[&departement],
+        )
+        .await?;
+    let rows = client
+        .query(
+            "SELECT a.mmg_id::text, a.day, a.slot, a.counts::text \
+             FROM daily_aggregate a JOIN organisation o ON o.id = a.mmg_id \
+             WHERE o.kind = 'mmg' AND o.departement = $1 AND a.day BETWEEN $2 AND $3",
+            &[&departement, &from, &to],
+        )
+        .await?;
+    type PerMmg = (BTreeMap<NaiveDate, BTreeMap<String, u32>>, MonthTotal);
+    let mut by_mmg: std::collections::HashMap<String, PerMmg> = std::collections::HashMap::new();
+    for row in &rows {
+        let date: NaiveDate = row.get(1);
+        let (slot, counts) = parse_row(row.get(2), row.get(3))?;
+        let (days, total) = by_mmg.entry(row.get(0)).or_default();
+        let cell = days
+            .entry(date)
+            .or_default()
+            .entry(slot.code().to_owned())
+            .or_default();
+        *cell = cell.saturating_add(counts.consultations);
+        total.add(date, slot, &counts);
+    }
+    let mmgs = mmgs
+        .iter()
+        .map(|mmg| {
+            let mmg_id: String = mmg.get(0);
+            let (days, mut total) = by_mmg.remove(&mmg_id).unwrap_or_default();
+            total.days = days.len() as u32;
+            MmgDays {
+                mmg_id,
+                mmg_name: mmg.get(1),
+                days: days
+                    .into_iter()
+                    .map(|(date, by_slot)| DayRow { date, by_slot })
+                    .collect(),
+                total,
+            }
+        })
+        .collect();
+    Ok(DaysStats {
+        departement: departement.to_owned(),
+        from,
+        to,
+        mmgs,
+    })
+}
+
+/// The JSON answer of `GET /api/v1/stats/doctors` (`DoctorStats` in `openapi.yaml`): the
+/// activity of each doctor of one MMG, under the opaque keys its desktop gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DoctorStats {
+    pub mmg_id: String,
+    pub mmg_name: String,
+    pub departement: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// All the MMG's consultations of the period, with or without a doctor.
+    pub consultations: u32,
+    /// By label order (« Médecin 1 », « Médecin 2 »...).
+    pub doctors: Vec<DoctorRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DoctorRow {
+    /// The desktop's opaque key (`medecin-3`): the MMG's local user number, never a name.
+    pub key: String,
+    /// « Médecin 3 ».
+    pub label: String,
+    pub consultations: u32,
+    /// Shifts (date and slot) in which this doctor saw at least one patient.
+    pub shifts: u32,
+    /// Consultations per slot code.
+    pub by_slot: BTreeMap<String, u32>,
+    /// Consultations per month (`AAAA-MM`).
+    pub by_month: BTreeMap<String, u32>,
+}
+
+/// The French label of a doctor key: « Médecin 3 » for `medecin-3`, « Médecin d1 » otherwise.
+pub fn doctor_label(key: &str) -> String {
+    match key.strip_prefix("medecin-") {
+        Some(number) if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("Médecin {}", number.trim_start_matches('0').max("0"))
+        }
+        _ => format!("Médecin {key}"),
+    }
+}
+
+/// Sort key of a doctor: by number when the key has one, then by key.
+fn doctor_order(key: &str) -> (u64, String) {
+    let number = key
+        .strip_prefix("medecin-")
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(u64::MAX);
+    (number, key.to_owned())
+}
+
+/// Whether `text` is a UUID in its usual hyphenated form (what the hub gives MMGs).
+pub fn is_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text.bytes().enumerate().all(|(i, b)| {
+            if [8, 13, 18, 23].contains(&i) {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// The activity per doctor of the MMG `mmg_id` from `from` to `to` (inclusive), summed over its
+/// PCs. Refused unless `user` may read the MMG's département; an unknown MMG is refused the
+/// same way (a coordinator cannot tell it from another département's), except for an URML
+/// administrator, who is told it does not exist.
+pub async fn doctor_stats(
+    client: &Client,
+    user: &User,
+    mmg_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<DoctorStats, Error> {
+    let mmg = client
+        .query_opt(
+            "SELECT name, departement FROM organisation \
+             WHERE kind = 'mmg' AND id = $1::text::uuid",
+            &[&mmg_id],
+        )
+        .await?;
+    let Some(mmg) = mmg else {
+        return Err(if user.role == crate::auth::Role::UrmlAdmin {
+            Error::BadRequest("aucune MMG n'a cet identifiant (paramètre « mmg »)".to_owned())
+        } else {
+            Error::Forbidden("vous n'avez accès qu'aux MMG des départements de votre ADOPS")
+        });
+    };
+    let departement: String = mmg.get(1);
+    may_read_or_forbidden(user, &departement)?;
+    let rows = client
+        .query(
+            "SELECT day, slot, counts::text FROM daily_aggregate \
+             WHERE mmg_id = $1::text::uuid AND day BETWEEN $2 AND $3",
+            &[&mmg_id, &from, &to],
+        )
+        .await?;
+    let mut consultations = 0u32;
+    let mut doctors: BTreeMap<String, (DoctorRow, BTreeSet<(NaiveDate, PdsaSlot)>)> =
+        BTreeMap::new();
+    for row in &rows {
+        let date: NaiveDate = row.get(0);
+        let (slot, counts) = parse_row(row.get(1), row.get(2))?;
+        consultations = consultations.saturating_add(counts.consultations);
+        let month = date.format("%Y-%m").to_string();
+        for (key, n) in &counts.by_doctor {
+            let (doctor, shifts) = doctors.entry(key.clone()).or_insert_with(|| {
+                (
+                    DoctorRow {
+                        key: key.clone(),
+                        label: doctor_label(key),
+                        consultations: 0,
+                        shifts: 0,
+                        by_slot: BTreeMap::new(),
+                        by_month: BTreeMap::new(),
+                    },
+                    BTreeSet::new(),
+                )
+            });
+            doctor.consultations = doctor.consultations.saturating_add(*n);
+            let cell = doctor.by_slot.entry(slot.code().to_owned()).or_default();
+            *cell = cell.saturating_add(*n);
+            let cell = doctor.by_month.entry(month.clone()).or_default();
+            *cell = cell.saturating_add(*n);
+            if *n > 0 {
+                shifts.insert((date, slot));
+            }
+        }
+    }
+    let mut doctors: Vec<DoctorRow> = doctors
+        .into_values()
+        .map(|(mut doctor, shifts)| {
+            doctor.shifts = shifts.len() as u32;
+            doctor
+        })
+        .collect();
+    doctors.sort_by_key(|d| doctor_order(&d.key));
+    Ok(DoctorStats {
+        mmg_id: mmg_id.to_owned(),
+        mmg_name: mmg.get(0),
+        departement,
+        from,
+        to,
+        consultations,
+        doctors,
+    })
 }
 
 /// Adds `more` into `total`, indicator by indicator (saturating: a sum never wraps around).

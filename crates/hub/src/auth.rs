@@ -129,16 +129,28 @@ pub async fn user_from_token(client: &Client, token: &str) -> Result<User, Error
 pub async fn device_from_token(client: &Client, token: &str) -> Result<Device, Error> {
     let row = client
         .query_opt(
-            "SELECT id::text, mmg_id::text FROM device \
-             WHERE token_hash = $1 AND revoked_at IS NULL",
+            "SELECT id::text, mmg_id::text, \
+                    coalesce(last_seen_at < now() - interval '1 minute', true) \
+             FROM device WHERE token_hash = $1 AND revoked_at IS NULL",
             &[&secret_hash(token)],
         )
         .await?
         .ok_or(Error::Unauthenticated)?;
-    Ok(Device {
+    let device = Device {
         id: row.get(0),
         mmg_id: row.get(1),
-    })
+    };
+    // The last contact operators see in `admin list`, written at most once a minute so that a
+    // sync of many batches does not rewrite the row for each.
+    if row.get::<_, bool>(2) {
+        client
+            .execute(
+                "UPDATE device SET last_seen_at = now() WHERE id = $1::text::uuid",
+                &[&device.id],
+            )
+            .await?;
+    }
+    Ok(device)
 }
 
 /// The argon2id PHC string of `password`. Slow on purpose: call it off the async threads.
@@ -235,7 +247,18 @@ pub async fn login(
 
 /// Exchanges a one-time enrollment `code` for a new device of the code's MMG. The code is
 /// spent in the same transaction: of two PCs racing with one code, one gets a device.
-pub async fn enroll(client: &mut Client, code: &str) -> Result<EnrollAnswer, Error> {
+///
+/// `replaces` is the device the enrolling store was before (see migration 0004): when it is a
+/// device of the same MMG, the new device continues its installation, and every device of that
+/// installation is revoked and its daily aggregates deleted (with the monthly rows rebuilt), in
+/// the same transaction. The desktop then sends every day again, so the MMG's totals are the
+/// store's exactly, whatever revisions the hub had. An unknown device, or one of another MMG,
+/// is not an error: the PC is enrolled as a new installation.
+pub async fn enroll(
+    client: &mut Client,
+    code: &str,
+    replaces: Option<&str>,
+) -> Result<EnrollAnswer, Error> {
     let code = crate::admin::normalize_code(code);
     if code.is_empty() || code.len() > 64 {
         return Err(Error::InvalidEnrollmentCode);
@@ -252,12 +275,26 @@ pub async fn enroll(client: &mut Client, code: &str) -> Result<EnrollAnswer, Err
         .await?
         .ok_or(Error::InvalidEnrollmentCode)?;
     let mmg_id: String = row.get(0);
+    let installation: Option<String> = match replaces.filter(|id| crate::admin::is_uuid(id)) {
+        None => None,
+        Some(previous) => tx
+            .query_opt(
+                "SELECT installation_id::text FROM device \
+                 WHERE id = $1::text::uuid AND mmg_id = $2::text::uuid",
+                &[&previous, &mmg_id],
+            )
+            .await?
+            .map(|row| row.get(0)),
+    };
+    if let Some(installation) = &installation {
+        retire_installation(&tx, &mmg_id, installation).await?;
+    }
     let device_token = new_token();
     let device_id: String = tx
         .query_one(
-            "INSERT INTO device (mmg_id, token_hash) VALUES ($1::text::uuid, $2) \
-             RETURNING id::text",
-            &[&mmg_id, &secret_hash(&device_token)],
+            "INSERT INTO device (mmg_id, token_hash, installation_id) \
+             VALUES ($1::text::uuid, $2, $3::text::uuid) RETURNING id::text",
+            &[&mmg_id, &secret_hash(&device_token), &installation],
         )
         .await?
         .get(0);
@@ -280,6 +317,48 @@ pub async fn enroll(client: &mut Client, code: &str) -> Result<EnrollAnswer, Err
         mmg_name: mmg.get(0),
         departement: mmg.get(1),
     })
+}
+
+/// Revokes every device of `installation` in `mmg_id` (reason `reenrolled`) and deletes
+/// their daily aggregates, rebuilding the monthly rows of the months they touched. Runs in the
+/// enrollment's transaction, after the MMG's upload lock, so no upload of theirs interleaves.
+async fn retire_installation(
+    tx: &tokio_postgres::Transaction<'_>,
+    mmg_id: &str,
+    installation: &str,
+) -> Result<(), Error> {
+    tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&mmg_id])
+        .await?;
+    let retired = tx
+        .execute(
+            "UPDATE device SET revoked_at = now(), revoked_reason = 'reenrolled' \
+             WHERE mmg_id = $1::text::uuid AND installation_id = $2::text::uuid \
+               AND revoked_at IS NULL",
+            &[&mmg_id, &installation],
+        )
+        .await?;
+    let months = tx
+        .query(
+            "WITH gone AS ( \
+                 DELETE FROM daily_aggregate a USING device d \
+                 WHERE a.device_id = d.id AND d.mmg_id = $1::text::uuid \
+                   AND d.installation_id = $2::text::uuid \
+                 RETURNING a.day) \
+             SELECT DISTINCT date_trunc('month', day)::date FROM gone",
+            &[&mmg_id, &installation],
+        )
+        .await?;
+    for month in &months {
+        crate::aggregates::rebuild_month(tx, mmg_id, month.get(0)).await?;
+    }
+    tracing::info!(
+        mmg_id,
+        installation,
+        devices_retired = retired,
+        months_rebuilt = months.len(),
+        "re-enrollment: previous devices of the installation retired"
+    );
+    Ok(())
 }
 
 #[cfg(test)]

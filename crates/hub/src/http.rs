@@ -69,6 +69,9 @@ fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/api/v1/me", get(me)),
         (Method::GET, "/api/v1/stats/daily", get(daily_stats)),
         (Method::GET, "/api/v1/stats/monthly", get(monthly_stats)),
+        (Method::GET, "/api/v1/stats/days", get(days_stats)),
+        (Method::GET, "/api/v1/stats/doctors", get(doctor_stats)),
+        (Method::GET, "/api/v1/communes", get(communes)),
     ]
 }
 
@@ -253,7 +256,12 @@ async fn enroll(
 ) -> Result<Json<EnrollAnswer>, Error> {
     let request: EnrollRequest = json_body(&headers, body)?;
     let mut client = state.pool.get().await?;
-    let answer = auth::enroll(&mut client, &request.code).await?;
+    let answer = auth::enroll(
+        &mut client,
+        &request.code,
+        request.replaces_device_id.as_deref(),
+    )
+    .await?;
     tracing::info!(device_id = %answer.device_id, mmg_id = %answer.mmg_id, "device enrolled");
     Ok(Json(answer))
 }
@@ -465,4 +473,78 @@ async fn daily_stats(
     }
     let stats = aggregates::daily_stats(&client, &user, &departement, from, to).await?;
     Ok(Json(stats))
+}
+
+/// The `from` and `to` dates (`AAAA-MM-JJ`) of a request, in order and at most `max_days` apart.
+fn date_range(
+    query: &BTreeMap<String, String>,
+    max_days: i64,
+) -> Result<(NaiveDate, NaiveDate), Error> {
+    let (from, to) = (
+        date_param(query, "from", false)?,
+        date_param(query, "to", false)?,
+    );
+    if to < from {
+        return Err(Error::BadRequest(
+            "la date « to » précède la date « from »".to_owned(),
+        ));
+    }
+    if (to - from).num_days() >= max_days {
+        return Err(Error::BadRequest(format!(
+            "une demande couvre au plus {max_days} jours : découpez la période"
+        )));
+    }
+    Ok((from, to))
+}
+
+/// `GET /api/v1/stats/days?departement=NN&from=DATE&to=DATE`: the dashboard's day view (at
+/// most a quarter), for users (session token).
+async fn days_stats(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Response, Error> {
+    let token = auth::bearer(&headers)?;
+    let client = state.pool.get().await?;
+    let user = auth::user_from_token(&client, token).await?;
+    let query = query_map(query)?;
+    let departement = departement_param(&query)?;
+    let (from, to) = date_range(&query, aggregates::MAX_DAYS_RANGE_DAYS)?;
+    let stats = aggregates::days_stats(&client, &user, &departement, from, to).await?;
+    json_answer(&headers, &stats)
+}
+
+/// `GET /api/v1/stats/doctors?mmg=ID&from=DATE&to=DATE`: one MMG's activity per doctor (opaque
+/// keys), for users who may read its département.
+async fn doctor_stats(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Response, Error> {
+    let token = auth::bearer(&headers)?;
+    let client = state.pool.get().await?;
+    let user = auth::user_from_token(&client, token).await?;
+    let query = query_map(query)?;
+    let mmg = query
+        .get("mmg")
+        .map(|m| m.trim().to_ascii_lowercase())
+        .filter(|m| aggregates::is_uuid(m))
+        .ok_or_else(|| {
+            Error::BadRequest(
+                "le paramètre « mmg » doit être l'identifiant d'une MMG (voir GET /api/v1/me)"
+                    .to_owned(),
+            )
+        })?;
+    let (from, to) = date_range(&query, aggregates::MAX_RANGE_DAYS)?;
+    let stats = aggregates::doctor_stats(&client, &user, &mmg, from, to).await?;
+    json_answer(&headers, &stats)
+}
+
+/// `GET /api/v1/communes`: commune names from the latest RPPS publication, for users.
+async fn communes(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
+    let token = auth::bearer(&headers)?;
+    let client = state.pool.get().await?;
+    auth::user_from_token(&client, token).await?;
+    let communes = dashboard::communes(&client).await?;
+    json_answer(&headers, &communes)
 }

@@ -18,7 +18,8 @@
 //! - [`reference`]: the region's départements and the numbered publications of reference data
 //!   (RPPS extract kept to the region, annuaire, tariffs, CIM-10) that desktops pull.
 //! - `dashboard`: the coordinators' web page (`/dashboard/`, static files embedded from
-//!   `dashboard/`, charts drawn in SVG by its own script) and `GET /api/v1/me`.
+//!   `dashboard/`, charts drawn in SVG by its own script), `GET /api/v1/me` and the commune
+//!   names of `GET /api/v1/communes`.
 //! - [`admin`]: what `appligarde-hub admin ...` does (MMGs, enrollment codes, users).
 //!
 //! Boundaries: the hub knows `appligarde-protocol` (the wire types) and never the desktop store,
@@ -43,7 +44,7 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::NoTls;
 
-pub use crate::dashboard::{Me, MmgInfo};
+pub use crate::dashboard::{Communes, Me, MmgInfo, commune_names, title_case};
 pub use crate::error::Error;
 pub use crate::http::{
     AppState, DEFAULT_SESSION_TTL, router, routes, serve, serve_state_with_shutdown,

@@ -93,6 +93,15 @@ enum AdminCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Retire un poste : son jeton est refusé aussitôt (401) ; ce qu'il a envoyé reste compté.
+    RetireDevice {
+        /// Identifiant du poste (voir « admin list »).
+        #[arg(long)]
+        device: String,
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Liste les ADOPS par département, leurs MMG et leurs postes enrôlés.
     List {
         /// Affiche le résultat en JSON.
@@ -258,8 +267,48 @@ async fn admin(database_url: Option<String>, command: AdminCommand) -> Result<()
                     println!("{} (département {})", adops.name, adops.departement);
                     for mmg in &adops.mmgs {
                         println!("  {} — {} — {} poste(s)", mmg.name, mmg.id, mmg.devices);
+                        for device in &mmg.device_list {
+                            let contact = device.last_seen_at.map_or_else(
+                                || "jamais".to_owned(),
+                                |t| t.format("%d/%m/%Y %H:%M UTC").to_string(),
+                            );
+                            let etat = match (&device.revoked_at, device.revoked_reason.as_deref())
+                            {
+                                (None, _) => "actif".to_owned(),
+                                (Some(t), Some("reenrolled")) => format!(
+                                    "remplacé par une nouvelle inscription le {}",
+                                    t.format("%d/%m/%Y")
+                                ),
+                                (Some(t), _) => format!("retiré le {}", t.format("%d/%m/%Y")),
+                            };
+                            println!(
+                                "    poste {} — inscrit le {} — dernier contact : {} — {}",
+                                device.id,
+                                device.enrolled_at.format("%d/%m/%Y"),
+                                contact,
+                                etat
+                            );
+                        }
                     }
                 }
+            }
+        }
+        AdminCommand::RetireDevice { device, json } => {
+            let retired = appligarde_hub::admin::retire_device(&client, &device).await?;
+            if json {
+                print_json(&retired)?;
+            } else if retired.changed {
+                println!(
+                    "Poste {} retiré : son jeton est refusé désormais. Pour le réinscrire, créez \
+                     un code avec « admin enroll-code --mmg {} ».",
+                    retired.id, retired.mmg_id
+                );
+            } else {
+                println!(
+                    "Le poste {} était déjà retiré (le {}).",
+                    retired.id,
+                    retired.revoked_at.format("%d/%m/%Y %H:%M UTC")
+                );
             }
         }
         AdminCommand::SetRegion { departements } => {

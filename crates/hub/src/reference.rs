@@ -274,6 +274,10 @@ pub fn prepare_tarifs(bytes: Vec<u8>) -> Result<Prepared, Error> {
             "le fichier des tarifs ne contient aucun tarif".to_owned(),
         ));
     }
+    // Then the desktops' own reading of it: what is published, every desktop can apply (a
+    // publication a desktop refused would hold back every later one).
+    appligarde_domain::tarifs::TableTarifs::parse_csv(&text)
+        .map_err(|error| Error::InvalidInput(format!("les postes la refuseraient : {error}")))?;
     Ok(Prepared {
         kind: ReferenceKind::Tarifs,
         summary: format!("Tarifs : {items} ligne(s) publiée(s)."),
@@ -327,6 +331,10 @@ pub fn prepare_cim10(bytes: Vec<u8>) -> Result<Prepared, Error> {
             "le fichier CIM-10 ne contient aucun code".to_owned(),
         ));
     }
+    // The desktops' own import, as for the tariffs.
+    appligarde_cim10::parse_csv(text.as_bytes(), "publication").map_err(|error| {
+        Error::InvalidInput(format!("fichier CIM-10 refusé par les postes : {error}"))
+    })?;
     Ok(Prepared {
         kind: ReferenceKind::Cim10,
         summary: format!("CIM-10 : {items} code(s) publié(s)."),
@@ -531,8 +539,36 @@ mod tests {
             "/../../../shared/data/cim10/cim10fr_atih_2021.csv"
         ))
         .unwrap();
-        let prepared = prepare_cim10(cim10).unwrap();
+        let prepared = prepare_cim10(cim10.clone()).unwrap();
         assert!(prepared.items > 40_000, "{}", prepared.items);
+
+        // What the desktops would refuse is refused at publication: a tariff of 0 €, a CIM-10
+        // line of an unknown MCO type.
+        let tarifs = String::from_utf8(tarifs_bytes()).unwrap();
+        let line = tarifs.lines().nth(1).unwrap();
+        let fields: Vec<&str> = line.split(';').collect();
+        let zero = tarifs.replacen(
+            line,
+            &format!("{};{};0.00;{}", fields[0], fields[1], fields[3..].join(";")),
+            1,
+        );
+        let error = prepare_tarifs(zero.into_bytes()).unwrap_err().to_string();
+        assert!(error.contains("refuseraient"), "{error}");
+        let cim10 = String::from_utf8(cim10).unwrap();
+        let line = cim10.lines().nth(1).unwrap();
+        let mut fields: Vec<&str> = line.split(';').collect();
+        fields[1] = "7";
+        let odd = cim10.replacen(line, &fields.join(";"), 1);
+        let error = prepare_cim10(odd.into_bytes()).unwrap_err().to_string();
+        assert!(error.contains("refusé par les postes"), "{error}");
+    }
+
+    fn tarifs_bytes() -> Vec<u8> {
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/ngap/tarifs_garde.csv"
+        ))
+        .unwrap()
     }
 
     #[test]

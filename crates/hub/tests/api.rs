@@ -22,12 +22,10 @@ use appligarde_protocol::{
     DailyCounts, DailyStats, EnrollAnswer, ErrorCode, LoginAnswer, PdsaSlot,
 };
 use chrono::NaiveDate;
-use common::{Answer, call, get, migrated_database, post_json, start_hub};
+use common::{Answer, PASSWORD, call, enroll, get, migrated_database, post_json, start_hub};
 use hyper::{Method, StatusCode};
 use tokio::sync::oneshot;
 use tokio_postgres::Client;
-
-const PASSWORD: &str = "un mot de passe assez long";
 
 async fn login(address: SocketAddr, login: &str, password: &str) -> Answer {
     post_json(
@@ -37,21 +35,6 @@ async fn login(address: SocketAddr, login: &str, password: &str) -> Answer {
         &serde_json::json!({"login": login, "password": password}),
     )
     .await
-}
-
-async fn enroll(address: SocketAddr, client: &Client, mmg: &CreatedMmg) -> EnrollAnswer {
-    let code = admin::create_enrollment_code(client, &mmg.id, 7)
-        .await
-        .unwrap();
-    let answer = post_json(
-        address,
-        "/api/v1/enroll",
-        None,
-        &serde_json::json!({"code": code.code}),
-    )
-    .await;
-    assert_eq!(answer.status, StatusCode::OK);
-    answer.json()
 }
 
 fn date(day: u32) -> NaiveDate {
@@ -202,6 +185,12 @@ enum Endpoint {
     Stats49,
     Monthly44,
     Monthly49,
+    Days44,
+    Days49,
+    /// The doctors of the MMG of 44, then of 49.
+    Doctors44,
+    Doctors49,
+    Communes,
     DashboardPage,
 }
 
@@ -224,13 +213,29 @@ fn expected(endpoint: Endpoint, credential: Credential) -> StatusCode {
         (E::Reference, _) => StatusCode::UNAUTHORIZED,
         (E::Me, C::Admin | C::Coord44 | C::Coord49) => StatusCode::OK,
         (E::Me, _) => StatusCode::UNAUTHORIZED,
-        (E::Stats44 | E::Monthly44, C::Admin | C::Coord44)
-        | (E::Stats49 | E::Monthly49, C::Admin | C::Coord49) => StatusCode::OK,
-        (E::Stats44 | E::Monthly44, C::Coord49) | (E::Stats49 | E::Monthly49, C::Coord44) => {
+        // Reference data for every user, whatever their départements.
+        (E::Communes, C::Admin | C::Coord44 | C::Coord49) => StatusCode::OK,
+        (E::Communes, _) => StatusCode::UNAUTHORIZED,
+        (E::Stats44 | E::Monthly44 | E::Days44 | E::Doctors44, C::Admin | C::Coord44)
+        | (E::Stats49 | E::Monthly49 | E::Days49 | E::Doctors49, C::Admin | C::Coord49) => {
+            StatusCode::OK
+        }
+        (E::Stats44 | E::Monthly44 | E::Days44 | E::Doctors44, C::Coord49)
+        | (E::Stats49 | E::Monthly49 | E::Days49 | E::Doctors49, C::Coord44) => {
             StatusCode::FORBIDDEN
         }
         // No, unknown, expired or device credentials: devices cannot read statistics.
-        (E::Stats44 | E::Stats49 | E::Monthly44 | E::Monthly49, _) => StatusCode::UNAUTHORIZED,
+        (
+            E::Stats44
+            | E::Stats49
+            | E::Monthly44
+            | E::Monthly49
+            | E::Days44
+            | E::Days49
+            | E::Doctors44
+            | E::Doctors49,
+            _,
+        ) => StatusCode::UNAUTHORIZED,
     }
 }
 
@@ -281,6 +286,11 @@ async fn every_endpoint_with_every_credential_follows_the_access_rules() {
         Endpoint::Stats49,
         Endpoint::Monthly44,
         Endpoint::Monthly49,
+        Endpoint::Days44,
+        Endpoint::Days49,
+        Endpoint::Doctors44,
+        Endpoint::Doctors49,
+        Endpoint::Communes,
         Endpoint::DashboardPage,
     ];
     for endpoint in endpoints {
@@ -315,6 +325,28 @@ async fn every_endpoint_with_every_credential_follows_the_access_rules() {
                 Endpoint::Reference => get(w.address, "/api/v1/reference?since=0", token).await,
                 Endpoint::Me => get(w.address, "/api/v1/me", token).await,
                 Endpoint::DashboardPage => get(w.address, "/dashboard/", token).await,
+                Endpoint::Communes => get(w.address, "/api/v1/communes", token).await,
+                Endpoint::Days44 | Endpoint::Days49 => {
+                    let departement = if endpoint == Endpoint::Days44 {
+                        "44"
+                    } else {
+                        "49"
+                    };
+                    let path = format!(
+                        "/api/v1/stats/days?departement={departement}&from=2026-01-01&to=2026-01-31"
+                    );
+                    get(w.address, &path, token).await
+                }
+                Endpoint::Doctors44 | Endpoint::Doctors49 => {
+                    let mmg = if endpoint == Endpoint::Doctors44 {
+                        &w.mmg44.id
+                    } else {
+                        &w.mmg49.id
+                    };
+                    let path =
+                        format!("/api/v1/stats/doctors?mmg={mmg}&from=2026-01-01&to=2026-12-31");
+                    get(w.address, &path, token).await
+                }
                 Endpoint::Stats44
                 | Endpoint::Stats49
                 | Endpoint::Monthly44
@@ -977,8 +1009,9 @@ fn openapi_documents_every_route_and_only_those() {
         .collect();
     assert_eq!(
         served.len(),
-        8,
-        "healthz, login, enroll, aggregates, reference, me, stats daily and monthly"
+        11,
+        "healthz, login, enroll, aggregates, reference, me, stats daily, monthly, days and \
+         doctors, communes"
     );
     assert_eq!(
         documented, served,

@@ -11,21 +11,21 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 
-use appligarde_hub::admin::{self, CreatedMmg};
+use appligarde_hub::admin;
 use appligarde_hub::aggregates::{self, add_counts};
 use appligarde_hub::auth::Role;
 use appligarde_hub::reference;
 use appligarde_protocol::{
     AGGREGATE_SCHEMA, AggregateBatch, AggregateReceipt, DailyAggregate, DailyCounts, DailyStats,
-    EnrollAnswer, LoginAnswer, PdsaSlot, REFERENCE_PATH, ReferenceChanges, ReferenceKind,
+    EnrollAnswer, PdsaSlot, REFERENCE_PATH, ReferenceChanges, ReferenceKind,
 };
 use chrono::{Datelike, NaiveDate};
-use common::{call, connect, get, gunzip, migrated_database, post_json, start_hub};
+use common::{
+    call, connect, enroll, get, gunzip, migrated_database, post_json, session, start_hub,
+};
 use hyper::{Method, StatusCode};
 use serde_json::Value;
-use tokio_postgres::Client;
 
-const PASSWORD: &str = "un mot de passe assez long";
 const RPPS_SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/data/rpps/PS_LibreAcces_Personne_activite_sample.txt"
@@ -34,41 +34,6 @@ const TARIFS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/data/ngap/tarifs_garde.csv"
 );
-
-async fn enroll(address: SocketAddr, db: &Client, mmg: &CreatedMmg) -> EnrollAnswer {
-    let code = admin::create_enrollment_code(db, &mmg.id, 7).await.unwrap();
-    let answer = post_json(
-        address,
-        "/api/v1/enroll",
-        None,
-        &serde_json::json!({"code": code.code}),
-    )
-    .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
-    answer.json()
-}
-
-async fn session(
-    address: SocketAddr,
-    db: &mut Client,
-    login: &str,
-    role: Role,
-    deps: &[&str],
-) -> String {
-    let deps: Vec<String> = deps.iter().map(|d| (*d).to_owned()).collect();
-    admin::create_user(db, login, role, &deps, PASSWORD)
-        .await
-        .unwrap();
-    let answer = post_json(
-        address,
-        "/api/v1/login",
-        None,
-        &serde_json::json!({"login": login, "password": PASSWORD}),
-    )
-    .await;
-    assert_eq!(answer.status, StatusCode::OK);
-    answer.json::<LoginAnswer>().token
-}
 
 async fn changes(address: SocketAddr, token: &str, since: u64) -> ReferenceChanges {
     let answer = get(

@@ -32,6 +32,12 @@ pub struct LoginAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollRequest {
     pub code: String,
+    /// The device this store was enrolled as before (kept in the store, so a restored backup
+    /// names it too). The hub retires that device's installation in the same MMG and deletes
+    /// what it sent; the desktop sends every day again under the new device. Absent for a
+    /// first enrollment (and from older desktops).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces_device_id: Option<String>,
 }
 
 /// Answer of `POST /api/v1/enroll`. The `device_token` is shown once: the desktop keeps it in

@@ -33,6 +33,10 @@ use appligarde_store::{KeySource, Store, mmg};
 const DEFAULT_LINES: usize = 2_200_000;
 const NOW: &str = "2026-03-01T10:00:00Z";
 
+mod support;
+
+use support::{ms, percentile};
+
 fn vm_kib(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -70,15 +74,6 @@ fn cpu_secs() -> (f64, f64) {
 
 fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 fn sqlite_import(file: &Path, db: &Path) -> Duration {
@@ -269,7 +264,12 @@ fn time_searches(store: &Store, queries: &[String], departement: &str) -> (Vec<D
         let elapsed = t.elapsed();
         times.push(elapsed);
         slowest.push((elapsed, q));
-        empty += usize::from(hits.is_empty());
+        if hits.is_empty() {
+            empty += 1;
+            if empty <= 40 {
+                eprintln!("no result: {q:?}");
+            }
+        }
     }
     times.sort_unstable();
     slowest.sort_unstable_by(|a, b| b.cmp(a));
@@ -459,13 +459,5 @@ fn main() {
         b99 = p(&base_times, 0.99),
         bmax = ms(*base_times.last().unwrap()),
     );
-    print!("{report}");
-    if let Ok(file) = std::env::var("APPLIGARDE_BENCH_REPORT") {
-        let mut out = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(file)
-            .unwrap();
-        writeln!(out, "{report}").unwrap();
-    }
+    support::report(&format!("{report}\n"));
 }

@@ -11,60 +11,18 @@
 #![allow(clippy::unwrap_used)]
 
 use appligarde_domain::{
-    consultation::{CodeConnu, Contenu, ContenuValide, Diagnostic, Nomenclature, Orientation},
-    garde::{Lieu, ModeArrivee, Role, Sexe},
-    patient::Identite,
+    consultation::{Contenu, ContenuValide, Diagnostic, Orientation},
+    garde::{Lieu, ModeArrivee},
 };
-use appligarde_store::{KeySource, Store, consultation, patient, utilisateur};
+use appligarde_store::{KeySource, Store, consultation, patient};
 use chrono::{Duration as Days, NaiveDate, NaiveDateTime, Timelike};
-use std::io::Write;
 use std::time::{Duration, Instant};
 
-const NOW: &str = "2026-11-20T22:00:00Z";
+mod support;
+
+use support::{NOW, ToutCode, creer_medecin, identite};
+
 const DEFAULT_ROWS: usize = 200_000;
-
-struct ToutCode;
-
-impl Nomenclature for ToutCode {
-    fn consulter(&self, code: &str) -> Option<CodeConnu> {
-        Some(CodeConnu {
-            code: code.into(),
-            libelle: "Libellé du diagnostic".into(),
-            supprime: false,
-            a_des_sous_codes: false,
-            principal_autorise: true,
-        })
-    }
-}
-
-fn identite(i: usize) -> Identite {
-    Identite {
-        nom: format!("PATIENT{i}"),
-        nom_naissance: String::new(),
-        prenom: "Camille".into(),
-        sexe: if i.is_multiple_of(2) {
-            Sexe::F
-        } else {
-            Sexe::M
-        },
-        date_naissance: NaiveDate::from_ymd_opt(
-            1950 + (i % 70) as i32,
-            1 + (i % 12) as u32,
-            1 + (i % 28) as u32,
-        )
-        .unwrap(),
-        code_postal: "44150".into(),
-        commune: "Ancenis".into(),
-        code_insee: String::new(),
-        telephone: "0240000000".into(),
-        medecin_traitant: "Dr Martin".into(),
-        medecin_traitant_rpps: None,
-        poids_kg: Some(70.0),
-        taille_cm: None,
-        allergies: String::new(),
-        antecedents: "HTA".into(),
-    }
-}
 
 fn contenu(arrivee: NaiveDateTime, medecin: i64) -> ContenuValide {
     let mut c = Contenu::arrivee(
@@ -103,24 +61,7 @@ fn main() {
     let data = dir.path().join("data");
     let mut store = Store::open(&data, &KeySource::File(dir.path().join("key"))).unwrap();
     let fill_start = Instant::now();
-    let medecin = store
-        .write(|tx| {
-            utilisateur::creer(
-                tx,
-                &utilisateur::NewUtilisateur {
-                    nom: "DESCHAMPS",
-                    prenom: "Léa",
-                    role: Role::Medecin,
-                    rpps: Some("10181590836"),
-                    specialite: None,
-                },
-                false,
-                Some("$argon2id$fake"),
-                None,
-                NOW,
-            )
-        })
-        .unwrap();
+    let medecin = creer_medecin(&mut store);
     let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
     let first = today.and_hms_opt(20, 0, 0).unwrap() - Days::days(3 * 365);
     let per_tx = 5_000;
@@ -134,7 +75,8 @@ fn main() {
                     let i = done + k;
                     // One patient in four is new; the others come back.
                     let pid = if i % 4 == 0 || patients.is_empty() {
-                        let id = patient::creer(tx, &identite(i), today, Some(medecin), NOW)?;
+                        let id =
+                            patient::creer(tx, &identite(i as u64), today, Some(medecin), NOW)?;
                         patients.push(id);
                         id
                     } else {
@@ -208,13 +150,5 @@ fn main() {
         c.as_secs_f64(),
         ratio,
     );
-    print!("{report}");
-    if let Some(path) = std::env::var_os("APPLIGARDE_BENCH_REPORT") {
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .unwrap();
-        f.write_all(report.as_bytes()).unwrap();
-    }
+    support::report(&report);
 }

@@ -13,40 +13,18 @@
 #![allow(clippy::unwrap_used)]
 
 use appligarde_domain::{
-    consultation::{CodeConnu, Contenu, ContenuValide, Diagnostic, Nomenclature, Orientation},
-    garde::{Lieu, ModeArrivee, Role, Sexe},
-    patient::Identite,
+    consultation::{Contenu, ContenuValide, Diagnostic, Orientation},
+    garde::{Lieu, ModeArrivee},
 };
-use appligarde_store::{KeySource, Store, consultation, patient, utilisateur};
+use appligarde_store::{KeySource, Store, consultation, patient};
 use chrono::{Duration as Days, NaiveDate, NaiveDateTime, Timelike};
-use std::io::Write;
 use std::time::{Duration, Instant};
 
-const NOW: &str = "2026-11-20T22:00:00Z";
+mod support;
+
+use support::{NOW, ToutCode, creer_medecin, identite, ms, percentile};
+
 const DEFAULT_ROWS: usize = 200_000;
-
-struct ToutCode;
-
-impl Nomenclature for ToutCode {
-    fn consulter(&self, code: &str) -> Option<CodeConnu> {
-        Some(CodeConnu {
-            code: code.into(),
-            libelle: "Libellé du diagnostic".into(),
-            supprime: false,
-            a_des_sous_codes: false,
-            principal_autorise: true,
-        })
-    }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 /// A xorshift generator: the bench needs no quality, only reproducibility without a dependency.
 struct Xs(u64);
@@ -96,31 +74,6 @@ fn contenu(arrivee: NaiveDateTime, medecin: i64, rng: &mut Xs) -> ContenuValide 
     c.valider(maintenant, &ToutCode).unwrap()
 }
 
-fn identite(i: u64) -> Identite {
-    Identite {
-        nom: format!("PATIENT{i}"),
-        nom_naissance: String::new(),
-        prenom: "Camille".into(),
-        sexe: if i.is_multiple_of(2) {
-            Sexe::F
-        } else {
-            Sexe::M
-        },
-        date_naissance: NaiveDate::from_ymd_opt(1940, 1, 1).unwrap()
-            + Days::days((i % 30_000) as i64),
-        code_postal: "44150".into(),
-        commune: "Ancenis-Saint-Géréon".into(),
-        code_insee: "44003".into(),
-        telephone: String::new(),
-        medecin_traitant: String::new(),
-        medecin_traitant_rpps: None,
-        poids_kg: None,
-        taille_cm: None,
-        allergies: String::new(),
-        antecedents: String::new(),
-    }
-}
-
 fn main() {
     let rows: usize = std::env::var("CONSULTATION_BENCH_ROWS")
         .ok()
@@ -138,24 +91,7 @@ fn main() {
     )
     .unwrap();
     let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-    let medecin = store
-        .write(|tx| {
-            utilisateur::creer(
-                tx,
-                &utilisateur::NewUtilisateur {
-                    nom: "DESCHAMPS",
-                    prenom: "Léa",
-                    role: Role::Medecin,
-                    rpps: Some("10181590836"),
-                    specialite: None,
-                },
-                false,
-                None,
-                None,
-                NOW,
-            )
-        })
-        .unwrap();
+    let medecin = creer_medecin(&mut store);
     let mut rng = Xs(0x9E37_79B9_7F4A_7C15);
 
     // 1. Durable save, against a plain INSERT with the same durability.
@@ -330,15 +266,7 @@ fn main() {
         ms(f50) / ms(l50).max(1e-9),
         fill.as_secs_f64(),
     );
-    print!("{report}");
-    if let Some(path) = std::env::var_os("APPLIGARDE_BENCH_REPORT") {
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .unwrap();
-        f.write_all(report.as_bytes()).unwrap();
-    }
+    support::report(&report);
     assert!(
         l99 < Duration::from_millis(50),
         "the day list must open in under 50 ms (p99 {:.1} ms)",

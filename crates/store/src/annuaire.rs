@@ -1470,6 +1470,10 @@ const EXPANSION_SCAN: i64 = 4000;
 /// seek in every one of its keys for every candidate. It is only checked on the text.
 const POIDS_MAX: i64 = 20_000;
 
+/// Above this many entries, a word is never asked of the index, even when the cheaper tiers found
+/// too few: it is only checked on the text.
+const POIDS_COMPLET: i64 = 100_000;
+
 /// A query, folded and split once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Requete {
@@ -1605,6 +1609,21 @@ pub(crate) fn search_tiers(req: &Requete, departement: Option<&str>, x: &Expansi
         });
         push(by_name, req.rest());
         push(groups((0..n).collect(), true), &req.tokens);
+        // The tiers above read at most TIER_SCAN_CAP entries each: when a frequent word was left
+        // to the text check (« françois fabre »: every Fabre, then the François among them), the
+        // few entries with both may lie beyond. So, only when those tiers found too few, every
+        // word is asked of the index (an AND that skips through the frequent word's keys).
+        // Words of very many entries (« le », « m ») stay on the text: their AND would cost more
+        // than the whole search should.
+        let askable =
+            |i: &usize| selective(i) || x.poids.get(*i).is_none_or(|p| *p <= POIDS_COMPLET);
+        push(
+            (0..n)
+                .filter(askable)
+                .map(|i| word_group(x, i, scope))
+                .collect(),
+            &req.tokens,
+        );
     }
     tiers.dedup_by(|a, b| a.fts == b.fts);
     tiers
@@ -1884,6 +1903,29 @@ mod tests {
             (tiers[0].fts.as_str(), tiers[0].filter.clone()),
             (nom_44, strings(&["nan"])),
             "« nan » would be too frequent: the name alone is asked, « nan » checked on the text"
+        );
+        let fts = |tiers: &[Tier]| -> Vec<String> { tiers.iter().map(|t| t.fts.clone()).collect() };
+        assert_eq!(
+            fts(&tiers),
+            vec![nom_44, dupont_44, nom, dupont],
+            "a word of very many entries is never asked of the index"
+        );
+        let common = Expansions {
+            poids: vec![120, 50_000],
+            ..x.clone()
+        };
+        assert_eq!(
+            fts(&search_tiers(&req, Some("44"), &common)),
+            vec![
+                nom_44.to_owned(),
+                dupont_44.to_owned(),
+                format!("{dupont_44} AND {nan_44}"),
+                nom.to_owned(),
+                dupont.to_owned(),
+                format!("{dupont} AND {nan}"),
+            ],
+            "a frequent word (a common first name) is left to the text in the cheap tiers, then \
+             asked of the index when they find too few, before leaving the département"
         );
         let unknown = Expansions {
             noms: Vec::new(),

@@ -120,10 +120,16 @@ impl HubClient {
         self.send(request).await
     }
 
-    /// `POST /api/v1/enroll`: the one-time code for a device token.
-    pub async fn inscrire(&self, code: &str) -> Result<EnrollAnswer, SyncError> {
+    /// `POST /api/v1/enroll`: the one-time code for a device token. `remplace` is the device
+    /// this store was enrolled as before, if any: the hub retires it and forgets what it sent.
+    pub async fn inscrire(
+        &self,
+        code: &str,
+        remplace: Option<&str>,
+    ) -> Result<EnrollAnswer, SyncError> {
         let body = serde_json::to_vec(&EnrollRequest {
             code: code.trim().to_owned(),
+            replaces_device_id: remplace.map(str::to_owned),
         })
         .map_err(|e| SyncError::Configuration(e.to_string()))?;
         let request = self

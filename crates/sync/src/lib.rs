@@ -8,7 +8,10 @@
 //!   then the publications since the version applied here; each request retried with
 //!   exponential backoff and jitter ([`Backoff`]) while the fault is transient.
 //! - [`lancer_en_fond`]: the background tokio task of the desktop, which tries periodically and
-//!   backs off while the hub cannot be reached.
+//!   backs off while the hub cannot be reached ([`Rythme`]; `APPLIGARDE_SYNC_PERIODE_S` shortens
+//!   it for end-to-end tests).
+//! - Re-enrolling (new code, lost token, restored backup) names the device the store was before,
+//!   so that the hub replaces it and what it sent instead of counting the store twice.
 //! - It implements `appligarde_api::synchro::Hub`, so that the UI's commands `hub_inscrire` and
 //!   `sync_maintenant` reach it through `Api::invoke`.
 //!
@@ -31,7 +34,7 @@ mod synchroniseur;
 
 pub use backoff::Backoff;
 pub use client::HubClient;
-pub use fond::lancer_en_fond;
+pub use fond::{Rythme, VAR_PERIODE, lancer_en_fond, lancer_en_fond_au_rythme};
 pub use jeton::CoffreJeton;
 pub use synchroniseur::{Options, Synchroniseur};
 

@@ -152,24 +152,32 @@ impl Synchroniseur {
             });
         }
         let _guard = self.verrou.lock().await;
-        let answer = client.inscrire(code).await.map_err(|e| match e {
-            SyncError::Hub {
-                status: 401 | 400 | 404,
-                message,
-                ..
-            } => SyncError::Saisie {
-                champ: "code",
-                message: format!(
-                    "{message} Le code est peut-être déjà utilisé ou expiré : demandez-en un \
+        // The device this store was before (lost token, reinstall, restored backup, new code):
+        // the hub retires it and deletes what it sent, and recording the new enrollment below
+        // forgets every acknowledgement, so every day goes again under the new device and the
+        // hub's totals are exactly this store's.
+        let precedent = api.synchro_inscription()?.map(|i| i.device_id);
+        let answer = client
+            .inscrire(code, precedent.as_deref())
+            .await
+            .map_err(|e| match e {
+                SyncError::Hub {
+                    status: 401 | 400 | 404,
+                    message,
+                    ..
+                } => SyncError::Saisie {
+                    champ: "code",
+                    message: format!(
+                        "{message} Le code est peut-être déjà utilisé ou expiré : demandez-en un \
                      nouveau à l'URML."
-                ),
-            },
-            SyncError::Reseau(message) => SyncError::Saisie {
-                champ: "url",
-                message: format!("{message} Vérifiez aussi l'adresse du hub."),
-            },
-            other => other,
-        })?;
+                    ),
+                },
+                SyncError::Reseau(message) => SyncError::Saisie {
+                    champ: "url",
+                    message: format!("{message} Vérifiez aussi l'adresse du hub."),
+                },
+                other => other,
+            })?;
         self.coffre.ecrire(&answer.device_token)?;
         api.synchro_enregistrer_inscription(Inscription {
             hub_url: client.base().to_string(),

@@ -438,15 +438,27 @@ async fn enrollment_errors_are_french_and_next_to_their_field() {
     let statut = desktop.api.sync_statut().unwrap();
     assert!(!statut.inscrit, "a failed enrollment records nothing");
 
-    // Through the API's commands, as the UI does it.
+    // Through the API's commands, as the UI does it: enrolling is the MMG admin's.
     let mmg = create_mmg(&hub, "44", "MMG Commandes");
-    let statut = desktop
+    let inscription = serde_json::json!({"url": hub.url(), "code": enroll_code(&hub, &mmg)});
+    let refus = desktop
+        .api
+        .invoke("hub_inscrire", inscription.clone())
+        .unwrap_err();
+    assert_eq!(
+        refus.code,
+        appligarde_api::ErrorCode::Unauthenticated,
+        "{refus:?}"
+    );
+    desktop
         .api
         .invoke(
-            "hub_inscrire",
-            serde_json::json!({"url": hub.url(), "code": enroll_code(&hub, &mmg)}),
+            "compte_initial",
+            serde_json::json!({"nom": "RENAUD", "prenom": "Marc", "role": "admin",
+                               "mot_de_passe": "un mot de passe assez long"}),
         )
         .unwrap();
+    let statut = desktop.api.invoke("hub_inscrire", inscription).unwrap();
     assert_eq!(statut["inscrit"], true);
     assert_eq!(statut["mmg_nom"], "MMG Commandes");
     let rapport = desktop

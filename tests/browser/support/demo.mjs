@@ -36,7 +36,8 @@ export async function startDemo(prefix, prepare) {
     });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run'],
     });
     return { dir, store, url, browser, stop };
   } catch (e) {

@@ -191,3 +191,49 @@ pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
         .unwrap();
     out
 }
+
+/// The password of every user the tests create.
+pub const PASSWORD: &str = "un mot de passe assez long";
+
+/// A new PC of `mmg`: a one-time code made by the operator, exchanged for a device token.
+pub async fn enroll(
+    address: SocketAddr,
+    db: &Client,
+    mmg: &appligarde_hub::admin::CreatedMmg,
+) -> appligarde_protocol::api::EnrollAnswer {
+    let code = appligarde_hub::admin::create_enrollment_code(db, &mmg.id, 7)
+        .await
+        .unwrap();
+    let answer = post_json(
+        address,
+        "/api/v1/enroll",
+        None,
+        &serde_json::json!({"code": code.code}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    answer.json()
+}
+
+/// A new user with `role` over `deps`, logged in: its session token.
+pub async fn session(
+    address: SocketAddr,
+    db: &mut Client,
+    login: &str,
+    role: appligarde_hub::auth::Role,
+    deps: &[&str],
+) -> String {
+    let deps: Vec<String> = deps.iter().map(|d| (*d).to_owned()).collect();
+    appligarde_hub::admin::create_user(db, login, role, &deps, PASSWORD)
+        .await
+        .unwrap();
+    let answer = post_json(
+        address,
+        "/api/v1/login",
+        None,
+        &serde_json::json!({"login": login, "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    answer.json::<appligarde_protocol::api::LoginAnswer>().token
+}

@@ -588,6 +588,18 @@ impl Desktop {
             data_dir: dir.path().join("data"),
             key: KeySource::File(dir.path().join("cle.hex")),
         };
+        Desktop::open(dir, config, now, options, 0)
+    }
+
+    /// Opens the store of `config` (made when missing) with its API and sync client; the test
+    /// patients are added when the store has none.
+    fn open(
+        dir: tempfile::TempDir,
+        config: ApiConfig,
+        now: NaiveDateTime,
+        options: Options,
+        next_uid: u64,
+    ) -> Desktop {
         let api = Arc::new(Api::open_with_clock(&config, fixed_clock(now)).unwrap());
         let sync = Arc::new(Synchroniseur::new(&config, options));
         api.brancher_hub(sync.clone());
@@ -599,8 +611,18 @@ impl Desktop {
             sync,
             writer,
             patients: Vec::new(),
-            next_uid: 0,
+            next_uid,
         };
+        desktop.patients = desktop.write(|tx| {
+            let mut stmt = tx.prepare("SELECT id FROM patient ORDER BY id")?;
+            let ids = stmt
+                .query_map([], |r| r.get::<_, i64>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(ids)
+        });
+        if !desktop.patients.is_empty() {
+            return desktop;
+        }
         desktop.patients = desktop.write(|tx| {
             let mut ids = Vec::new();
             for (i, (sexe, naissance)) in [
@@ -703,6 +725,44 @@ impl Desktop {
             .filter(|a| a.counts != DailyCounts::default())
             .map(|a| ((a.date, a.slot), a.counts))
             .collect()
+    }
+
+    /// A verified backup of this desktop's store into `dir` (what its automatic backups make).
+    pub fn backup(&self, dir: &std::path::Path, stamp: &str) -> PathBuf {
+        self.writer
+            .lock()
+            .unwrap()
+            .backup_to(dir, stamp)
+            .unwrap()
+            .path
+    }
+
+    /// This desktop after restoring `backup` on the same PC: the store is closed, the backup
+    /// restored in its place through the API's restore (same key file), and opened again. The
+    /// device token beside the key file is left as it was, like the OS keyring's entry.
+    pub fn restored(self, backup: &std::path::Path, now: NaiveDateTime, options: Options) -> Self {
+        let Desktop {
+            dir,
+            config,
+            api,
+            sync,
+            writer,
+            next_uid,
+            ..
+        } = self;
+        drop(writer);
+        drop(sync);
+        drop(api);
+        appligarde_api::sauvegarde::restore(backup, &config, None, "20260401-restauration")
+            .unwrap();
+        Desktop::open(dir, config, now, options, next_uid)
+    }
+
+    /// The device token this desktop keeps (file beside the key file).
+    pub fn token(&self) -> Option<String> {
+        appligarde_sync::CoffreJeton::pour(&self.config)
+            .lire()
+            .unwrap()
     }
 
     pub async fn enroll(&self, url: &str, code: &str) {

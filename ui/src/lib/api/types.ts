@@ -863,23 +863,53 @@ par_jour_semaine: Array<LigneStatistique>,
 /**
  * `[weekday Monday..Sunday][hour 0..23]`.
  */
-carte_chaleur: Array<Array<number>>, par_mode_arrivee: Array<LigneStatistique>, par_tranche_age: Array<LigneStatistique>, par_sexe: Array<LigneStatistique>, par_orientation: Array<LigneStatistique>, par_chapitre: Array<LigneStatistique>, 
+carte_chaleur: Array<Array<number>>, par_mode_arrivee: Array<LigneStatistique>, par_tranche_age: Array<LigneStatistique>, par_sexe: Array<LigneStatistique>, par_orientation: Array<LigneStatistique>, 
 /**
- * The most frequent categories first (at most [`CATEGORIES_AFFICHEES`]).
+ * Chapters of the principal diagnosis.
+ */
+par_chapitre: Array<LigneStatistique>, 
+/**
+ * The most frequent categories of the principal diagnosis first (at most
+ * [`CATEGORIES_AFFICHEES`]).
  */
 par_categorie: Array<LigneStatistique>, 
 /**
- * The most frequent communes first.
+ * Chapters of all diagnoses (principal and associated), a consultation once per chapter.
+ */
+par_chapitre_tous: Array<LigneStatistique>, 
+/**
+ * The most frequent categories of all diagnoses first (at most [`CATEGORIES_AFFICHEES`]).
+ */
+par_categorie_tous: Array<LigneStatistique>, 
+/**
+ * The most frequent communes first: key the INSEE code, label « Nantes (44109) » when the
+ * patients' records name it, else the code.
  */
 par_commune: Array<LigneStatistique>, par_medecin: Array<LigneStatistique>, montants: Array<MontantDto>, 
 /**
  * False when the store records no payment (the amounts are then zero).
  */
-montants_disponibles: boolean, indicateurs: Array<IndicateurDto>, };
+montants_disponibles: boolean, indicateurs: Array<IndicateurDto>, 
+/**
+ * The shift the dashboard is restricted to (« samedi 21/11/2026 — après-midi »), if any.
+ */
+garde?: string, };
 
-export type ExportStatistiques = { du: string, au: string, format: string, table?: string, };
+export type ExportStatistiques = { du: string, au: string, format: string, table?: string, 
+/**
+ * A PDSA slot code: then `du` must equal `au` and only that shift is exported.
+ */
+periode?: string, };
 
 export type FichierExporte = { nom: string, type_mime: string, base64: string, };
+
+export type GardeStatistiques = { date: string, periode: string, };
+
+export type GardeActive = { date: string, periode: string, 
+/**
+ * « samedi 21/11/2026 — après-midi ».
+ */
+libelle: string, consultations: number, };
 
 export type HubInscription = { 
 /**
@@ -1140,6 +1170,8 @@ export interface Commands {
   utilisateur_depuis_rpps: { args: RppsArg; result: UtilisateurDto };
   statistiques_tableau: { args: PeriodeStatistiques; result: TableauStatistiques };
   statistiques_exporter: { args: ExportStatistiques; result: FichierExporte };
+  statistiques_tableau_garde: { args: GardeStatistiques; result: TableauStatistiques };
+  statistiques_gardes: { args: PeriodeStatistiques; result: Array<GardeActive> };
   sync_statut: { args: null; result: SyncStatut };
   hub_inscrire: { args: HubInscription; result: SyncStatut };
   sync_maintenant: { args: null; result: SyncRapport };

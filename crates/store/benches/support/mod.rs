@@ -1,0 +1,103 @@
+//! What the store's benches share: a nomenclature that accepts every code, generated patients, the
+//! doctor who signs the generated consultations, percentiles, and the report file.
+//! Each bench uses part of it.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::io::Write;
+use std::time::Duration;
+
+use appligarde_domain::{
+    consultation::{CodeConnu, Nomenclature},
+    garde::{Role, Sexe},
+    patient::Identite,
+};
+use appligarde_store::{Store, utilisateur};
+use chrono::{Duration as Days, NaiveDate};
+
+pub const NOW: &str = "2026-11-20T22:00:00Z";
+
+/// Every code exists: the benches measure the store, not the CIM-10 look-up.
+pub struct ToutCode;
+
+impl Nomenclature for ToutCode {
+    fn consulter(&self, code: &str) -> Option<CodeConnu> {
+        Some(CodeConnu {
+            code: code.into(),
+            libelle: "Libellé du diagnostic".into(),
+            supprime: false,
+            a_des_sous_codes: false,
+            principal_autorise: true,
+        })
+    }
+}
+
+/// The `i`-th generated patient: alternating sexes, birth dates spread over 80 years.
+pub fn identite(i: u64) -> Identite {
+    Identite {
+        nom: format!("PATIENT{i}"),
+        nom_naissance: String::new(),
+        prenom: "Camille".into(),
+        sexe: if i.is_multiple_of(2) {
+            Sexe::F
+        } else {
+            Sexe::M
+        },
+        date_naissance: NaiveDate::from_ymd_opt(1940, 1, 1).unwrap()
+            + Days::days((i % 30_000) as i64),
+        code_postal: "44150".into(),
+        commune: "Ancenis-Saint-Géréon".into(),
+        code_insee: "44003".into(),
+        telephone: "0240000000".into(),
+        medecin_traitant: String::new(),
+        medecin_traitant_rpps: None,
+        poids_kg: None,
+        taille_cm: None,
+        allergies: String::new(),
+        antecedents: String::new(),
+    }
+}
+
+/// The duty doctor who signs every generated consultation; returns its id.
+pub fn creer_medecin(store: &mut Store) -> i64 {
+    store
+        .write(|tx| {
+            utilisateur::creer(
+                tx,
+                &utilisateur::NewUtilisateur {
+                    nom: "DESCHAMPS",
+                    prenom: "Léa",
+                    role: Role::Medecin,
+                    rpps: Some("10181590836"),
+                    specialite: None,
+                },
+                false,
+                None,
+                None,
+                NOW,
+            )
+        })
+        .unwrap()
+}
+
+/// The `p` quantile (0..=1) of sorted times.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Prints the bench's markdown section and appends it to `APPLIGARDE_BENCH_REPORT` when set.
+pub fn report(markdown: &str) {
+    print!("{markdown}");
+    if let Some(path) = std::env::var_os("APPLIGARDE_BENCH_REPORT") {
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap();
+        f.write_all(markdown.as_bytes()).unwrap();
+    }
+}
