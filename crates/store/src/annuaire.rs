@@ -6,7 +6,10 @@
 //! [`Store::import_rpps`] streams the file through [`appligarde_rpps::RppsReader`] and writes it in
 //! ONE transaction: a failure at any point (unreadable header, read error in the middle) leaves the
 //! annuaire as it was, and the failed attempt is recorded in `import_rpps`. Memory does not grow
-//! with the file: nothing is kept per practitioner in memory; the diff is made in SQL.
+//! with the file: nothing is kept per practitioner in memory; the diff is made in SQL. The file
+//! is parsed on a second thread (with the fingerprints and address lines), handed over by lots of
+//! `LOT` lines through a queue of four: the writing thread, the slower one, never waits for the
+//! parser, and memory stays bounded.
 //!
 //! - Each line upserts its practitioner by `rpps` and its site by `(rpps, site_key)`, stamping them
 //!   with the import id (`vu_import_id`). The practitioner accumulates, in `empreinte_import`, the
@@ -25,10 +28,14 @@
 //!   département: `d44nmartin`), see the migration `0002_annuaire.sql`;
 //! - each word typed is looked up in `annuaire_mot` (a B-tree range) and becomes the few most
 //!   frequent whole keys it starts, which FTS5 reads lazily and stops reading at the limit;
-//! - up to four tiers run in order until enough entries are found: names starting with the first
-//!   word in the MMG's département, any field in the département, then the same in the country;
+//! - up to six tiers run in order until enough entries are found: names starting with the first
+//!   word in the MMG's département, any field in the département, every askable word in the
+//!   département, then the same in the country;
 //! - a word whose keys are too frequent to help (« le », one letter) is checked on the folded
-//!   text of the entries the other words found, at most `TIER_SCAN_CAP` of them per tier.
+//!   text of the entries the other words found, at most `TIER_SCAN_CAP` of them per tier;
+//! - codes (specialties) are national keys: within the département they are ANDed with the
+//!   département's key only when no other word of the tier already holds the entry to it (that
+//!   key's list is long and slows the AND down tenfold).
 //!
 //! Text is folded by [`fold`] (lower case, no accents), when indexing and when searching, so
 //! « Hélène » is found by « helene ». How to add a searchable field: add its words to the keys and
@@ -344,7 +351,7 @@ impl Store {
 
     /// Imports an RPPS extract read from `source` (`total_bytes`, when known, drives the
     /// progress). On failure nothing of the annuaire changes and the failed attempt is recorded.
-    pub fn import_rpps<R: BufRead>(
+    pub fn import_rpps<R: BufRead + Send>(
         &mut self,
         source: R,
         total_bytes: Option<u64>,
@@ -429,7 +436,41 @@ impl Store {
     }
 }
 
-fn import_in<R: BufRead>(
+/// Lines parsed per lot sent from the parsing thread to the writing one.
+const LOT: usize = 512;
+
+/// An activity line with what the writer needs computed on the parsing thread.
+struct LignePreparee {
+    activite: ActiviteRpps,
+    empreinte: i64,
+    adresse: String,
+    site: i64,
+}
+
+impl LignePreparee {
+    fn new(activite: ActiviteRpps) -> Self {
+        let empreinte = ((activity_fingerprint(&activite) >> 2) as i64) % FINGERPRINT_MODULUS;
+        let adresse = adresse_lignes(&activite);
+        let site = site_key(&activite.site) as i64;
+        Self {
+            activite,
+            empreinte,
+            adresse,
+            site,
+        }
+    }
+}
+
+/// A lot of parsed lines, in file order; `erreur` ends the file (a read error, not a malformed
+/// line: those are counted by the reader and skipped).
+struct Lot {
+    lignes: Vec<LignePreparee>,
+    erreur: Option<RppsError>,
+    /// Bytes of the file read when the lot was made (progress).
+    octets: u64,
+}
+
+fn import_in<R: BufRead + Send>(
     tx: &Transaction<'_>,
     source: R,
     total_bytes: Option<u64>,
@@ -464,63 +505,105 @@ fn import_in<R: BufRead>(
     report_progress(ImportPhase::Lecture, reader.bytes_read(), 0);
     // Labels of the savoir-faire, profession and mode codes met (a few dozen).
     let mut vocabulaire: [BTreeMap<String, String>; 3] = Default::default();
-    {
+    // The file is parsed on a second thread (the parse, the fingerprints and the address lines
+    // are a fifth of the work) while this one writes: lines go by lots through a short queue,
+    // in file order. A read error ends the lots; dropping the queue stops the parser.
+    let reader = std::thread::scope(|scope| -> Result<RppsReader<R>, StoreError> {
+        let (envoi, lots) = std::sync::mpsc::sync_channel::<Lot>(4);
+        let parser = scope.spawn(move || {
+            loop {
+                let mut lignes = Vec::with_capacity(LOT);
+                let mut erreur = None;
+                while lignes.len() < LOT {
+                    match reader.next() {
+                        None => break,
+                        Some(Ok(a)) => lignes.push(LignePreparee::new(a)),
+                        Some(Err(e)) => {
+                            erreur = Some(e);
+                            break;
+                        }
+                    }
+                }
+                let fin = lignes.len() < LOT || erreur.is_some();
+                let lot = Lot {
+                    lignes,
+                    erreur,
+                    octets: reader.bytes_read(),
+                };
+                if envoi.send(lot).is_err() || fin {
+                    break;
+                }
+            }
+            reader
+        });
         let mut upsert_praticien = tx.prepare(UPSERT_PRATICIEN)?;
         let mut upsert_site = tx.prepare(UPSERT_SITE)?;
         let mut activites = 0u64;
-        loop {
-            let a = match reader.next() {
-                None => break,
-                Some(activite) => activite.map_err(rpps_error)?,
-            };
-            let fingerprint = ((activity_fingerprint(&a) >> 2) as i64) % FINGERPRINT_MODULUS;
-            let sf = &a.site.savoir_faire;
-            upsert_praticien.execute(params![
-                a.rpps,
-                a.nom,
-                a.prenom,
-                a.civilite.libelle,
-                a.profession.code,
-                sf.code,
-                fingerprint,
-                cur,
-            ])?;
-            let adresse = adresse_lignes(&a);
-            let s = &a.site;
-            let ad = &s.adresse;
-            upsert_site.execute(params![
-                a.rpps,
-                site_key(s) as i64,
-                sf.code,
-                s.mode_exercice.code,
-                s.raison_sociale,
+        let mut octets_lus = 0;
+        for lot in lots.iter() {
+            octets_lus = lot.octets;
+            for LignePreparee {
+                activite: a,
+                empreinte: fingerprint,
                 adresse,
-                ad.code_postal,
-                ad.libelle_commune,
-                ad.code_commune,
-                s.departement.code,
-                s.telephone,
-                s.telephone2,
-                s.telecopie,
-                s.email,
-                cur,
-            ])?;
-            for (i, cl) in [
-                (0, &a.site.savoir_faire),
-                (1, &a.profession),
-                (2, &a.site.mode_exercice),
-            ] {
-                if !cl.code.is_empty() && !vocabulaire[i].contains_key(cl.code.as_str()) {
-                    vocabulaire[i].insert(cl.code.clone(), cl.libelle.clone());
+                site: site_key,
+            } in lot.lignes
+            {
+                let sf = &a.site.savoir_faire;
+                upsert_praticien.execute(params![
+                    a.rpps,
+                    a.nom,
+                    a.prenom,
+                    a.civilite.libelle,
+                    a.profession.code,
+                    sf.code,
+                    fingerprint,
+                    cur,
+                ])?;
+                let s = &a.site;
+                let ad = &s.adresse;
+                upsert_site.execute(params![
+                    a.rpps,
+                    site_key,
+                    sf.code,
+                    s.mode_exercice.code,
+                    s.raison_sociale,
+                    adresse,
+                    ad.code_postal,
+                    ad.libelle_commune,
+                    ad.code_commune,
+                    s.departement.code,
+                    s.telephone,
+                    s.telephone2,
+                    s.telecopie,
+                    s.email,
+                    cur,
+                ])?;
+                for (i, cl) in [
+                    (0, &a.site.savoir_faire),
+                    (1, &a.profession),
+                    (2, &a.site.mode_exercice),
+                ] {
+                    if !cl.code.is_empty() && !vocabulaire[i].contains_key(cl.code.as_str()) {
+                        vocabulaire[i].insert(cl.code.clone(), cl.libelle.clone());
+                    }
+                }
+                activites += 1;
+                if activites.is_multiple_of(PROGRESS_EVERY) {
+                    report_progress(ImportPhase::Lecture, octets_lus, activites);
                 }
             }
-            activites += 1;
-            if activites.is_multiple_of(PROGRESS_EVERY) {
-                report_progress(ImportPhase::Lecture, reader.bytes_read(), activites);
+            if let Some(e) = lot.erreur {
+                return Err(rpps_error(e));
             }
         }
-        report_progress(ImportPhase::Comparaison, reader.bytes_read(), activites);
-    }
+        drop(lots);
+        report_progress(ImportPhase::Comparaison, octets_lus, activites);
+        // The parser cannot panic on any input (it is fuzzed); if it ever did, the panic goes on.
+        parser
+            .join()
+            .map_err(|panique| std::panic::resume_unwind(panique))
+    })?;
     let report = reader.report().clone();
     let encodage = reader.encoding().map(|e| e.to_string()).unwrap_or_default();
     let colonnes = reader.column_count();
@@ -1541,21 +1624,32 @@ fn any_of(d: &str, keys: impl Iterator<Item = String>) -> Option<String> {
 }
 
 /// The whole keys token `i` may match, within a département (`dep`) or in the whole country.
-fn word_group(x: &Expansions, i: usize, dep: Option<&str>) -> Option<String> {
+/// Codes are national keys: within a département they are restricted to it by an AND with its
+/// key, unless `ancre` says another group of the same AND already holds the entry to the
+/// département (the big département key would then only slow the AND down).
+fn word_group(x: &Expansions, i: usize, dep: Option<&str>, ancre: bool) -> Option<String> {
     let d = dep.map(|d| format!("d{d}")).unwrap_or_default();
     let (words, names) = x.mots.get(i)?;
     let mut parts: Vec<String> = Vec::new();
     parts.extend(any_of(&d, words.iter().map(|w| format!("x{w}"))));
     parts.extend(any_of(&d, names.iter().map(|n| format!("n{n}"))));
     if let Some(codes) = any_of("", x.codes.get(i).into_iter().flatten().cloned()) {
-        // Codes are national keys: restricted to a département by AND with its key.
-        parts.push(if dep.is_some() {
+        parts.push(if dep.is_some() && !ancre {
             format!("(\"{d}\" AND ({codes}))")
         } else {
             codes
         });
     }
     (!parts.is_empty()).then(|| format!("({})", parts.join(" OR ")))
+}
+
+/// True when every key of token `i`'s group is a key of the scope (no national code in it), so
+/// that the group alone holds an entry to the département.
+fn group_is_scoped(x: &Expansions, i: usize) -> bool {
+    x.codes.get(i).is_none_or(Vec::is_empty)
+        && x.mots
+            .get(i)
+            .is_some_and(|(w, n)| !w.is_empty() || !n.is_empty())
 }
 
 /// The tiers of a search, most relevant first: names starting with the first word in the
@@ -1588,27 +1682,34 @@ pub(crate) fn search_tiers(req: &Requete, departement: Option<&str>, x: &Expansi
                 + x.codes.get(*i).map_or(0, Vec::len);
             terms <= 1 || x.poids.get(*i).is_none_or(|p| *p <= POIDS_MAX)
         };
-        let groups = |indexes: Vec<usize>, keep_one: bool| -> Option<Vec<String>> {
-            let mut chosen: Vec<usize> = indexes.iter().copied().filter(selective).collect();
-            if chosen.is_empty() && keep_one {
-                chosen.extend(
-                    indexes
-                        .iter()
-                        .copied()
-                        .min_by_key(|i| x.poids.get(*i).copied().unwrap_or(0)),
-                );
-            }
+        // The groups of the tokens `chosen`, AND-ed in one tier (`with_head`: after the names'
+        // head, which holds entries to the scope).
+        let words = |chosen: Vec<usize>, with_head: bool| -> Option<Vec<String>> {
+            let ancre = with_head || chosen.iter().any(|&i| group_is_scoped(x, i));
             chosen
                 .into_iter()
-                .map(|i| word_group(x, i, scope))
+                .map(|i| word_group(x, i, scope, ancre))
                 .collect()
         };
+        let groups =
+            |indexes: Vec<usize>, keep_one: bool, with_head: bool| -> Option<Vec<String>> {
+                let mut chosen: Vec<usize> = indexes.iter().copied().filter(selective).collect();
+                if chosen.is_empty() && keep_one {
+                    chosen.extend(
+                        indexes
+                            .iter()
+                            .copied()
+                            .min_by_key(|i| x.poids.get(*i).copied().unwrap_or(0)),
+                    );
+                }
+                words(chosen, with_head)
+            };
         let by_name: Option<Vec<String>> = head.and_then(|h| {
-            let rest = groups((first_rest..n).collect(), false)?;
+            let rest = groups((first_rest..n).collect(), false, true)?;
             Some(std::iter::once(h).chain(rest).collect())
         });
         push(by_name, req.rest());
-        push(groups((0..n).collect(), true), &req.tokens);
+        push(groups((0..n).collect(), true, false), &req.tokens);
         // The tiers above read at most TIER_SCAN_CAP entries each: when a frequent word was left
         // to the text check (« françois fabre »: every Fabre, then the François among them), the
         // few entries with both may lie beyond. So, only when those tiers found too few, every
@@ -1617,13 +1718,7 @@ pub(crate) fn search_tiers(req: &Requete, departement: Option<&str>, x: &Expansi
         // than the whole search should.
         let askable =
             |i: &usize| selective(i) || x.poids.get(*i).is_none_or(|p| *p <= POIDS_COMPLET);
-        push(
-            (0..n)
-                .filter(askable)
-                .map(|i| word_group(x, i, scope))
-                .collect(),
-            &req.tokens,
-        );
+        push(words((0..n).filter(askable).collect(), false), &req.tokens);
     }
     tiers.dedup_by(|a, b| a.fts == b.fts);
     tiers
@@ -1875,7 +1970,8 @@ mod tests {
             .iter()
             .map(|t| (t.fts.clone(), t.filter.clone()))
             .collect();
-        let nan_44 = "(\"d44xnantes\" OR (\"d44\" AND (\"ssm54\")))";
+        // The code needs no département key: the name's group holds the entry to 44.
+        let nan_44 = "(\"d44xnantes\" OR \"ssm54\")";
         let nom_44 = "(\"d44ndupont\" OR \"d44ndupontel\")";
         let dupont_44 = "(\"d44xdupontine\" OR \"d44ndupont\" OR \"d44ndupontel\")";
         let nan = "(\"xnantes\" OR \"ssm54\")";
@@ -1926,6 +2022,25 @@ mod tests {
             ],
             "a frequent word (a common first name) is left to the text in the cheap tiers, then \
              asked of the index when they find too few, before leaving the département"
+        );
+        // Alone, a word's codes are restricted to the département by its key.
+        let seul = Expansions {
+            noms: Vec::new(),
+            mots: vec![(strings(&["nantes"]), Vec::new())],
+            codes: vec![strings(&["ssm54"])],
+            poids: vec![3000],
+        };
+        assert_eq!(
+            fts(&search_tiers(
+                &Requete::parse("nan").unwrap(),
+                Some("44"),
+                &seul
+            )),
+            vec![
+                "(\"d44xnantes\" OR (\"d44\" AND (\"ssm54\")))".to_owned(),
+                nan.to_owned(),
+            ],
+            "a code with nothing else of the département in the AND keeps the département key"
         );
         let unknown = Expansions {
             noms: Vec::new(),
