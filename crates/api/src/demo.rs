@@ -663,6 +663,17 @@ fn past_arrival(
     candidate
 }
 
+/// `t`, or an hour later when `t` falls in the hour skipped by the spring change (29/03/2026,
+/// 2:00-2:59 never existed in Paris): the start and end of a consultation drawn after a valid
+/// arrival may land there, and validation refuses such a time.
+fn heure_existante(t: NaiveDateTime) -> NaiveDateTime {
+    if appligarde_domain::calendrier::instant_paris(t).is_ok() {
+        t
+    } else {
+        t + Duration::hours(1)
+    }
+}
+
 fn invent_patient(rng: &mut StdRng, scenario: &Scenario, arrivee: NaiveDateTime) -> Identite {
     let sexe = if rng.random_bool(0.5) {
         Sexe::F
@@ -771,7 +782,7 @@ fn consultation_de(
         .map(|i| (arrivee.date() - i.date_naissance).num_days() / 365)
         .unwrap_or(scenario.ages.0);
     let enfant = age_years < 15;
-    let debut = arrivee + Duration::minutes(rng.random_range(5..60));
+    let debut = heure_existante(arrivee + Duration::minutes(rng.random_range(5..60)));
     c.medecin_id = Some(medecin);
     c.debut = Some(debut);
     c.anamnese = format!(
@@ -814,7 +825,9 @@ fn consultation_de(
     if etat == 1 {
         return c;
     }
-    c.fin = Some(debut + Duration::minutes(rng.random_range(10..30)));
+    c.fin = Some(heure_existante(
+        debut + Duration::minutes(rng.random_range(10..30)),
+    ));
     c.conclusion = scenario.conclusion.into();
     c.diagnostic_principal = Some(Diagnostic {
         code: scenario.code.into(),
@@ -894,6 +907,47 @@ mod tests {
                 s.code
             );
         }
+    }
+
+    #[test]
+    fn consultations_around_the_spring_change_have_times_that_exist() {
+        // The night of 29/03/2026: 2:00-2:59 never existed. Arrivals before it are valid, but the
+        // start and end drawn after them used to land in that hour (a flaky crash test).
+        let reglages = appligarde_store::garde::Reglages::default();
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 20)
+            .and_then(|d| d.and_hms_opt(21, 0, 0))
+            .unwrap();
+        let nuit = chrono::NaiveDate::from_ymd_opt(2026, 3, 29)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap();
+        let mut rng = StdRng::seed_from_u64(29);
+        let mut dans_le_trou = 0;
+        for minutes in (0..120).step_by(5) {
+            let arrivee = nuit + Duration::minutes(minutes);
+            for scenario in SCENARIOS {
+                for _ in 0..4 {
+                    let identite = invent_patient(&mut rng, scenario, arrivee);
+                    let brut = arrivee + Duration::minutes(30);
+                    if appligarde_domain::calendrier::instant_paris(brut).is_err() {
+                        dans_le_trou += 1;
+                    }
+                    let c = consultation_de(
+                        &mut rng,
+                        scenario,
+                        arrivee,
+                        2,
+                        1,
+                        "44",
+                        &reglages,
+                        Some(&identite),
+                    );
+                    if let Err(e) = c.valider(now, &NomenclatureDemo) {
+                        panic!("arrival {arrivee}, {}: {e:?}", scenario.code);
+                    }
+                }
+            }
+        }
+        assert!(dans_le_trou > 0, "the test reaches the skipped hour");
     }
 
     #[test]

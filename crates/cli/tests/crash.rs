@@ -30,13 +30,15 @@ fn consultations_printed_as_committed_survive_sigkill() {
     let mut committed: Vec<(i64, String)> = Vec::new();
     let mut killed = 0;
     for i in 0..KILLS {
+        // Its error output, kept to say why a run printed nothing.
+        let stderr_path = dir.path().join("stderr.txt");
         let mut child = Command::new(cli)
             .args(&store_args)
             .args(["demo", "seed", "--consultations", "100000", "--verbose"])
             .args(["--seed", &i.to_string()])
             .env("APPLIGARDE_LOG", "off")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::from(std::fs::File::create(&stderr_path).unwrap()))
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
@@ -55,7 +57,11 @@ fn consultations_printed_as_committed_survive_sigkill() {
         } else {
             // Usually in the middle of the stream of commits.
             let first = rx.recv_timeout(Duration::from_secs(30));
-            assert!(first.is_ok(), "run {i}: the seed printed nothing");
+            assert!(
+                first.is_ok(),
+                "run {i}: the seed printed nothing; its error output: {}",
+                std::fs::read_to_string(&stderr_path).unwrap_or_default()
+            );
             if let Ok(line) = first {
                 committed.push(parse(&line));
             }
