@@ -1691,25 +1691,25 @@ pub(crate) fn search_tiers(req: &Requete, departement: Option<&str>, x: &Expansi
                 .map(|i| word_group(x, i, scope, ancre))
                 .collect()
         };
-        let groups =
-            |indexes: Vec<usize>, keep_one: bool, with_head: bool| -> Option<Vec<String>> {
-                let mut chosen: Vec<usize> = indexes.iter().copied().filter(selective).collect();
-                if chosen.is_empty() && keep_one {
-                    chosen.extend(
-                        indexes
-                            .iter()
-                            .copied()
-                            .min_by_key(|i| x.poids.get(*i).copied().unwrap_or(0)),
-                    );
-                }
-                words(chosen, with_head)
-            };
+        // The selective tokens of `indexes`; with `keep_one`, the least frequent one when none is.
+        let chosen = |indexes: Vec<usize>, keep_one: bool| -> Vec<usize> {
+            let mut chosen: Vec<usize> = indexes.iter().copied().filter(selective).collect();
+            if chosen.is_empty() && keep_one {
+                chosen.extend(
+                    indexes
+                        .iter()
+                        .copied()
+                        .min_by_key(|i| x.poids.get(*i).copied().unwrap_or(0)),
+                );
+            }
+            chosen
+        };
         let by_name: Option<Vec<String>> = head.and_then(|h| {
-            let rest = groups((first_rest..n).collect(), false, true)?;
+            let rest = words(chosen((first_rest..n).collect(), false), true)?;
             Some(std::iter::once(h).chain(rest).collect())
         });
         push(by_name, req.rest());
-        push(groups((0..n).collect(), true, false), &req.tokens);
+        push(words(chosen((0..n).collect(), true), false), &req.tokens);
         // The tiers above read at most TIER_SCAN_CAP entries each: when a frequent word was left
         // to the text check (« françois fabre »: every Fabre, then the François among them), the
         // few entries with both may lie beyond. So, only when those tiers found too few, every
