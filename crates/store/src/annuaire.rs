@@ -35,7 +35,17 @@
 //!   text of the entries the other words found, at most `TIER_SCAN_CAP` of them per tier;
 //! - codes (specialties) are national keys: within the département they are ANDed with the
 //!   département's key only when no other word of the tier already holds the entry to it (that
-//!   key's list is long and slows the AND down tenfold).
+//!   key's list is long and slows the AND down tenfold);
+//! - an entry has one name key per scope, so in the « name first » tiers the other words' names
+//!   that are not the head's are left out: « julien roy » does not AND the names Julien and Roy
+//!   (an empty AND that FTS5 finds only by walking both lists);
+//! - the whole search runs in one read transaction (one lock, not one per statement) and its
+//!   statements never bind a LIMIT or a LIKE pattern (either makes SQLite prepare them again).
+//!
+//! What a search costs is mostly the pages it reads for the first time: SQLCipher decrypts each
+//! one, read from disk when the system has evicted it. So an import merges the index into one
+//! segment at its end (FTS5 `optimize`, incremental merging off meanwhile): a key is one leaf of
+//! the index to read, not one per segment.
 //!
 //! Text is folded by [`fold`] (lower case, no accents), when indexing and when searching, so
 //! « Hélène » is found by « helene ». How to add a searchable field: add its words to the keys and
@@ -695,7 +705,21 @@ fn import_in<R: BufRead + Send>(
         }
     }
     report_progress(ImportPhase::Index, octets, report.records);
-    index_changed_practitioners(tx, cur)?;
+    // The index is written in several segments (one per full pending-terms buffer), then merged
+    // into one: a key of a search is then one leaf to read instead of one per segment, and pages
+    // a search reads for the first time are most of its cost (SQLCipher decrypts each one, from
+    // disk when the system has evicted it). No merging on the way: the final one does it all.
+    tx.execute_batch(
+        "INSERT INTO annuaire_recherche (annuaire_recherche, rank) VALUES ('automerge', 0)",
+    )?;
+    if index_changed_practitioners(tx, cur)? > 0 {
+        tx.execute_batch(
+            "INSERT INTO annuaire_recherche (annuaire_recherche) VALUES ('optimize')",
+        )?;
+    }
+    tx.execute_batch(
+        "INSERT INTO annuaire_recherche (annuaire_recherche, rank) VALUES ('automerge', 4)",
+    )?;
 
     let praticiens_actifs: u64 =
         tx.query_row("SELECT count(*) FROM praticien WHERE actif = 1", [], |r| {
@@ -755,7 +779,8 @@ fn import_in<R: BufRead + Send>(
 
 /// Re-indexes the practitioners marked modified by import `cur`: removes their old entry (if
 /// any) and indexes the active ones with the communes and départements of their active sites.
-fn index_changed_practitioners(tx: &Transaction<'_>, cur: i64) -> Result<(), StoreError> {
+/// Returns how many practitioners were re-indexed.
+fn index_changed_practitioners(tx: &Transaction<'_>, cur: i64) -> Result<u64, StoreError> {
     let mut delete = tx.prepare("DELETE FROM annuaire_recherche WHERE rowid = ?1")?;
     let mut insert = tx.prepare(INSERT_INDEX)?;
     let mut select = tx.prepare(
@@ -773,11 +798,13 @@ fn index_changed_practitioners(tx: &Transaction<'_>, cur: i64) -> Result<(), Sto
     let mut rows = select.query([cur])?;
     let mut pending: Option<PendingEntry> = None;
     let mut buffers = IndexBuffers::default();
+    let mut written = 0u64;
     while let Some(r) = rows.next()? {
         let rpps: String = r.get(0)?;
         if pending.as_ref().is_none_or(|p| p.rpps != rpps) {
             if let Some(done) = pending.take() {
                 done.write(&mut delete, &mut insert, &mut buffers)?;
+                written += 1;
             }
             let rowid = rpps
                 .parse::<i64>()
@@ -820,8 +847,10 @@ fn index_changed_practitioners(tx: &Transaction<'_>, cur: i64) -> Result<(), Sto
     }
     if let Some(done) = pending.take() {
         done.write(&mut delete, &mut insert, &mut buffers)?;
+        written += 1;
     }
-    write_counts(tx, buffers.counts)
+    write_counts(tx, buffers.counts)?;
+    Ok(written)
 }
 
 const INSERT_INDEX: &str =
@@ -1627,12 +1656,29 @@ fn any_of(d: &str, keys: impl Iterator<Item = String>) -> Option<String> {
 /// Codes are national keys: within a département they are restricted to it by an AND with its
 /// key, unless `ancre` says another group of the same AND already holds the entry to the
 /// département (the big département key would then only slow the AND down).
-fn word_group(x: &Expansions, i: usize, dep: Option<&str>, ancre: bool) -> Option<String> {
+///
+/// `head`: the names of the AND's head (a group of names only), when there is one. An entry has
+/// one name key per scope, so a name of this group outside the head's can never match beside
+/// it: it is left out, and the group is `None` when nothing else is left (the AND is empty; FTS5
+/// would have walked both lists to find it so).
+fn word_group(
+    x: &Expansions,
+    i: usize,
+    dep: Option<&str>,
+    ancre: bool,
+    head: Option<&[String]>,
+) -> Option<String> {
     let d = dep.map(|d| format!("d{d}")).unwrap_or_default();
     let (words, names) = x.mots.get(i)?;
     let mut parts: Vec<String> = Vec::new();
     parts.extend(any_of(&d, words.iter().map(|w| format!("x{w}"))));
-    parts.extend(any_of(&d, names.iter().map(|n| format!("n{n}"))));
+    parts.extend(any_of(
+        &d,
+        names
+            .iter()
+            .filter(|n| head.is_none_or(|h| h.contains(n)))
+            .map(|n| format!("n{n}")),
+    ));
     if let Some(codes) = any_of("", x.codes.get(i).into_iter().flatten().cloned()) {
         parts.push(if dep.is_some() && !ancre {
             format!("(\"{d}\" AND ({codes}))")
@@ -1659,11 +1705,14 @@ pub(crate) fn search_tiers(req: &Requete, departement: Option<&str>, x: &Expansi
     let n = req.tokens.len();
     let first_rest = n - req.rest;
     let mut tiers = Vec::new();
-    let mut push = |groups: Option<Vec<String>>, filter: &[String]| {
-        if let Some(groups) = groups.filter(|g| !g.is_empty()) {
+    // A tier's groups, and whether they ask every word of `filter` of the index: then an entry
+    // they find has every word already (a key of a word is a word of its text, or the whole name
+    // for the name keys, which the « name first » tiers accept as well), and its text is not read.
+    let mut push = |groups: Option<(Vec<String>, bool)>, filter: &[String]| {
+        if let Some((groups, tous)) = groups.filter(|(g, _)| !g.is_empty()) {
             tiers.push(Tier {
                 fts: groups.join(" AND "),
-                filter: filter.to_vec(),
+                filter: if tous { Vec::new() } else { filter.to_vec() },
             });
         }
     };
@@ -1682,14 +1731,18 @@ pub(crate) fn search_tiers(req: &Requete, departement: Option<&str>, x: &Expansi
                 + x.codes.get(*i).map_or(0, Vec::len);
             terms <= 1 || x.poids.get(*i).is_none_or(|p| *p <= POIDS_MAX)
         };
-        // The groups of the tokens `chosen`, AND-ed in one tier (`with_head`: after the names'
-        // head, which holds entries to the scope).
-        let words = |chosen: Vec<usize>, with_head: bool| -> Option<Vec<String>> {
+        // The groups of the tokens `chosen` among `of`, AND-ed in one tier (`with_head`: after
+        // the names' head, which holds entries to the scope), and whether every token of `of` is
+        // asked; `None` when one of them can match nothing.
+        let words = |chosen: Vec<usize>, of: usize, with_head: bool| {
             let ancre = with_head || chosen.iter().any(|&i| group_is_scoped(x, i));
+            let head = with_head.then_some(x.noms.as_slice());
+            let tous = chosen.len() == of;
             chosen
                 .into_iter()
-                .map(|i| word_group(x, i, scope, ancre))
-                .collect()
+                .map(|i| word_group(x, i, scope, ancre, head))
+                .collect::<Option<Vec<String>>>()
+                .map(|groups| (groups, tous))
         };
         // The selective tokens of `indexes`; with `keep_one`, the least frequent one when none is.
         let chosen = |indexes: Vec<usize>, keep_one: bool| -> Vec<usize> {
@@ -1704,12 +1757,12 @@ pub(crate) fn search_tiers(req: &Requete, departement: Option<&str>, x: &Expansi
             }
             chosen
         };
-        let by_name: Option<Vec<String>> = head.and_then(|h| {
-            let rest = words(chosen((first_rest..n).collect(), false), true)?;
-            Some(std::iter::once(h).chain(rest).collect())
+        let by_name = head.and_then(|h| {
+            let (rest, tous) = words(chosen((first_rest..n).collect(), false), req.rest, true)?;
+            Some((std::iter::once(h).chain(rest).collect(), tous))
         });
         push(by_name, req.rest());
-        push(words(chosen((0..n).collect(), true), false), &req.tokens);
+        push(words(chosen((0..n).collect(), true), n, false), &req.tokens);
         // The tiers above read at most TIER_SCAN_CAP entries each: when a frequent word was left
         // to the text check (« françois fabre »: every Fabre, then the François among them), the
         // few entries with both may lie beyond. So, only when those tiers found too few, every
@@ -1718,7 +1771,10 @@ pub(crate) fn search_tiers(req: &Requete, departement: Option<&str>, x: &Expansi
         // than the whole search should.
         let askable =
             |i: &usize| selective(i) || x.poids.get(*i).is_none_or(|p| *p <= POIDS_COMPLET);
-        push(words((0..n).filter(askable).collect(), false), &req.tokens);
+        push(
+            words((0..n).filter(askable).collect(), n, false),
+            &req.tokens,
+        );
     }
     tiers.dedup_by(|a, b| a.fts == b.fts);
     tiers
@@ -1727,13 +1783,14 @@ pub(crate) fn search_tiers(req: &Requete, departement: Option<&str>, x: &Expansi
 /// The keys of `annuaire_mot` starting with `prefix`, the most frequent first (the exact key
 /// first of all), without their first letter.
 fn expand(conn: &rusqlite::Connection, prefix: &str) -> Result<(Vec<String>, i64), StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT mot, nb FROM annuaire_mot WHERE mot >= ?1 AND mot < ?1 || char(1114111) LIMIT ?2",
-    )?;
+    // The limit is written in the SQL: a bound LIMIT makes SQLite prepare the statement again for
+    // every new value.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT mot, nb FROM annuaire_mot WHERE mot >= ?1 AND mot < ?1 || char(1114111)
+         LIMIT {EXPANSION_SCAN}"
+    ))?;
     let mut found: Vec<(String, i64)> = stmt
-        .query_map(params![prefix, EXPANSION_SCAN], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
+        .query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     found.sort_by_key(|(mot, nb)| std::cmp::Reverse((mot == prefix, *nb)));
     found.truncate(EXPANSION_MAX);
@@ -1767,14 +1824,20 @@ impl Store {
             return Ok(Vec::new());
         };
         let conn = self.conn();
+        // One read transaction for the whole search: one snapshot, and one lock instead of one
+        // per statement (a search runs dozens). Inside a caller's transaction, that one is used.
+        let _snapshot = if conn.is_autocommit() {
+            Some(conn.unchecked_transaction()?)
+        } else {
+            None
+        };
+        // `instr`, not `LIKE ?1`: a bound LIKE pattern makes SQLite prepare the statement again
+        // for every new value.
         let mut vocab = conn.prepare_cached(
             "SELECT cle FROM annuaire_vocabulaire
-             WHERE substr(cle, 1, 1) IN ('s', 'p', 't') AND ' ' || libelle_plie LIKE ?1",
+             WHERE substr(cle, 1, 1) IN ('s', 'p', 't') AND instr(' ' || libelle_plie, ?1) > 0",
         )?;
-        let mut x = Expansions {
-            noms: expand(conn, &format!("n{}", req.nom))?.0,
-            ..Expansions::default()
-        };
+        let mut x = Expansions::default();
         for t in &req.tokens {
             let (mots, p1) = expand(conn, &format!("x{t}"))?;
             let (noms, p2) = expand(conn, &format!("n{t}"))?;
@@ -1782,12 +1845,21 @@ impl Store {
             x.poids.push(p1 + p2);
             x.codes.push(
                 vocab
-                    .query_map([format!("% {t}%")], |r| r.get(0))?
+                    .query_map([format!(" {t}")], |r| r.get(0))?
                     .collect::<Result<_, _>>()?,
             );
         }
-        let mut stmt = conn.prepare_cached(
+        // Names the first word starts: the first token's when it is the whole first word.
+        x.noms = match (req.tokens.first(), x.mots.first()) {
+            (Some(t), Some((_, noms))) if *t == req.nom => noms.clone(),
+            _ => expand(conn, &format!("n{}", req.nom))?.0,
+        };
+        let mut with_text = conn.prepare_cached(
             "SELECT rowid, texte FROM annuaire_recherche WHERE annuaire_recherche MATCH ?1",
+        )?;
+        // Without the text, FTS5 does not read the entry's row (a page, often never read yet).
+        let mut rowids_only = conn.prepare_cached(
+            "SELECT rowid FROM annuaire_recherche WHERE annuaire_recherche MATCH ?1",
         )?;
         let mut hits: Vec<(usize, i64)> = Vec::new();
         let mut seen: HashSet<i64> = HashSet::new();
@@ -1795,6 +1867,12 @@ impl Store {
             if hits.len() >= limit {
                 break;
             }
+            let check = !step.filter.is_empty();
+            let stmt = if check {
+                &mut with_text
+            } else {
+                &mut rowids_only
+            };
             let mut rows = stmt.query([&step.fts])?;
             let mut scanned = 0;
             while let Some(r) = rows.next()? {
@@ -1806,8 +1884,7 @@ impl Store {
                 if seen.contains(&rowid) {
                     continue;
                 }
-                let texte: String = r.get(1)?;
-                if matches_all(&texte, &step.filter) {
+                if !check || matches_all(&r.get::<_, String>(1)?, &step.filter) {
                     seen.insert(rowid);
                     hits.push((tier, rowid));
                     if hits.len() >= limit {
@@ -1977,17 +2054,16 @@ mod tests {
         let nan = "(\"xnantes\" OR \"ssm54\")";
         let nom = "(\"ndupont\" OR \"ndupontel\")";
         let dupont = "(\"xdupontine\" OR \"ndupont\" OR \"ndupontel\")";
-        let (rest, all) = (strings(&["nan"]), strings(&["dupont", "nan"]));
         assert_eq!(
             got,
             vec![
-                (format!("{nom_44} AND {nan_44}"), rest.clone()),
-                (format!("{dupont_44} AND {nan_44}"), all.clone()),
-                (format!("{nom} AND {nan}"), rest),
-                (format!("{dupont} AND {nan}"), all),
+                (format!("{nom_44} AND {nan_44}"), Vec::new()),
+                (format!("{dupont_44} AND {nan_44}"), Vec::new()),
+                (format!("{nom} AND {nan}"), Vec::new()),
+                (format!("{dupont} AND {nan}"), Vec::new()),
             ],
             "name in the département, anything in the département, then the same in the country; \
-             every key is a whole term"
+             every key is a whole term, and every word is asked of the index: no text to check"
         );
         // A word too frequent to help is only checked on the text.
         let frequent = Expansions {
@@ -2070,6 +2146,51 @@ mod tests {
         assert!(
             !matches_all("dupont marie nantes", &["ant".into()]),
             "prefixes of words only"
+        );
+    }
+
+    #[test]
+    fn name_first_tiers_leave_out_names_that_cannot_be_beside_the_head() {
+        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let fts = |query: &str, x: &Expansions| -> Vec<String> {
+            search_tiers(&Requete::parse(query).unwrap(), None, x)
+                .into_iter()
+                .map(|t| t.fts)
+                .collect()
+        };
+        // « julien roy »: Julien is a first name and a name; Roy and Royer are names only.
+        let x = Expansions {
+            noms: strings(&["julien"]),
+            mots: vec![
+                (strings(&["julien"]), strings(&["julien"])),
+                (Vec::new(), strings(&["roy", "royer"])),
+            ],
+            codes: vec![Vec::new(), Vec::new()],
+            poids: vec![3000, 2000],
+        };
+        assert_eq!(
+            fts("julien roy", &x),
+            vec!["(\"xjulien\" OR \"njulien\") AND (\"nroy\" OR \"nroyer\")".to_owned()],
+            "an entry has one name: « name Julien » with « name Roy » can match nothing, so that \
+             tier is not asked (FTS5 would walk both lists to find so)"
+        );
+        // « julien ju »: beside the name Julien, the words and the same name are kept.
+        let ju = Expansions {
+            mots: vec![
+                x.mots[0].clone(),
+                (strings(&["juliette"]), strings(&["julien", "jumel"])),
+            ],
+            ..x.clone()
+        };
+        assert_eq!(
+            fts("julien ju", &ju),
+            vec![
+                "(\"njulien\") AND (\"xjuliette\" OR \"njulien\")".to_owned(),
+                "(\"xjulien\" OR \"njulien\") AND (\"xjuliette\" OR \"njulien\" OR \"njumel\")"
+                    .to_owned(),
+            ],
+            "a word, or the head's own name (one word may start both), is kept; other names are \
+             left out"
         );
     }
 }

@@ -686,6 +686,41 @@ fn search_puts_the_mmg_departement_first_and_every_hit_matches_every_word() {
     );
 }
 
+#[test]
+fn a_first_name_and_a_name_find_the_practitioner_in_either_order_and_as_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let text = sample();
+    import(&mut store, text.as_bytes());
+    let file = Fichier::parse(&text);
+    let mut checked = 0;
+    for line in file.lines.iter().step_by(7).take(40) {
+        let (nom, prenom) = (
+            annuaire::fold(&file.field(line, "Nom d'exercice")),
+            annuaire::fold(&file.field(line, "Prénom d'exercice")),
+        );
+        if nom.is_empty() || prenom.is_empty() {
+            continue;
+        }
+        let rpps = file.rpps(line);
+        let typed = |w: &str| w.chars().take(3).collect::<String>();
+        for query in [
+            format!("{prenom} {nom}"),
+            format!("{nom} {prenom}"),
+            format!("{prenom} {}", typed(&nom)),
+            format!("{nom} {}", typed(&prenom)),
+        ] {
+            let hits = store.annuaire_search(&query, None, 100).unwrap();
+            assert!(
+                hits.iter().any(|c| rpps_of(c) == Some(rpps.as_str())),
+                "« {query} » finds {rpps}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked} practitioners checked");
+}
+
 fn hopital() -> EntreeLocale {
     EntreeLocale {
         id: None,
