@@ -1574,8 +1574,11 @@ const TIER_SCAN_CAP: usize = 60;
 /// How many whole keys a word being typed stands for: the most frequent keys it starts.
 const EXPANSION_MAX: usize = 8;
 
-/// Keys of `annuaire_mot` read at most for one prefix before choosing the most frequent.
-const EXPANSION_SCAN: i64 = 4000;
+/// The keys of `annuaire_mot` starting with `?1`: at most 4000 are read before choosing the most
+/// frequent. The limit is written in the SQL: a bound LIMIT makes SQLite prepare the statement
+/// again for every new value.
+const EXPANSION_SQL: &str =
+    "SELECT mot, nb FROM annuaire_mot WHERE mot >= ?1 AND mot < ?1 || char(1114111) LIMIT 4000";
 
 /// A word whose keys hold more entries than this in the whole country (a one-letter word, « le »)
 /// is not given to FTS5 with selective words: proving that nothing else matches would make it
@@ -1783,12 +1786,7 @@ pub(crate) fn search_tiers(req: &Requete, departement: Option<&str>, x: &Expansi
 /// The keys of `annuaire_mot` starting with `prefix`, the most frequent first (the exact key
 /// first of all), without their first letter.
 fn expand(conn: &rusqlite::Connection, prefix: &str) -> Result<(Vec<String>, i64), StoreError> {
-    // The limit is written in the SQL: a bound LIMIT makes SQLite prepare the statement again for
-    // every new value.
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT mot, nb FROM annuaire_mot WHERE mot >= ?1 AND mot < ?1 || char(1114111)
-         LIMIT {EXPANSION_SCAN}"
-    ))?;
+    let mut stmt = conn.prepare_cached(EXPANSION_SQL)?;
     let mut found: Vec<(String, i64)> = stmt
         .query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;

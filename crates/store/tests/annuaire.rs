@@ -117,6 +117,15 @@ impl Fichier {
 }
 
 /// An 11-digit RPPS number with a valid Luhn key, from a 10-digit body.
+/// A new store in a temporary directory with the sample imported, and the sample parsed.
+fn sample_imported() -> (tempfile::TempDir, Store, Fichier) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let text = sample();
+    import(&mut store, text.as_bytes());
+    (dir, store, Fichier::parse(&text))
+}
+
 fn rpps_from(body: u64) -> String {
     (0..10)
         .map(|k| format!("{body}{k}"))
@@ -468,11 +477,7 @@ fn a_reimport_counts_added_changed_removed_and_keeps_the_removed_as_inactive() {
 
 #[test]
 fn a_departement_filtered_import_leaves_the_other_departements_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    let text = sample();
-    let file = Fichier::parse(&text);
-    import(&mut store, text.as_bytes());
+    let (_dir, mut store, file) = sample_imported();
     let dep = |l: &String| file.field(l, "Code Département (structure)");
 
     // A 44 practitioner with a single line disappears from a 44-only file.
@@ -546,11 +551,7 @@ impl BufRead for FailingAfter {
 
 #[test]
 fn an_import_that_fails_midway_leaves_the_previous_annuaire_intact() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    let text = sample();
-    let file = Fichier::parse(&text);
-    import(&mut store, text.as_bytes());
+    let (_dir, mut store, file) = sample_imported();
     let before = store.praticiens_count().unwrap();
     let m = modified_sample(&file);
 
@@ -583,7 +584,7 @@ fn an_import_that_fails_midway_leaves_the_previous_annuaire_intact() {
     }
 
     // 2. A header without a required column.
-    let broken = text.replacen("|Identifiant PP|", "|Identifiant|", 1);
+    let broken = sample().replacen("|Identifiant PP|", "|Identifiant|", 1);
     let err = import_with(&mut store, broken.as_bytes(), Filtre::default()).unwrap_err();
     assert!(err.to_string().contains("Identifiant PP"), "{err}");
     assert_eq!(store.praticiens_count().unwrap(), before);
@@ -611,11 +612,7 @@ fn an_import_that_fails_midway_leaves_the_previous_annuaire_intact() {
 
 #[test]
 fn search_puts_the_mmg_departement_first_and_every_hit_matches_every_word() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    let text = sample();
-    import(&mut store, text.as_bytes());
-    let file = Fichier::parse(&text);
+    let (_dir, store, file) = sample_imported();
 
     // A name present in 44 and elsewhere.
     let by_nom: BTreeMap<String, BTreeSet<String>> =
@@ -688,11 +685,7 @@ fn search_puts_the_mmg_departement_first_and_every_hit_matches_every_word() {
 
 #[test]
 fn a_first_name_and_a_name_find_the_practitioner_in_either_order_and_as_typed() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    let text = sample();
-    import(&mut store, text.as_bytes());
-    let file = Fichier::parse(&text);
+    let (_dir, store, file) = sample_imported();
     let mut checked = 0;
     for line in file.lines.iter().step_by(7).take(40) {
         let (nom, prenom) = (
@@ -875,11 +868,7 @@ fn local_entries_are_validated_searchable_and_editable() {
 
 #[test]
 fn a_duty_doctor_account_is_made_from_the_annuaire() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    let text = sample();
-    let file = Fichier::parse(&text);
-    import(&mut store, text.as_bytes());
+    let (_dir, mut store, file) = sample_imported();
     let prof = |l: &String| file.field(l, "Code profession");
     let doctor = file.lines.iter().find(|l| prof(l) == "10").unwrap();
     let other = file.lines.iter().find(|l| prof(l) != "10").unwrap();
