@@ -114,6 +114,27 @@ fn main() {
     let parse_time = parse_times.iter().min().copied().unwrap();
     let parse_peak = parse_peak.unwrap();
 
+    // 2b. The same through the borrowing reader (what the store's import uses): no string
+    // allocated per field.
+    let mut borrowed_times = Vec::new();
+    for _ in 0..2 {
+        let t = Instant::now();
+        let mut reader = RppsReader::open(&path, Filtre::default()).unwrap();
+        let (mut n, mut d) = (0u64, 0u64);
+        while let Some(activity) = reader.next_borrowed() {
+            let activity = activity.unwrap();
+            n += 1;
+            d += u64::from(activity.profession.code == "10");
+        }
+        borrowed_times.push(t.elapsed());
+        assert_eq!(
+            (n, d),
+            (records, doctors),
+            "both readers yield the same records"
+        );
+    }
+    let borrowed_time = borrowed_times.iter().min().copied().unwrap();
+
     // 3. Parse and build the rpps -> fingerprint map a re-import diff needs.
     let mark = Peak::start();
     let t = Instant::now();
@@ -170,6 +191,7 @@ fn main() {
          | what | time | vs sqlite3 .import | peak memory (VmHWM growth) |\n\
          |---|---|---|---|\n\
          | RppsReader, all records counted ({records} records, {doctors} doctors; best of {runs}: {runs_list}) | {parse:.2} s ({per_sec:.0} lines/s) | {ratio:.1}× faster | {parse_mem:.1} MiB (VmHWM {pb} → {pa} KiB) |\n\
+         | RppsReader::next_borrowed, the same count (fields borrowed from the line, not copied; best of {runs}: {borrowed_list}) | {borrowed:.2} s | {borrowed_ratio:.1}× faster | — |\n\
          | RppsReader + PractitionerFingerprints (rpps → u64 map) | {fp:.2} s | {fp_ratio:.1}× faster | {fp_mem:.1} MiB |\n\
          | baseline: `sqlite3` shell `.import` into a bare table | {sq:.2} s | 1.0× | (other process) |\n\n\
          Parse time vs `.import`: {parse:.2} s vs {sq:.2} s (ratio {ratio:.1}). {note}.\n",
@@ -183,6 +205,13 @@ fn main() {
             .collect::<Vec<_>>()
             .join(", "),
         parse = secs(parse_time),
+        borrowed = secs(borrowed_time),
+        borrowed_ratio = secs(sqlite_time) / secs(borrowed_time),
+        borrowed_list = borrowed_times
+            .iter()
+            .map(|d| format!("{:.2} s", secs(*d)))
+            .collect::<Vec<_>>()
+            .join(", "),
         parse_mem = parse_peak.growth_mib(),
         pb = parse_peak.before_kib,
         pa = parse_peak.after_kib,

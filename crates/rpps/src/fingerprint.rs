@@ -40,13 +40,13 @@ impl StableHasher {
         }
     }
 
-    fn field(&mut self, s: &str) -> &mut Self {
-        self.bytes(s.as_bytes());
+    fn field(&mut self, s: impl AsRef<str>) -> &mut Self {
+        self.bytes(s.as_ref().as_bytes());
         self.bytes(&[FIELD_END]);
         self
     }
 
-    fn code_libelle(&mut self, cl: &CodeLibelle) -> &mut Self {
+    fn code_libelle<S: AsRef<str>>(&mut self, cl: &CodeLibelle<S>) -> &mut Self {
         self.field(&cl.code).field(&cl.libelle)
     }
 
@@ -67,15 +67,15 @@ fn mix(mut z: u64) -> u64 {
 ///
 /// In order of preference: the `Identifiant technique de la structure`; else the SIRET; else the
 /// FINESS; else the name, commune and street address. The store keys a site by `(rpps, site_key)`.
-pub fn site_key(site: &Site) -> u64 {
+pub fn site_key<S: AsRef<str>>(site: &Site<S>) -> u64 {
     let mut h;
-    if !site.identifiant_structure.is_empty() {
+    if !site.identifiant_structure.as_ref().is_empty() {
         h = StableHasher::new("site:structure");
         h.field(&site.identifiant_structure);
-    } else if !site.siret.is_empty() {
+    } else if !site.siret.as_ref().is_empty() {
         h = StableHasher::new("site:siret");
         h.field(&site.siret);
-    } else if !site.finess.is_empty() {
+    } else if !site.finess.as_ref().is_empty() {
         h = StableHasher::new("site:finess");
         h.field(&site.finess);
     } else {
@@ -92,7 +92,7 @@ pub fn site_key(site: &Site) -> u64 {
 }
 
 /// Fingerprint of everything a site says (identity, address, contact, savoir-faire, mode).
-pub fn site_fingerprint(site: &Site) -> u64 {
+pub fn site_fingerprint<S: AsRef<str>>(site: &Site<S>) -> u64 {
     let a = &site.adresse;
     let mut h = StableHasher::new("site:v1");
     h.code_libelle(&site.savoir_faire)
@@ -123,7 +123,7 @@ pub fn site_fingerprint(site: &Site) -> u64 {
 }
 
 /// Fingerprint of the person part of a line (identifiers, title, names, profession).
-pub fn person_fingerprint(a: &ActiviteRpps) -> u64 {
+pub fn person_fingerprint<S: AsRef<str>>(a: &ActiviteRpps<S>) -> u64 {
     let mut h = StableHasher::new("person:v1");
     h.field(&a.type_identifiant)
         .field(&a.rpps)
@@ -136,7 +136,7 @@ pub fn person_fingerprint(a: &ActiviteRpps) -> u64 {
 }
 
 /// Fingerprint of one whole line (person and site).
-pub fn activity_fingerprint(a: &ActiviteRpps) -> u64 {
+pub fn activity_fingerprint<S: AsRef<str>>(a: &ActiviteRpps<S>) -> u64 {
     let mut h = StableHasher::new("activity:v1");
     h.bytes(&person_fingerprint(a).to_le_bytes());
     h.bytes(&site_fingerprint(&a.site).to_le_bytes());
@@ -274,13 +274,15 @@ mod tests {
     #[test]
     fn field_boundaries_matter() {
         // "ab" + "c" and "a" + "bc" are different sites: the field terminator must separate them.
-        let site = |name: &str, commune: &str| Site {
-            raison_sociale: name.into(),
-            adresse: Adresse {
-                code_commune: commune.into(),
-                ..Adresse::default()
-            },
-            ..Site::default()
+        let site = |name: &str, commune: &str| -> Site {
+            Site {
+                raison_sociale: name.into(),
+                adresse: Adresse {
+                    code_commune: commune.into(),
+                    ..Adresse::default()
+                },
+                ..Site::default()
+            }
         };
         let (s1, s2) = (site("ab", "c"), site("a", "bc"));
         assert_ne!(site_key(&s1), site_key(&s2));
@@ -289,7 +291,7 @@ mod tests {
 
     #[test]
     fn site_key_ignores_contact_changes_but_fingerprint_does_not() {
-        let s = Site {
+        let s: Site = Site {
             identifiant_structure: "R123".into(),
             telephone: "0240000000".into(),
             ..Site::default()

@@ -180,7 +180,10 @@ enum LineRead {
 pub struct RppsReader<R> {
     inner: R,
     line: Vec<u8>,
+    /// The text of the last line read, decoded.
     decoded: String,
+    /// Where each known column's value is in `decoded`, for the last line parsed (trimmed).
+    slots: [(u32, u32); Column::COUNT],
     map: ColumnMap,
     encoding: Option<TextEncoding>,
     filter: Filtre,
@@ -219,6 +222,7 @@ impl<R: BufRead> RppsReader<R> {
             inner,
             line: Vec::with_capacity(4096),
             decoded: String::with_capacity(4096),
+            slots: [(0, 0); Column::COUNT],
             map: ColumnMap {
                 by_index: Vec::new(),
                 field_count: 0,
@@ -253,8 +257,10 @@ impl<R: BufRead> RppsReader<R> {
             if is_blank(bytes) {
                 continue;
             }
-            let text = decode(bytes, &mut self.encoding, &mut self.decoded)
-                .ok_or(RppsError::HeaderEncoding)?;
+            if !decode(bytes, &mut self.encoding, &mut self.decoded) {
+                return Err(RppsError::HeaderEncoding);
+            }
+            let text = self.decoded.as_str();
             let mut fields: Vec<&str> = text.split('|').collect();
             if fields.len() > 1 && fields.last().is_some_and(|f| f.trim().is_empty()) {
                 fields.pop();
@@ -309,15 +315,18 @@ impl<R: BufRead> RppsReader<R> {
         }
     }
 
-    /// Parses the line in `self.line`: `Ok(None)` when the filter drops it.
-    fn parse_line(&mut self) -> Result<Option<ActiviteRpps>, MalformedReason> {
+    /// Parses the line in `self.line` into `self.decoded` and `self.slots`: `Ok(false)` when the
+    /// filter drops it.
+    fn parse_line(&mut self) -> Result<bool, MalformedReason> {
         let end = content_end(&self.line);
-        let text = decode(&self.line[..end], &mut self.encoding, &mut self.decoded)
-            .ok_or(MalformedReason::InvalidEncoding)?;
+        if !decode(&self.line[..end], &mut self.encoding, &mut self.decoded) {
+            return Err(MalformedReason::InvalidEncoding);
+        }
+        let text = self.decoded.as_str();
 
         // One pass over the bytes: `|` is ASCII, so every cut falls on a character boundary in
         // UTF-8 text. Fields are short, so a plain loop beats a call to memchr per field.
-        let mut slots = [""; Column::COUNT];
+        let mut slots = [(0u32, 0u32); Column::COUNT];
         let bytes = text.as_bytes();
         let mut found = 0usize;
         let mut start = 0usize;
@@ -326,13 +335,22 @@ impl<R: BufRead> RppsReader<R> {
                 .iter()
                 .position(|&b| b == b'|')
                 .map_or(bytes.len(), |p| start + p);
-            let field = text.get(start..end).unwrap_or("").trim_ascii();
+            // Trimming ASCII white space keeps the cuts on character boundaries.
+            let mut a = start;
+            let mut b = end;
+            while a < b && bytes[a].is_ascii_whitespace() {
+                a += 1;
+            }
+            while b > a && bytes[b - 1].is_ascii_whitespace() {
+                b -= 1;
+            }
             if let Some(Some(slot)) = self.map.by_index.get(found) {
-                slots[*slot] = field;
+                // A line is at most MAX_LINE_BYTES, twice that once decoded from Latin-1.
+                slots[*slot] = (a as u32, b as u32);
             }
             found += 1;
             if end == bytes.len() {
-                break field.is_empty();
+                break a == b;
             }
             start = end + 1;
         };
@@ -346,12 +364,15 @@ impl<R: BufRead> RppsReader<R> {
             });
         }
 
-        let get = |c: Column| slots[c.slot()];
+        let get = |c: Column| {
+            let (a, b) = slots[c.slot()];
+            text.get(a as usize..b as usize).unwrap_or("")
+        };
         if !self
             .filter
             .accepts(get(Column::CodeProfession), get(Column::CodeDepartement))
         {
-            return Ok(None);
+            return Ok(false);
         }
         let rpps = get(Column::IdentifiantPp);
         if rpps.is_empty() {
@@ -360,53 +381,111 @@ impl<R: BufRead> RppsReader<R> {
         if !is_valid_rpps(rpps) {
             return Err(MalformedReason::InvalidRpps);
         }
+        self.slots = slots;
+        Ok(true)
+    }
 
-        let own = |c: Column| get(c).to_owned();
-        let pair = |code: Column, libelle: Column| CodeLibelle {
-            code: own(code),
-            libelle: own(libelle),
+    /// The activity of the last line parsed, borrowing its text.
+    fn current(&self) -> ActiviteRpps<&str> {
+        let text = self.decoded.as_str();
+        let get = |c: Column| {
+            let (a, b) = self.slots[c.slot()];
+            text.get(a as usize..b as usize).unwrap_or("")
         };
-        Ok(Some(ActiviteRpps {
+        let pair = |code: Column, libelle: Column| CodeLibelle {
+            code: get(code),
+            libelle: get(libelle),
+        };
+        ActiviteRpps {
             ligne: self.line_no,
-            type_identifiant: own(Column::TypeIdentifiant),
-            rpps: rpps.to_owned(),
-            identification_nationale: own(Column::IdentificationNationale),
+            type_identifiant: get(Column::TypeIdentifiant),
+            rpps: get(Column::IdentifiantPp),
+            identification_nationale: get(Column::IdentificationNationale),
             civilite: pair(
                 Column::CodeCiviliteExercice,
                 Column::LibelleCiviliteExercice,
             ),
-            nom: own(Column::Nom),
-            prenom: own(Column::Prenom),
+            nom: get(Column::Nom),
+            prenom: get(Column::Prenom),
             profession: pair(Column::CodeProfession, Column::LibelleProfession),
             site: Site {
                 savoir_faire: pair(Column::CodeSavoirFaire, Column::LibelleSavoirFaire),
                 mode_exercice: pair(Column::CodeModeExercice, Column::LibelleModeExercice),
                 fonction: pair(Column::CodeFonction, Column::LibelleFonction),
-                identifiant_structure: own(Column::IdentifiantStructure),
-                siret: own(Column::Siret),
-                finess: own(Column::Finess),
-                raison_sociale: own(Column::RaisonSociale),
-                enseigne: own(Column::Enseigne),
+                identifiant_structure: get(Column::IdentifiantStructure),
+                siret: get(Column::Siret),
+                finess: get(Column::Finess),
+                raison_sociale: get(Column::RaisonSociale),
+                enseigne: get(Column::Enseigne),
                 adresse: Adresse {
-                    numero_voie: own(Column::NumeroVoie),
-                    indice_repetition: own(Column::IndiceRepetition),
+                    numero_voie: get(Column::NumeroVoie),
+                    indice_repetition: get(Column::IndiceRepetition),
                     type_voie: pair(Column::CodeTypeVoie, Column::LibelleTypeVoie),
-                    libelle_voie: own(Column::LibelleVoie),
-                    complement_destinataire: own(Column::ComplementDestinataire),
-                    complement_point_geo: own(Column::ComplementPointGeo),
-                    mention_distribution: own(Column::MentionDistribution),
-                    bureau_cedex: own(Column::BureauCedex),
-                    code_postal: own(Column::CodePostal),
-                    code_commune: own(Column::CodeCommune),
-                    libelle_commune: own(Column::LibelleCommune),
+                    libelle_voie: get(Column::LibelleVoie),
+                    complement_destinataire: get(Column::ComplementDestinataire),
+                    complement_point_geo: get(Column::ComplementPointGeo),
+                    mention_distribution: get(Column::MentionDistribution),
+                    bureau_cedex: get(Column::BureauCedex),
+                    code_postal: get(Column::CodePostal),
+                    code_commune: get(Column::CodeCommune),
+                    libelle_commune: get(Column::LibelleCommune),
                 },
-                telephone: own(Column::Telephone),
-                telephone2: own(Column::Telephone2),
-                telecopie: own(Column::Telecopie),
-                email: own(Column::Email),
+                telephone: get(Column::Telephone),
+                telephone2: get(Column::Telephone2),
+                telecopie: get(Column::Telecopie),
+                email: get(Column::Email),
                 departement: pair(Column::CodeDepartement, Column::LibelleDepartement),
             },
-        }))
+        }
+    }
+
+    /// The next activity, borrowing its text from the reader (valid until the next call): what
+    /// the iterator yields, without allocating a string per field. `None` at the end; `Err`
+    /// only when reading fails (then it ends).
+    pub fn next_borrowed(&mut self) -> Option<Result<ActiviteRpps<&str>, RppsError>> {
+        match self.advance()? {
+            Ok(()) => Some(Ok(self.current())),
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// Reads lines up to the next one kept: `Some(Ok(()))` when `self.slots` holds it.
+    fn advance(&mut self) -> Option<Result<(), RppsError>> {
+        while !self.finished {
+            let read = match self.read_line() {
+                Ok(read) => read,
+                Err(e) => {
+                    self.finished = true;
+                    return Some(Err(RppsError::Read(e)));
+                }
+            };
+            match read {
+                LineRead::Eof => self.finished = true,
+                LineRead::TooLong => {
+                    self.line_no += 1;
+                    self.report.data_lines += 1;
+                    self.report
+                        .set_aside(self.line_no, MalformedReason::TooLong);
+                }
+                LineRead::Line => {
+                    self.line_no += 1;
+                    if is_blank(&self.line) {
+                        self.report.blank_lines += 1;
+                        continue;
+                    }
+                    self.report.data_lines += 1;
+                    match self.parse_line() {
+                        Ok(true) => {
+                            self.report.records += 1;
+                            return Some(Ok(()));
+                        }
+                        Ok(false) => self.report.filtered_out += 1,
+                        Err(reason) => self.report.set_aside(self.line_no, reason),
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Bytes consumed so far, header included: with the file size, a progress bar.
@@ -458,41 +537,7 @@ impl<R: BufRead> Iterator for RppsReader<R> {
     type Item = Result<ActiviteRpps, RppsError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while !self.finished {
-            let read = match self.read_line() {
-                Ok(read) => read,
-                Err(e) => {
-                    self.finished = true;
-                    return Some(Err(RppsError::Read(e)));
-                }
-            };
-            match read {
-                LineRead::Eof => self.finished = true,
-                LineRead::TooLong => {
-                    self.line_no += 1;
-                    self.report.data_lines += 1;
-                    self.report
-                        .set_aside(self.line_no, MalformedReason::TooLong);
-                }
-                LineRead::Line => {
-                    self.line_no += 1;
-                    if is_blank(&self.line) {
-                        self.report.blank_lines += 1;
-                        continue;
-                    }
-                    self.report.data_lines += 1;
-                    match self.parse_line() {
-                        Ok(Some(record)) => {
-                            self.report.records += 1;
-                            return Some(Ok(record));
-                        }
-                        Ok(None) => self.report.filtered_out += 1,
-                        Err(reason) => self.report.set_aside(self.line_no, reason),
-                    }
-                }
-            }
-        }
-        None
+        self.next_borrowed().map(|r| r.map(|a| a.to_owned_record()))
     }
 }
 
@@ -512,35 +557,30 @@ fn is_blank(bytes: &[u8]) -> bool {
     bytes.iter().all(u8::is_ascii_whitespace)
 }
 
-/// Decodes a line in the file's encoding, deciding it on the first non-ASCII line.
-/// `None` when a UTF-8 file's line is not valid UTF-8.
-fn decode<'a>(
-    bytes: &'a [u8],
-    encoding: &mut Option<TextEncoding>,
-    scratch: &'a mut String,
-) -> Option<&'a str> {
+/// Decodes a line in the file's encoding into `out`, deciding the encoding on the first
+/// non-ASCII line. False when a UTF-8 file's line is not valid UTF-8.
+fn decode(bytes: &[u8], encoding: &mut Option<TextEncoding>, out: &mut String) -> bool {
+    out.clear();
     match encoding {
-        Some(TextEncoding::Latin1) if !bytes.is_ascii() => {
-            scratch.clear();
-            decode_latin1_into(bytes, scratch);
-            Some(scratch.as_str())
-        }
-        Some(_) => std::str::from_utf8(bytes).ok(),
+        Some(TextEncoding::Latin1) if !bytes.is_ascii() => decode_latin1_into(bytes, out),
+        Some(_) => match std::str::from_utf8(bytes) {
+            Ok(text) => out.push_str(text),
+            Err(_) => return false,
+        },
         None => match std::str::from_utf8(bytes) {
             Ok(text) => {
                 if !text.is_ascii() {
                     *encoding = Some(TextEncoding::Utf8);
                 }
-                Some(text)
+                out.push_str(text);
             }
             Err(_) => {
                 *encoding = Some(TextEncoding::Latin1);
-                scratch.clear();
-                decode_latin1_into(bytes, scratch);
-                Some(scratch.as_str())
+                decode_latin1_into(bytes, out);
             }
         },
     }
+    true
 }
 
 #[cfg(test)]

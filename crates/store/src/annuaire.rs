@@ -9,7 +9,9 @@
 //! with the file: nothing is kept per practitioner in memory; the diff is made in SQL. The file
 //! is parsed on a second thread (with the fingerprints and address lines), handed over by lots of
 //! `LOT` lines through a queue of four: the writing thread, the slower one, never waits for the
-//! parser, and memory stays bounded.
+//! parser, and memory stays bounded. A lot keeps the fields the writer stores in one text, read
+//! from the reader's buffer without a string per field ([`RppsReader::next_borrowed`]), and goes
+//! back to the parser to be filled again: no allocation per line on either thread.
 //!
 //! - Each line upserts its practitioner by `rpps` and its site by `(rpps, site_key)`, stamping them
 //!   with the import id (`vu_import_id`). The practitioner accumulates, in `empreinte_import`, the
@@ -58,7 +60,8 @@ use std::path::Path;
 
 use appligarde_domain::{DomainError, garde::Role, luhn, mmg::is_departement};
 use appligarde_rpps::{
-    ActiviteRpps, Filtre, RppsError, RppsReader, activity_fingerprint, site_key,
+    ActiviteRpps, Adresse, CodeLibelle, Filtre, RppsError, RppsReader, activity_fingerprint,
+    site_key,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -254,41 +257,44 @@ fn json_codes(list: Option<&Vec<String>>) -> Option<String> {
     })
 }
 
-/// The street lines of an address, separated by line breaks.
-fn adresse_lignes(a: &ActiviteRpps) -> String {
-    let ad = &a.site.adresse;
-    let indice = match ad.indice_repetition.as_str() {
+/// Appends the street lines of an address (complements, number and street, distribution
+/// mention), separated by line breaks, blank parts left out; the city line is not included.
+fn push_adresse_lignes(ad: &Adresse<&str>, out: &mut String) {
+    /// Appends `part`, after `sep` unless it is the first of what was appended since `since`.
+    fn push_part(out: &mut String, since: usize, part: &str, sep: char) {
+        if part.is_empty() {
+            return;
+        }
+        if out.len() > since {
+            out.push(sep);
+        }
+        out.push_str(part);
+    }
+    let indice = match ad.indice_repetition {
         "B" => "bis",
         "T" => "ter",
         "Q" => "quater",
         other => other,
     };
-    let voie = [
-        ad.numero_voie.as_str(),
-        indice,
-        if ad.type_voie.libelle.is_empty() {
-            ad.type_voie.code.as_str()
-        } else {
-            ad.type_voie.libelle.as_str()
-        },
-        ad.libelle_voie.as_str(),
-    ]
-    .iter()
-    .filter(|s| !s.is_empty())
-    .copied()
-    .collect::<Vec<_>>()
-    .join(" ");
-    [
-        ad.complement_destinataire.as_str(),
-        ad.complement_point_geo.as_str(),
-        voie.as_str(),
-        ad.mention_distribution.as_str(),
-    ]
-    .iter()
-    .filter(|s| !s.is_empty())
-    .copied()
-    .collect::<Vec<_>>()
-    .join("\n")
+    let type_voie = if ad.type_voie.libelle.is_empty() {
+        ad.type_voie.code
+    } else {
+        ad.type_voie.libelle
+    };
+    let debut = out.len();
+    push_part(out, debut, ad.complement_destinataire, '\n');
+    push_part(out, debut, ad.complement_point_geo, '\n');
+    let voie = [ad.numero_voie, indice, type_voie, ad.libelle_voie];
+    if voie.iter().any(|p| !p.is_empty()) {
+        if out.len() > debut {
+            out.push('\n');
+        }
+        let ligne = out.len();
+        for part in voie {
+            push_part(out, ligne, part, ' ');
+        }
+    }
+    push_part(out, debut, ad.mention_distribution, '\n');
 }
 
 /// Upsert of a practitioner, once per line. On the first line of this import (`vu_import_id`
@@ -449,35 +455,144 @@ impl Store {
 /// Lines parsed per lot sent from the parsing thread to the writing one.
 const LOT: usize = 512;
 
-/// An activity line with what the writer needs computed on the parsing thread.
+/// Lots on their way from the parsing thread to the writing one.
+const LOTS_EN_ROUTE: usize = 4;
+
+/// The fields of a line the writer stores, in their order in a line of a [`Lot`].
+#[derive(Debug, Clone, Copy)]
+enum Champ {
+    Rpps,
+    Nom,
+    Prenom,
+    Civilite,
+    Profession,
+    SavoirFaire,
+    ModeExercice,
+    RaisonSociale,
+    /// The street lines ([`push_adresse_lignes`]).
+    Adresse,
+    CodePostal,
+    Commune,
+    CodeInsee,
+    Departement,
+    Telephone,
+    Telephone2,
+    Fax,
+    Email,
+}
+
+const CHAMPS: usize = Champ::Email as usize + 1;
+
+/// A parsed line as the writer needs it: where its fields are in the lot's text, and what the
+/// parsing thread computed.
 struct LignePreparee {
-    activite: ActiviteRpps,
+    /// Start of each field in [`Lot::texte`], then the end of the last one.
+    bornes: [u32; CHAMPS + 1],
     empreinte: i64,
-    adresse: String,
     site: i64,
 }
 
-impl LignePreparee {
-    fn new(activite: ActiviteRpps) -> Self {
-        let empreinte = ((activity_fingerprint(&activite) >> 2) as i64) % FINGERPRINT_MODULUS;
-        let adresse = adresse_lignes(&activite);
-        let site = site_key(&activite.site) as i64;
-        Self {
-            activite,
-            empreinte,
-            adresse,
-            site,
-        }
-    }
-}
-
-/// A lot of parsed lines, in file order; `erreur` ends the file (a read error, not a malformed
-/// line: those are counted by the reader and skipped).
+/// A lot of parsed lines, in file order, their fields in one text: the parsing thread fills it,
+/// the writing one reads it and sends it back to be filled again, so that a line costs no
+/// allocation (a string per field, allocated on one thread and freed on the other, made up a
+/// third of the import's time). `erreur` ends the file (a read error, not a malformed line:
+/// those are counted by the reader and skipped).
 struct Lot {
+    texte: String,
     lignes: Vec<LignePreparee>,
     erreur: Option<RppsError>,
     /// Bytes of the file read when the lot was made (progress).
     octets: u64,
+}
+
+impl Lot {
+    fn new() -> Self {
+        Self {
+            texte: String::with_capacity(LOT * 256),
+            lignes: Vec::with_capacity(LOT),
+            erreur: None,
+            octets: 0,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.texte.clear();
+        self.lignes.clear();
+        self.erreur = None;
+    }
+
+    /// Adds a line: the fields the writer stores, the fingerprint, the site key.
+    fn push(&mut self, a: &ActiviteRpps<&str>) {
+        let empreinte = ((activity_fingerprint(a) >> 2) as i64) % FINGERPRINT_MODULUS;
+        let site = site_key(&a.site) as i64;
+        let s = &a.site;
+        let mut bornes = [0u32; CHAMPS + 1];
+        // A lot holds at most LOT lines of at most twice MAX_LINE_BYTES each: far below 4 GiB.
+        let fin = |texte: &String| texte.len() as u32;
+        for (i, champ) in [
+            a.rpps,
+            a.nom,
+            a.prenom,
+            a.civilite.libelle,
+            a.profession.code,
+            s.savoir_faire.code,
+            s.mode_exercice.code,
+            s.raison_sociale,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            bornes[i] = fin(&self.texte);
+            self.texte.push_str(champ);
+        }
+        bornes[Champ::Adresse as usize] = fin(&self.texte);
+        push_adresse_lignes(&s.adresse, &mut self.texte);
+        for (i, champ) in [
+            s.adresse.code_postal,
+            s.adresse.libelle_commune,
+            s.adresse.code_commune,
+            s.departement.code,
+            s.telephone,
+            s.telephone2,
+            s.telecopie,
+            s.email,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            bornes[Champ::CodePostal as usize + i] = fin(&self.texte);
+            self.texte.push_str(champ);
+        }
+        bornes[CHAMPS] = fin(&self.texte);
+        self.lignes.push(LignePreparee {
+            bornes,
+            empreinte,
+            site,
+        });
+    }
+
+    /// A field of line `ligne`.
+    fn champ(&self, ligne: &LignePreparee, champ: Champ) -> &str {
+        let i = champ as usize;
+        let (debut, fin) = (ligne.bornes[i] as usize, ligne.bornes[i + 1] as usize);
+        self.texte.get(debut..fin).unwrap_or_default()
+    }
+}
+
+/// Labels of the savoir-faire, profession and mode codes met (a few dozen).
+type Vocabulaire = [BTreeMap<String, String>; 3];
+
+/// Records the labels of the codes of a line not met yet.
+fn note_vocabulaire(vocabulaire: &mut Vocabulaire, a: &ActiviteRpps<&str>) {
+    for (i, cl) in [&a.site.savoir_faire, &a.profession, &a.site.mode_exercice]
+        .into_iter()
+        .enumerate()
+    {
+        let CodeLibelle { code, libelle } = *cl;
+        if !code.is_empty() && !vocabulaire[i].contains_key(code) {
+            vocabulaire[i].insert(code.to_owned(), libelle.to_owned());
+        }
+    }
 }
 
 fn import_in<R: BufRead + Send>(
@@ -513,107 +628,95 @@ fn import_in<R: BufRead + Send>(
         });
     };
     report_progress(ImportPhase::Lecture, reader.bytes_read(), 0);
-    // Labels of the savoir-faire, profession and mode codes met (a few dozen).
-    let mut vocabulaire: [BTreeMap<String, String>; 3] = Default::default();
-    // The file is parsed on a second thread (the parse, the fingerprints and the address lines
-    // are a fifth of the work) while this one writes: lines go by lots through a short queue,
-    // in file order. A read error ends the lots; dropping the queue stops the parser.
-    let reader = std::thread::scope(|scope| -> Result<RppsReader<R>, StoreError> {
-        let (envoi, lots) = std::sync::mpsc::sync_channel::<Lot>(4);
-        let parser = scope.spawn(move || {
-            loop {
-                let mut lignes = Vec::with_capacity(LOT);
-                let mut erreur = None;
-                while lignes.len() < LOT {
-                    match reader.next() {
-                        None => break,
-                        Some(Ok(a)) => lignes.push(LignePreparee::new(a)),
-                        Some(Err(e)) => {
-                            erreur = Some(e);
-                            break;
+    // The file is parsed on a second thread (the parse, the fingerprints, the address lines and
+    // the labels of the codes) while this one writes: lines go by lots through a short queue,
+    // in file order, and the lots come back to be filled again. A read error ends the lots;
+    // dropping the queue stops the parser.
+    let (reader, vocabulaire) = std::thread::scope(
+        |scope| -> Result<(RppsReader<R>, Vocabulaire), StoreError> {
+            let (envoi, lots) = std::sync::mpsc::sync_channel::<Lot>(LOTS_EN_ROUTE);
+            let (renvoi, vides) = std::sync::mpsc::sync_channel::<Lot>(LOTS_EN_ROUTE + 2);
+            let parser = scope.spawn(move || {
+                let mut vocabulaire = Vocabulaire::default();
+                loop {
+                    let mut lot = vides.try_recv().unwrap_or_else(|_| Lot::new());
+                    while lot.lignes.len() < LOT {
+                        match reader.next_borrowed() {
+                            None => break,
+                            Some(Ok(a)) => {
+                                note_vocabulaire(&mut vocabulaire, &a);
+                                lot.push(&a);
+                            }
+                            Some(Err(e)) => {
+                                lot.erreur = Some(e);
+                                break;
+                            }
                         }
                     }
-                }
-                let fin = lignes.len() < LOT || erreur.is_some();
-                let lot = Lot {
-                    lignes,
-                    erreur,
-                    octets: reader.bytes_read(),
-                };
-                if envoi.send(lot).is_err() || fin {
-                    break;
-                }
-            }
-            reader
-        });
-        let mut upsert_praticien = tx.prepare(UPSERT_PRATICIEN)?;
-        let mut upsert_site = tx.prepare(UPSERT_SITE)?;
-        let mut activites = 0u64;
-        let mut octets_lus = 0;
-        for lot in lots.iter() {
-            octets_lus = lot.octets;
-            for LignePreparee {
-                activite: a,
-                empreinte: fingerprint,
-                adresse,
-                site: site_key,
-            } in lot.lignes
-            {
-                let sf = &a.site.savoir_faire;
-                upsert_praticien.execute(params![
-                    a.rpps,
-                    a.nom,
-                    a.prenom,
-                    a.civilite.libelle,
-                    a.profession.code,
-                    sf.code,
-                    fingerprint,
-                    cur,
-                ])?;
-                let s = &a.site;
-                let ad = &s.adresse;
-                upsert_site.execute(params![
-                    a.rpps,
-                    site_key,
-                    sf.code,
-                    s.mode_exercice.code,
-                    s.raison_sociale,
-                    adresse,
-                    ad.code_postal,
-                    ad.libelle_commune,
-                    ad.code_commune,
-                    s.departement.code,
-                    s.telephone,
-                    s.telephone2,
-                    s.telecopie,
-                    s.email,
-                    cur,
-                ])?;
-                for (i, cl) in [
-                    (0, &a.site.savoir_faire),
-                    (1, &a.profession),
-                    (2, &a.site.mode_exercice),
-                ] {
-                    if !cl.code.is_empty() && !vocabulaire[i].contains_key(cl.code.as_str()) {
-                        vocabulaire[i].insert(cl.code.clone(), cl.libelle.clone());
+                    let fin = lot.lignes.len() < LOT || lot.erreur.is_some();
+                    lot.octets = reader.bytes_read();
+                    if envoi.send(lot).is_err() || fin {
+                        break;
                     }
                 }
-                activites += 1;
-                if activites.is_multiple_of(PROGRESS_EVERY) {
-                    report_progress(ImportPhase::Lecture, octets_lus, activites);
+                (reader, vocabulaire)
+            });
+            let mut upsert_praticien = tx.prepare(UPSERT_PRATICIEN)?;
+            let mut upsert_site = tx.prepare(UPSERT_SITE)?;
+            let mut activites = 0u64;
+            let mut octets_lus = 0;
+            for mut lot in lots.iter() {
+                octets_lus = lot.octets;
+                for l in &lot.lignes {
+                    let c = |champ| lot.champ(l, champ);
+                    upsert_praticien.execute(params![
+                        c(Champ::Rpps),
+                        c(Champ::Nom),
+                        c(Champ::Prenom),
+                        c(Champ::Civilite),
+                        c(Champ::Profession),
+                        c(Champ::SavoirFaire),
+                        l.empreinte,
+                        cur,
+                    ])?;
+                    upsert_site.execute(params![
+                        c(Champ::Rpps),
+                        l.site,
+                        c(Champ::SavoirFaire),
+                        c(Champ::ModeExercice),
+                        c(Champ::RaisonSociale),
+                        c(Champ::Adresse),
+                        c(Champ::CodePostal),
+                        c(Champ::Commune),
+                        c(Champ::CodeInsee),
+                        c(Champ::Departement),
+                        c(Champ::Telephone),
+                        c(Champ::Telephone2),
+                        c(Champ::Fax),
+                        c(Champ::Email),
+                        cur,
+                    ])?;
+                    activites += 1;
+                    if activites.is_multiple_of(PROGRESS_EVERY) {
+                        report_progress(ImportPhase::Lecture, octets_lus, activites);
+                    }
                 }
+                if let Some(e) = lot.erreur.take() {
+                    return Err(rpps_error(e));
+                }
+                lot.clear();
+                // The parser makes a new lot when none comes back in time.
+                let _ = renvoi.try_send(lot);
             }
-            if let Some(e) = lot.erreur {
-                return Err(rpps_error(e));
-            }
-        }
-        drop(lots);
-        report_progress(ImportPhase::Comparaison, octets_lus, activites);
-        // The parser cannot panic on any input (it is fuzzed); if it ever did, the panic goes on.
-        parser
-            .join()
-            .map_err(|panique| std::panic::resume_unwind(panique))
-    })?;
+            drop(lots);
+            report_progress(ImportPhase::Comparaison, octets_lus, activites);
+            // The parser cannot panic on any input (it is fuzzed); if it ever did, the panic
+            // goes on.
+            parser
+                .join()
+                .map_err(|panique| std::panic::resume_unwind(panique))
+        },
+    )?;
     let report = reader.report().clone();
     let encodage = reader.encoding().map(|e| e.to_string()).unwrap_or_default();
     let colonnes = reader.column_count();
@@ -2025,6 +2128,48 @@ mod tests {
         }
         assert_eq!(fold_compact("LE GOFF"), "legoff");
         assert_eq!(fold_compact("D'Artagnan"), "dartagnan");
+    }
+
+    #[test]
+    fn address_lines_leave_out_blank_parts() {
+        let lines = |ad: Adresse<&str>| {
+            let mut out = String::from("before");
+            push_adresse_lignes(&ad, &mut out);
+            out.strip_prefix("before").unwrap_or_default().to_owned()
+        };
+        let street = Adresse {
+            numero_voie: "12",
+            indice_repetition: "B",
+            type_voie: CodeLibelle {
+                code: "R",
+                libelle: "Rue",
+            },
+            libelle_voie: "DES LILAS",
+            ..Adresse::default()
+        };
+        assert_eq!(lines(street.clone()), "12 bis Rue DES LILAS");
+        assert_eq!(
+            lines(Adresse {
+                complement_destinataire: "CABINET MEDICAL",
+                mention_distribution: "BP 12",
+                type_voie: CodeLibelle {
+                    code: "AV",
+                    libelle: "",
+                },
+                indice_repetition: "",
+                ..street.clone()
+            }),
+            "CABINET MEDICAL\n12 AV DES LILAS\nBP 12"
+        );
+        assert_eq!(
+            lines(Adresse {
+                complement_point_geo: "BATIMENT A",
+                mention_distribution: "LIEU-DIT LA FORET",
+                ..Adresse::default()
+            }),
+            "BATIMENT A\nLIEU-DIT LA FORET"
+        );
+        assert_eq!(lines(Adresse::default()), "");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Feeds arbitrary bytes to `RppsReader` and drains it, twice: as a whole file, and after the real
 //! 56-column header (so the fuzzer reaches the line parser without having to find the header).
-//! The reader must never panic, must consume every byte, and must account for every line.
+//! The reader must never panic, must consume every byte, and must account for every line; its
+//! borrowing form (`next_borrowed`) must yield the same activities as the iterator.
 //!
 //! Run from crates/rpps: `RUSTC_BOOTSTRAP=1 cargo fuzz run parse -- -max_total_time=120`.
 #![no_main]
@@ -52,6 +53,17 @@ fn drain(bytes: &[u8]) {
         "every non-blank line accounted for"
     );
     assert_eq!(report.records, activities.len() as u64);
+    // The borrowing reader yields the same activities, in the same order.
+    let mut again =
+        RppsReader::new(BufReader::with_capacity(capacity, Cursor::new(bytes))).expect("same header");
+    let mut n = 0;
+    while let Some(item) = again.next_borrowed() {
+        let activity = item.expect("reading from memory never fails");
+        assert_eq!(activity.to_owned_record(), activities[n], "borrowed and owned records agree");
+        n += 1;
+    }
+    assert_eq!(n, activities.len());
+    assert_eq!(again.report(), reader.report());
     let praticiens = group_practitioners(activities);
     assert_eq!(
         praticiens.len(),
