@@ -56,6 +56,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
+use std::ops::Range;
 use std::path::Path;
 
 use appligarde_domain::{DomainError, garde::Role, luhn, mmg::is_departement};
@@ -63,6 +64,7 @@ use appligarde_rpps::{
     ActiviteRpps, Adresse, CodeLibelle, Filtre, RppsError, RppsReader, activity_fingerprint,
     site_key,
 };
+use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::{Store, StoreError, utilisateur};
@@ -88,26 +90,50 @@ const MALFORMED_KEPT: usize = 200;
 /// `œ` → `oe`), every character that is neither a letter nor a digit turned into a space.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            'a'..='z' | '0'..='9' => out.push(c),
-            'A'..='Z' => out.push(c.to_ascii_lowercase()),
-            _ if c.is_ascii() => out.push(' '),
-            _ => match fold_non_ascii(c) {
-                Some(s) => out.push_str(s),
-                None if c.is_alphanumeric() => out.extend(c.to_lowercase()),
-                None => out.push(' '),
-            },
-        }
-    }
+    fold_into(text, &mut out);
     out
+}
+
+/// [`fold`], appended to `out`.
+fn fold_into(text: &str, out: &mut String) {
+    fold_with(text, out, true);
 }
 
 /// [`fold`] without the spaces: `LE GOFF` → `legoff`, `D'ARTAGNAN` → `dartagnan`.
 pub fn fold_compact(text: &str) -> String {
-    let mut out = fold(text);
-    out.retain(|c| c != ' ');
+    let mut out = String::with_capacity(text.len());
+    fold_compact_into(text, &mut out);
     out
+}
+
+/// [`fold_compact`], appended to `out`.
+fn fold_compact_into(text: &str, out: &mut String) {
+    fold_with(text, out, false);
+}
+
+/// Appends the folded `text` to `out`; what is not a letter or a digit becomes a space, or
+/// nothing when `spaces` is false.
+fn fold_with(text: &str, out: &mut String, spaces: bool) {
+    for c in text.chars() {
+        match c {
+            'a'..='z' | '0'..='9' => out.push(c),
+            'A'..='Z' => out.push(c.to_ascii_lowercase()),
+            _ if c.is_ascii() => {
+                if spaces {
+                    out.push(' ');
+                }
+            }
+            _ => match fold_non_ascii(c) {
+                Some(s) => out.push_str(s),
+                None if c.is_alphanumeric() => out.extend(c.to_lowercase()),
+                None => {
+                    if spaces {
+                        out.push(' ');
+                    }
+                }
+            },
+        }
+    }
 }
 
 fn fold_non_ascii(c: char) -> Option<&'static str> {
@@ -897,63 +923,94 @@ fn index_changed_practitioners(tx: &Transaction<'_>, cur: i64) -> Result<u64, St
         .prepare("SELECT cle, libelle_plie FROM annuaire_vocabulaire")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let label = |key: String| labels.get(&key).cloned().unwrap_or_default();
     let mut rows = select.query([cur])?;
-    let mut pending: Option<PendingEntry> = None;
+    // One entry, refilled for each practitioner (its buffers reused).
+    let mut pending = PendingEntry {
+        rpps: String::new(),
+        rowid: 0,
+        nouveau: false,
+        actif: false,
+        entry: IndexEntry {
+            nom: String::new(),
+            prenom: String::new(),
+            libelles: String::new(),
+            codes: Vec::with_capacity(2),
+            sites: Vec::new(),
+        },
+    };
+    let mut started = false;
     let mut buffers = IndexBuffers::default();
     let mut written = 0u64;
     while let Some(r) = rows.next()? {
-        let rpps: String = r.get(0)?;
-        if pending.as_ref().is_none_or(|p| p.rpps != rpps) {
-            if let Some(done) = pending.take() {
-                done.write(&mut delete, &mut insert, &mut buffers)?;
+        let rpps = text_ref(r, 0)?;
+        if !started || pending.rpps != rpps {
+            if started {
+                pending.write(&mut delete, &mut insert, &mut buffers)?;
                 written += 1;
             }
-            let rowid = rpps
+            started = true;
+            pending.rowid = rpps
                 .parse::<i64>()
                 .map_err(|_| StoreError::Corrupt(format!("numéro RPPS non numérique : {rpps}")))?;
-            let specialite_code: String = r.get(5)?;
-            let profession_code: String = r.get(6)?;
-            let mut codes = Vec::with_capacity(2);
-            let mut libelles = String::new();
-            for (prefix, code) in [("s", specialite_code), ("p", profession_code)] {
+            pending.rpps.clear();
+            pending.rpps.push_str(rpps);
+            pending.nouveau = r.get(1)?;
+            pending.actif = r.get(2)?;
+            let e = &mut pending.entry;
+            e.nom.clear();
+            e.nom.push_str(text_ref(r, 3)?);
+            e.prenom.clear();
+            e.prenom.push_str(text_ref(r, 4)?);
+            e.libelles.clear();
+            e.codes.clear();
+            e.sites.clear();
+            for (prefix, column) in [('s', 5), ('p', 6)] {
+                let code = text_ref(r, column)?;
                 if !code.is_empty() {
-                    let key = format!("{prefix}{}", fold_compact(&code));
-                    libelles.push_str(&label(key.clone()));
-                    libelles.push(' ');
-                    codes.push(key);
+                    let mut key = String::with_capacity(code.len() + 1);
+                    key.push(prefix);
+                    fold_compact_into(code, &mut key);
+                    if let Some(label) = labels.get(&key) {
+                        e.libelles.push_str(label);
+                    }
+                    e.libelles.push(' ');
+                    e.codes.push(key);
                 }
             }
-            pending = Some(PendingEntry {
-                rpps,
-                rowid,
-                nouveau: r.get(1)?,
-                actif: r.get(2)?,
-                entry: IndexEntry {
-                    nom: r.get(3)?,
-                    prenom: r.get(4)?,
-                    libelles,
-                    codes,
-                    sites: Vec::new(),
-                },
-            });
         }
-        if let Some(p) = pending.as_mut() {
-            let commune: Option<String> = r.get(7)?;
-            let departement: Option<String> = r.get(8)?;
-            if let (Some(c), Some(d)) = (commune, departement)
-                && !p.entry.sites.iter().any(|(c2, d2)| *c2 == c && *d2 == d)
-            {
-                p.entry.sites.push((c, d));
+        // The sites of the LEFT JOIN: NULL when the practitioner has no active site.
+        if let (ValueRef::Text(c), ValueRef::Text(d)) = (r.get_ref(7)?, r.get_ref(8)?) {
+            let (c, d) = (text(c, 7)?, text(d, 8)?);
+            let sites = &mut pending.entry.sites;
+            if !sites.iter().any(|(c2, d2)| c2 == c && d2 == d) {
+                sites.push((c.to_owned(), d.to_owned()));
             }
         }
     }
-    if let Some(done) = pending.take() {
-        done.write(&mut delete, &mut insert, &mut buffers)?;
+    if started {
+        pending.write(&mut delete, &mut insert, &mut buffers)?;
         written += 1;
     }
     write_counts(tx, buffers.counts)?;
     Ok(written)
+}
+
+/// A text column of a row, borrowed.
+fn text_ref<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
+    match r.get_ref(i)? {
+        ValueRef::Text(t) => text(t, i),
+        _ => Err(StoreError::Corrupt(format!(
+            "colonne {i} de l'annuaire : texte attendu"
+        ))),
+    }
+}
+
+/// Text bytes from SQLite as UTF-8 (what the store wrote).
+fn text(t: &[u8], i: usize) -> Result<&str, StoreError> {
+    std::str::from_utf8(t).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+            .into()
+    })
 }
 
 const INSERT_INDEX: &str =
@@ -969,7 +1026,7 @@ struct PendingEntry {
 
 impl PendingEntry {
     fn write(
-        self,
+        &self,
         delete: &mut rusqlite::Statement<'_>,
         insert: &mut rusqlite::Statement<'_>,
         buffers: &mut IndexBuffers,
@@ -1000,21 +1057,22 @@ struct IndexEntry {
 /// Reused buffers of the index writer.
 #[derive(Default)]
 struct IndexBuffers {
+    /// The entry's keys.
     cles: String,
+    /// The entry's folded text.
     texte: String,
-    words: Vec<String>,
+    /// The words with an `x` key, each once, in `mots`.
+    mots: String,
+    words: Vec<Range<usize>>,
+    /// (commune, département) of each site, folded, in `site_text`.
+    sites: Vec<(Range<usize>, Range<usize>)>,
+    site_text: String,
+    /// The départements of the sites, each once, in `site_text`.
+    departements: Vec<Range<usize>>,
+    /// The words of one département, in `mots`.
+    dep_words: Vec<Range<usize>>,
     /// Entries per national `n`/`x` key, written to `annuaire_mot` by [`write_counts`].
     counts: HashMap<String, i64>,
-}
-
-impl IndexBuffers {
-    fn count(&mut self, key: &str) {
-        if let Some(n) = self.counts.get_mut(key) {
-            *n += 1;
-        } else {
-            self.counts.insert(key.to_owned(), 1);
-        }
-    }
 }
 
 /// Adds the counted keys to `annuaire_mot`, in key order.
@@ -1038,90 +1096,138 @@ impl IndexEntry {
         rowid: i64,
         b: &mut IndexBuffers,
     ) -> Result<(), StoreError> {
-        use std::fmt::Write as _;
-        let nom = fold(&self.nom);
-        let prenom = fold(&self.prenom);
-        let compact: String = nom.split_whitespace().collect();
-        b.cles.clear();
-        b.texte.clear();
-        b.texte.push_str(&nom);
-        b.texte.push(' ');
-        b.texte.push_str(&prenom);
-        // Words with an `x` key: a one-word name is already found by its `n` key.
-        b.words.clear();
-        let nom_words = nom.split_whitespace();
-        if nom_words.clone().count() > 1 {
-            for w in nom_words {
-                push_unique(&mut b.words, w);
-            }
-        }
-        for w in prenom.split_whitespace() {
-            push_unique(&mut b.words, w);
-        }
-        let person_words = b.words.len();
-        let mut departements: Vec<String> = Vec::new();
-        let mut communes: Vec<(String, String)> = Vec::with_capacity(self.sites.len());
-        for (commune, dep) in &self.sites {
-            let folded = fold(commune);
-            for w in folded.split_whitespace() {
-                if push_unique(&mut b.words, w) {
-                    b.texte.push(' ');
-                    b.texte.push_str(w);
-                }
-            }
-            let d = fold_compact(dep);
-            if !d.is_empty() && !departements.contains(&d) {
-                departements.push(d.clone());
-            }
-            communes.push((folded, d));
-        }
-        b.texte.push(' ');
-        b.texte.push_str(&self.libelles);
-        if !compact.is_empty() {
-            let _ = write!(b.cles, "n{compact}");
-            b.count(&format!("n{compact}"));
-        }
-        for i in 0..b.words.len() {
-            let key = format!("x{}", b.words[i]);
-            b.cles.push(' ');
-            b.cles.push_str(&key);
-            b.count(&key);
-        }
-        for c in &self.codes {
-            let _ = write!(b.cles, " {c}");
-        }
-        // The same keys in each département, with the communes of that département only.
-        for d in &departements {
-            if !compact.is_empty() {
-                let _ = write!(b.cles, " d{d}n{compact}");
-            }
-            let mut dep_words: Vec<&str> =
-                b.words[..person_words].iter().map(String::as_str).collect();
-            for (commune, cd) in &communes {
-                if cd == d {
-                    for w in commune.split_whitespace() {
-                        if !dep_words.contains(&w) {
-                            dep_words.push(w);
-                        }
-                    }
-                }
-            }
-            for w in dep_words {
-                let _ = write!(b.cles, " d{d}x{w}");
-            }
-            let _ = write!(b.cles, " d{d}");
-        }
+        self.build(b);
         insert.execute(params![rowid, b.cles, b.texte])?;
         Ok(())
     }
+
+    /// Writes the entry's keys in `b.cles` and its text in `b.texte`, and counts its national keys.
+    fn build(&self, b: &mut IndexBuffers) {
+        // Everything is written into the reused buffers: an import builds two million entries.
+        let IndexBuffers {
+            cles,
+            texte,
+            mots,
+            words,
+            sites,
+            site_text,
+            departements,
+            dep_words,
+            counts,
+        } = b;
+        for buffer in [&mut *cles, &mut *texte, &mut *mots, &mut *site_text] {
+            buffer.clear();
+        }
+        words.clear();
+        sites.clear();
+        departements.clear();
+        fold_into(&self.nom, texte);
+        let nom_end = texte.len();
+        texte.push(' ');
+        fold_into(&self.prenom, texte);
+        // Words with an `x` key: a one-word name is already found by its `n` key.
+        let nom = &texte[..nom_end];
+        if nom.split_whitespace().nth(1).is_some() {
+            for w in nom.split_whitespace() {
+                push_unique(mots, words, w);
+            }
+        }
+        for w in texte[nom_end + 1..].split_whitespace() {
+            push_unique(mots, words, w);
+        }
+        let person_words = words.len();
+        for (commune, dep) in &self.sites {
+            let commune_start = site_text.len();
+            fold_into(commune, site_text);
+            let commune_end = site_text.len();
+            for w in site_text[commune_start..commune_end].split_whitespace() {
+                if push_unique(mots, words, w) {
+                    texte.push(' ');
+                    texte.push_str(w);
+                }
+            }
+            fold_compact_into(dep, site_text);
+            let d = commune_end..site_text.len();
+            if !d.is_empty()
+                && !departements
+                    .iter()
+                    .any(|x| site_text[x.clone()] == site_text[d.clone()])
+            {
+                departements.push(d.clone());
+            }
+            sites.push((commune_start..commune_end, d));
+        }
+        texte.push(' ');
+        texte.push_str(&self.libelles);
+        let nom = &texte[..nom_end];
+        let has_name = nom.split_whitespace().next().is_some();
+        if has_name {
+            cles.push('n');
+            nom.split_whitespace().for_each(|w| cles.push_str(w));
+            count(counts, cles);
+        }
+        for w in words.iter() {
+            cles.push(' ');
+            let start = cles.len();
+            cles.push('x');
+            cles.push_str(&mots[w.clone()]);
+            count(counts, &cles[start..]);
+        }
+        for c in &self.codes {
+            cles.push(' ');
+            cles.push_str(c);
+        }
+        // The same keys in each département, with the communes of that département only.
+        for d in departements.iter() {
+            let d_text = &site_text[d.clone()];
+            if has_name {
+                cles.push_str(" d");
+                cles.push_str(d_text);
+                cles.push('n');
+                nom.split_whitespace().for_each(|w| cles.push_str(w));
+            }
+            // The person's words, then the words of the communes of this département (copied
+            // after the others in `mots`, for this département only).
+            let mots_len = mots.len();
+            dep_words.clear();
+            dep_words.extend(words[..person_words].iter().cloned());
+            for (commune, cd) in sites.iter() {
+                if site_text[cd.clone()] == *d_text {
+                    for w in site_text[commune.clone()].split_whitespace() {
+                        push_unique(mots, dep_words, w);
+                    }
+                }
+            }
+            for w in dep_words.iter() {
+                cles.push_str(" d");
+                cles.push_str(d_text);
+                cles.push('x');
+                cles.push_str(&mots[w.clone()]);
+            }
+            mots.truncate(mots_len);
+            cles.push_str(" d");
+            cles.push_str(d_text);
+        }
+    }
 }
 
-/// Pushes `w` unless already there; true when pushed.
-fn push_unique(list: &mut Vec<String>, w: &str) -> bool {
-    if list.iter().any(|x| x == w) {
+/// Adds one entry to the count of `key`.
+fn count(counts: &mut HashMap<String, i64>, key: &str) {
+    if let Some(n) = counts.get_mut(key) {
+        *n += 1;
+    } else {
+        counts.insert(key.to_owned(), 1);
+    }
+}
+
+/// Pushes `w` to the words (kept in `mots`) unless already there; true when pushed.
+fn push_unique(mots: &mut String, words: &mut Vec<Range<usize>>, w: &str) -> bool {
+    if words.iter().any(|x| mots[x.clone()] == *w) {
         false
     } else {
-        list.push(w.to_owned());
+        let start = mots.len();
+        mots.push_str(w);
+        words.push(start..mots.len());
         true
     }
 }
@@ -2128,6 +2234,64 @@ mod tests {
         }
         assert_eq!(fold_compact("LE GOFF"), "legoff");
         assert_eq!(fold_compact("D'Artagnan"), "dartagnan");
+    }
+
+    #[test]
+    fn an_index_entry_has_its_keys_in_each_departement_and_its_words_once() {
+        let entry = IndexEntry {
+            nom: "LE GOFF".into(),
+            prenom: "Jean-Noël".into(),
+            libelles: "medecine generale medecin ".into(),
+            codes: vec!["ssm54".into(), "p10".into()],
+            sites: vec![
+                ("SAINT-HERBLAIN".into(), "44".into()),
+                ("Nantes".into(), "44".into()),
+                ("Cholet".into(), "49".into()),
+                ("Saint-Jean".into(), "49".into()),
+            ],
+        };
+        let mut b = IndexBuffers::default();
+        entry.build(&mut b);
+        assert_eq!(
+            b.cles,
+            "nlegoff xle xgoff xjean xnoel xsaint xherblain xnantes xcholet ssm54 p10 \
+             d44nlegoff d44xle d44xgoff d44xjean d44xnoel d44xsaint d44xherblain d44xnantes d44 \
+             d49nlegoff d49xle d49xgoff d49xjean d49xnoel d49xcholet d49xsaint d49"
+        );
+        assert_eq!(
+            b.texte,
+            "le goff jean noel saint herblain nantes cholet medecine generale medecin "
+        );
+        let mut counts: Vec<(&str, i64)> = b.counts.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+        counts.sort_unstable();
+        assert_eq!(
+            counts,
+            [
+                "nlegoff",
+                "xcholet",
+                "xgoff",
+                "xherblain",
+                "xjean",
+                "xle",
+                "xnantes",
+                "xnoel",
+                "xsaint"
+            ]
+            .map(|k| (k, 1))
+        );
+        // A second entry reuses the buffers: nothing of the first is left but the counts.
+        IndexEntry {
+            nom: "Martin".into(),
+            prenom: String::new(),
+            libelles: String::new(),
+            codes: Vec::new(),
+            sites: vec![("Nantes".into(), "44".into())],
+        }
+        .build(&mut b);
+        assert_eq!(b.cles, "nmartin xnantes d44nmartin d44xnantes d44");
+        assert_eq!(b.texte, "martin  nantes ");
+        assert_eq!(b.counts.get("xnantes"), Some(&2));
+        assert_eq!(b.counts.get("nmartin"), Some(&1));
     }
 
     #[test]
