@@ -336,14 +336,9 @@ impl<R: BufRead> RppsReader<R> {
                 .position(|&b| b == b'|')
                 .map_or(bytes.len(), |p| start + p);
             // Trimming ASCII white space keeps the cuts on character boundaries.
-            let mut a = start;
-            let mut b = end;
-            while a < b && bytes[a].is_ascii_whitespace() {
-                a += 1;
-            }
-            while b > a && bytes[b - 1].is_ascii_whitespace() {
-                b -= 1;
-            }
+            let raw = &bytes[start..end];
+            let a = start + (raw.len() - raw.trim_ascii_start().len());
+            let b = a + raw.trim_ascii().len();
             if let Some(Some(slot)) = self.map.by_index.get(found) {
                 // A line is at most MAX_LINE_BYTES, twice that once decoded from Latin-1.
                 slots[*slot] = (a as u32, b as u32);
@@ -364,10 +359,7 @@ impl<R: BufRead> RppsReader<R> {
             });
         }
 
-        let get = |c: Column| {
-            let (a, b) = slots[c.slot()];
-            text.get(a as usize..b as usize).unwrap_or("")
-        };
+        let get = |c: Column| cut(text, slots[c.slot()]);
         if !self
             .filter
             .accepts(get(Column::CodeProfession), get(Column::CodeDepartement))
@@ -387,11 +379,7 @@ impl<R: BufRead> RppsReader<R> {
 
     /// The activity of the last line parsed, borrowing its text.
     fn current(&self) -> ActiviteRpps<&str> {
-        let text = self.decoded.as_str();
-        let get = |c: Column| {
-            let (a, b) = self.slots[c.slot()];
-            text.get(a as usize..b as usize).unwrap_or("")
-        };
+        let get = |c: Column| cut(&self.decoded, self.slots[c.slot()]);
         let pair = |code: Column, libelle: Column| CodeLibelle {
             code: get(code),
             libelle: get(libelle),
@@ -539,6 +527,11 @@ impl<R: BufRead> Iterator for RppsReader<R> {
     fn next(&mut self) -> Option<Self::Item> {
         self.next_borrowed().map(|r| r.map(|a| a.to_owned_record()))
     }
+}
+
+/// A field of a line, by its place in the line's text.
+fn cut(text: &str, (start, end): (u32, u32)) -> &str {
+    text.get(start as usize..end as usize).unwrap_or("")
 }
 
 /// End of the line's content: without the `\n` or `\r\n` terminator.

@@ -64,7 +64,6 @@ use appligarde_rpps::{
     ActiviteRpps, Adresse, CodeLibelle, Filtre, RppsError, RppsReader, activity_fingerprint,
     site_key,
 };
-use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::{Store, StoreError, utilisateur};
@@ -507,7 +506,30 @@ enum Champ {
     Email,
 }
 
-const CHAMPS: usize = Champ::Email as usize + 1;
+impl Champ {
+    /// Every field, in their order in a line of a lot.
+    const TOUS: [Champ; 17] = [
+        Champ::Rpps,
+        Champ::Nom,
+        Champ::Prenom,
+        Champ::Civilite,
+        Champ::Profession,
+        Champ::SavoirFaire,
+        Champ::ModeExercice,
+        Champ::RaisonSociale,
+        Champ::Adresse,
+        Champ::CodePostal,
+        Champ::Commune,
+        Champ::CodeInsee,
+        Champ::Departement,
+        Champ::Telephone,
+        Champ::Telephone2,
+        Champ::Fax,
+        Champ::Email,
+    ];
+}
+
+const CHAMPS: usize = Champ::TOUS.len();
 
 /// A parsed line as the writer needs it: where its fields are in the lot's text, and what the
 /// parsing thread computed.
@@ -554,42 +576,33 @@ impl Lot {
         let s = &a.site;
         let mut bornes = [0u32; CHAMPS + 1];
         // A lot holds at most LOT lines of at most twice MAX_LINE_BYTES each: far below 4 GiB.
-        let fin = |texte: &String| texte.len() as u32;
-        for (i, champ) in [
-            a.rpps,
-            a.nom,
-            a.prenom,
-            a.civilite.libelle,
-            a.profession.code,
-            s.savoir_faire.code,
-            s.mode_exercice.code,
-            s.raison_sociale,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            bornes[i] = fin(&self.texte);
-            self.texte.push_str(champ);
+        for champ in Champ::TOUS {
+            bornes[champ as usize] = self.texte.len() as u32;
+            let valeur = match champ {
+                Champ::Rpps => a.rpps,
+                Champ::Nom => a.nom,
+                Champ::Prenom => a.prenom,
+                Champ::Civilite => a.civilite.libelle,
+                Champ::Profession => a.profession.code,
+                Champ::SavoirFaire => s.savoir_faire.code,
+                Champ::ModeExercice => s.mode_exercice.code,
+                Champ::RaisonSociale => s.raison_sociale,
+                Champ::Adresse => {
+                    push_adresse_lignes(&s.adresse, &mut self.texte);
+                    continue;
+                }
+                Champ::CodePostal => s.adresse.code_postal,
+                Champ::Commune => s.adresse.libelle_commune,
+                Champ::CodeInsee => s.adresse.code_commune,
+                Champ::Departement => s.departement.code,
+                Champ::Telephone => s.telephone,
+                Champ::Telephone2 => s.telephone2,
+                Champ::Fax => s.telecopie,
+                Champ::Email => s.email,
+            };
+            self.texte.push_str(valeur);
         }
-        bornes[Champ::Adresse as usize] = fin(&self.texte);
-        push_adresse_lignes(&s.adresse, &mut self.texte);
-        for (i, champ) in [
-            s.adresse.code_postal,
-            s.adresse.libelle_commune,
-            s.adresse.code_commune,
-            s.departement.code,
-            s.telephone,
-            s.telephone2,
-            s.telecopie,
-            s.email,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            bornes[Champ::CodePostal as usize + i] = fin(&self.texte);
-            self.texte.push_str(champ);
-        }
-        bornes[CHAMPS] = fin(&self.texte);
+        bornes[CHAMPS] = self.texte.len() as u32;
         self.lignes.push(LignePreparee {
             bornes,
             empreinte,
@@ -938,17 +951,16 @@ fn index_changed_practitioners(tx: &Transaction<'_>, cur: i64) -> Result<u64, St
             sites: Vec::new(),
         },
     };
-    let mut started = false;
     let mut buffers = IndexBuffers::default();
     let mut written = 0u64;
     while let Some(r) = rows.next()? {
         let rpps = text_ref(r, 0)?;
-        if !started || pending.rpps != rpps {
-            if started {
+        // A stored RPPS number is never empty: an empty one means no practitioner yet.
+        if pending.rpps != rpps {
+            if !pending.rpps.is_empty() {
                 pending.write(&mut delete, &mut insert, &mut buffers)?;
                 written += 1;
             }
-            started = true;
             pending.rowid = rpps
                 .parse::<i64>()
                 .map_err(|_| StoreError::Corrupt(format!("numéro RPPS non numérique : {rpps}")))?;
@@ -979,15 +991,14 @@ fn index_changed_practitioners(tx: &Transaction<'_>, cur: i64) -> Result<u64, St
             }
         }
         // The sites of the LEFT JOIN: NULL when the practitioner has no active site.
-        if let (ValueRef::Text(c), ValueRef::Text(d)) = (r.get_ref(7)?, r.get_ref(8)?) {
-            let (c, d) = (text(c, 7)?, text(d, 8)?);
+        if let (Some(c), Some(d)) = (text_or_null(r, 7)?, text_or_null(r, 8)?) {
             let sites = &mut pending.entry.sites;
             if !sites.iter().any(|(c2, d2)| c2 == c && d2 == d) {
                 sites.push((c.to_owned(), d.to_owned()));
             }
         }
     }
-    if started {
+    if !pending.rpps.is_empty() {
         pending.write(&mut delete, &mut insert, &mut buffers)?;
         written += 1;
     }
@@ -997,20 +1008,19 @@ fn index_changed_practitioners(tx: &Transaction<'_>, cur: i64) -> Result<u64, St
 
 /// A text column of a row, borrowed.
 fn text_ref<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
-    match r.get_ref(i)? {
-        ValueRef::Text(t) => text(t, i),
-        _ => Err(StoreError::Corrupt(format!(
-            "colonne {i} de l'annuaire : texte attendu"
-        ))),
-    }
+    Ok(r.get_ref(i)?.as_str().map_err(|e| conversion(i, e))?)
 }
 
-/// Text bytes from SQLite as UTF-8 (what the store wrote).
-fn text(t: &[u8], i: usize) -> Result<&str, StoreError> {
-    std::str::from_utf8(t).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
-            .into()
-    })
+/// A text column of a row that may be NULL, borrowed.
+fn text_or_null<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r str>, StoreError> {
+    Ok(r.get_ref(i)?
+        .as_str_or_null()
+        .map_err(|e| conversion(i, e))?)
+}
+
+/// The error of a column that is not the text the store wrote.
+fn conversion(i: usize, e: rusqlite::types::FromSqlError) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
 }
 
 const INSERT_INDEX: &str =
