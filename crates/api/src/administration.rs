@@ -2,7 +2,8 @@
 //! settings together with the MMG's département (it decides the Alsace-Moselle holidays), and the
 //! filters of the audit log screen. Every use case here asks for [`Besoin::Admin`].
 
-use crate::consultation::{CreneauxDto, JournalQuery, ReglagesDto};
+use crate::journal::JournalQuery;
+use crate::reglages::{CreneauxDto, ReglagesDto};
 use crate::session::{Besoin, CompteDto};
 use crate::{Api, ApiError};
 use appligarde_domain::{

@@ -7,6 +7,7 @@
 //! and closes the accounts; only the MMG admin imports a tariff table.
 
 use crate::cotation::{ActeDto, CotationDto, cotation_dto};
+use crate::commun::{Fichier, erreur_document};
 use crate::session::Besoin;
 use crate::{Api, ApiError, ErrorCode};
 use appligarde_documents::cloture::{
@@ -32,47 +33,6 @@ use ts_rs::TS;
 // Wire types
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct TarifDto {
-    pub code: String,
-    pub libelle: String,
-    pub montant_centimes: i64,
-    /// `YYYY-MM-DD`
-    pub valide_du: String,
-    /// `YYYY-MM-DD`, none while still valid.
-    pub valide_au: Option<String>,
-    pub source: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct VersionTarifsDto {
-    pub id: i64,
-    /// `defaut`, `fichier` or `hub`.
-    pub origine: String,
-    /// `initial`, `remplacement` or `complement`.
-    pub mode: String,
-    pub nb_tarifs: i64,
-    pub importee_le: String,
-}
-
-/// The tariff table in force and the history of the tables.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct TarifsDto {
-    pub version: VersionTarifsDto,
-    pub tarifs: Vec<TarifDto>,
-    pub versions: Vec<VersionTarifsDto>,
-}
-
-/// A newer tariff table as CSV text (same format as the shipped `tarifs_garde.csv`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[serde(default)]
-pub struct TarifsImport {
-    pub csv: String,
-    /// The file is the whole new table (else it extends the table in force).
-    pub remplacer: bool,
-}
-
-/// Ask the program's cotation of a consultation (stored with it).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct CotationProposition {
@@ -283,14 +243,6 @@ pub struct ComptaExportQuery {
     pub au: String,
 }
 
-/// A file for the browser to save: its name, type and bytes (base64).
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct FichierDto {
-    pub nom_fichier: String,
-    pub type_mime: String,
-    pub contenu_base64: String,
-}
-
 // ---------------------------------------------------------------------------------------------
 // Conversions
 // ---------------------------------------------------------------------------------------------
@@ -409,45 +361,6 @@ fn ligne_dto(l: &LigneCompta) -> LigneComptaDto {
     }
 }
 
-fn tarifs_dto(
-    v: &store_compta::VersionTarifs,
-    versions: Vec<store_compta::LigneVersion>,
-) -> TarifsDto {
-    TarifsDto {
-        version: VersionTarifsDto {
-            id: v.id,
-            origine: v.origine.clone(),
-            mode: v.mode.clone(),
-            nb_tarifs: v.table.tarifs().len() as i64,
-            importee_le: v.importee_le.clone(),
-        },
-        tarifs: v
-            .table
-            .tarifs()
-            .iter()
-            .map(|t| TarifDto {
-                code: t.code.clone(),
-                libelle: t.libelle.clone(),
-                montant_centimes: t.montant.centimes(),
-                valide_du: t.valide_du.format("%Y-%m-%d").to_string(),
-                valide_au: t.valide_au.map(|d| d.format("%Y-%m-%d").to_string()),
-                source: t.source.clone(),
-            })
-            .collect(),
-        versions: versions
-            .into_iter()
-            .map(
-                |(id, origine, mode, nb_tarifs, importee_le)| VersionTarifsDto {
-                    id,
-                    origine,
-                    mode,
-                    nb_tarifs,
-                    importee_le,
-                },
-            )
-            .collect(),
-    }
-}
 
 fn invalide(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::from(DomainError::field(field, message))
@@ -467,57 +380,6 @@ fn parse_jour(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
 // ---------------------------------------------------------------------------------------------
 
 impl Api {
-    /// The tariff table in force (the default one is stored on first use).
-    pub(crate) fn table_tarifs(&self) -> Result<store_compta::VersionTarifs, ApiError> {
-        let stamp = self.clock.now_utc_text();
-        Ok(self
-            .store()
-            .write(|tx| store_compta::table_en_vigueur(tx, &stamp))?)
-    }
-
-    pub fn tarifs_get(&self) -> Result<TarifsDto, ApiError> {
-        self.acteur(Besoin::Connecte)?;
-        self.tarifs_en_vigueur()
-    }
-
-    /// The tariff table in force, without a session (public data, no patient in it).
-    pub fn tarifs_en_vigueur(&self) -> Result<TarifsDto, ApiError> {
-        let v = self.table_tarifs()?;
-        Ok(tarifs_dto(&v, self.store().versions_tarifs()?))
-    }
-
-    /// Imports a newer tariff table (admin only): validated, stored as a new version in one
-    /// transaction. The hub pushes tables with [`Api::tarifs_importer_depuis`].
-    pub fn tarifs_importer(&self, import: TarifsImport) -> Result<TarifsDto, ApiError> {
-        let acteur = self.acteur(Besoin::Admin)?;
-        self.tarifs_importer_depuis(
-            &import.csv,
-            import.remplacer,
-            OrigineTarifs::Fichier,
-            Some(acteur.id),
-        )
-    }
-
-    /// Imports a tariff table from its CSV text without a session (the hub's synchronisation, the
-    /// CLI as the MMG's operator).
-    pub fn tarifs_importer_depuis(
-        &self,
-        csv: &str,
-        remplacer: bool,
-        origine: OrigineTarifs,
-        acteur: Option<i64>,
-    ) -> Result<TarifsDto, ApiError> {
-        let stamp = self.clock.now_utc_text();
-        let mut store = self.store();
-        let v = store.importer_tarifs_csv(csv, remplacer, origine, acteur, &stamp)?;
-        tracing::info!(
-            version = v.id,
-            tarifs = v.table.tarifs().len(),
-            "tariff table imported"
-        );
-        Ok(tarifs_dto(&v, store.versions_tarifs()?))
-    }
-
     /// The cotation context of a stored consultation and its patient's display name.
     fn contexte(
         &self,
@@ -537,7 +399,7 @@ impl Api {
     /// The money side of a consultation: its cotation and payments.
     pub fn compta_consultation(
         &self,
-        id: crate::consultation::Id,
+        id: crate::commun::Id,
     ) -> Result<ComptaConsultationDto, ApiError> {
         self.acteur(Besoin::Connecte)?;
         self.compta_detail(id.id)
@@ -915,7 +777,7 @@ impl Api {
             encaisse_mmg: b.encaisse_mmg.centimes(),
             tiers: b.tiers.centimes(),
         };
-        let pdf = cloture_pdf(&doc).map_err(crate::documents::erreur_document)?;
+        let pdf = cloture_pdf(&doc).map_err(erreur_document)?;
         let stamp = self.clock.now_utc_text();
         self.store().write(|tx| {
             appligarde_store::audit::append(
@@ -935,13 +797,9 @@ impl Api {
     }
 
     /// The closing report of a shift, for the browser (PDF, base64).
-    pub fn compta_rapport_pdf(&self, r: GardeRef) -> Result<FichierDto, ApiError> {
+    pub fn compta_rapport_pdf(&self, r: GardeRef) -> Result<Fichier, ApiError> {
         let (nom, pdf) = self.compta_rapport_octets(&r)?;
-        Ok(FichierDto {
-            nom_fichier: nom,
-            type_mime: "application/pdf".into(),
-            contenu_base64: crate::documents::base64(&pdf),
-        })
+        Ok(Fichier::pdf(nom, &pdf))
     }
 
     /// The CSV export of the accounts of a period (see `appligarde_domain::compta::export_csv`),
@@ -975,13 +833,9 @@ impl Api {
         Ok((format!("comptabilite-{du}-{au}.csv"), export_csv(&lignes)))
     }
 
-    pub fn compta_export_csv(&self, q: ComptaExportQuery) -> Result<FichierDto, ApiError> {
+    pub fn compta_export_csv(&self, q: ComptaExportQuery) -> Result<Fichier, ApiError> {
         let (nom, texte) = self.compta_export_texte(&q)?;
-        Ok(FichierDto {
-            nom_fichier: nom,
-            type_mime: "text/csv;charset=utf-8".into(),
-            contenu_base64: crate::documents::base64(texte.as_bytes()),
-        })
+        Ok(Fichier::new(nom, "text/csv;charset=utf-8", texte.as_bytes()))
     }
 
     /// The payment modes (code and French label), for the UI's choices.
@@ -1000,7 +854,7 @@ impl Api {
 
 /// The cotation context of a stored consultation (time of the act, regulation, age, visit, the
 /// MMG's calendar and département) and its patient's display name.
-fn contexte(
+pub(crate) fn contexte(
     store: &appligarde_store::Store,
     consultation_id: i64,
     urgence_averee: bool,
@@ -1038,87 +892,6 @@ fn contexte(
     Ok((ctx, fiche, nom))
 }
 
-const BANQUES_DEMO: [&str; 5] = [
-    "Crédit Agricole",
-    "Crédit Mutuel",
-    "La Banque Postale",
-    "Société Générale",
-    "CIC",
-];
-
-/// Demo accounts: every closed consultation of the past, closed shifts gets the program's cotation
-/// and a payment whose mode depends on its id (cash, card, cheque, tiers payant with the rest in
-/// cash, and one in ten left unpaid), so that the Comptabilité screen and the closing report have
-/// something to show. Their accounts are left open. Consultations already priced are skipped.
-pub fn demo_comptes(store: &mut appligarde_store::Store, stamp: &str) -> Result<u32, ApiError> {
-    let version = store.write(|tx| store_compta::table_en_vigueur(tx, stamp))?;
-    let ids: Vec<(i64, Option<i64>)> = store
-        .conn()
-        .prepare(
-            "SELECT c.id, c.medecin_id FROM consultation c JOIN garde g ON g.id = c.garde_id
-             WHERE g.fermee_le IS NOT NULL AND c.statut = 'cloturee'
-               AND NOT EXISTS (SELECT 1 FROM cotation k WHERE k.consultation_id = c.id)
-               AND NOT EXISTS (SELECT 1 FROM cloture_compta k WHERE k.garde_id = g.id)
-             ORDER BY c.id",
-        )
-        .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()
-        })
-        .map_err(|e| ApiError::from(appligarde_store::StoreError::from(e)))?;
-    let mut n = 0;
-    for (id, medecin) in ids {
-        let (ctx, _, patient) = contexte(store, id, false)?;
-        // A demo time the engine refuses (none expected: the demo skips the spring gap) is skipped.
-        let Ok(cotation) = proposer(&ctx, &version.table) else {
-            continue;
-        };
-        let total = cotation.total_centimes;
-        let euros = |c: i64| format!("{},{:02}", c / 100, c % 100);
-        let emetteur = patient;
-        let paiements: Vec<(&str, String, String, String)> = match id % 10 {
-            0..=3 => vec![("especes", euros(total), String::new(), String::new())],
-            4..=5 => vec![("carte", euros(total), String::new(), String::new())],
-            6 => vec![(
-                "cheque",
-                euros(total),
-                format!("{:07}", 1_204_500 + id),
-                BANQUES_DEMO[(id as usize / 10) % BANQUES_DEMO.len()].to_owned(),
-            )],
-            7 => {
-                let amo = total * 7 / 10;
-                vec![
-                    ("tiers_payant_amo", euros(amo), String::new(), String::new()),
-                    ("especes", euros(total - amo), String::new(), String::new()),
-                ]
-            }
-            8 => vec![("c2s_ame", euros(total), String::new(), String::new())],
-            _ => vec![("non_regle", String::new(), String::new(), String::new())],
-        };
-        let valides = paiements
-            .iter()
-            .map(|(mode, montant, numero, banque)| {
-                let emetteur = if *mode == "cheque" {
-                    emetteur.as_str()
-                } else {
-                    ""
-                };
-                valider_paiement(mode, montant, numero, banque, emetteur)
-                    .map_err(ApiError::validation)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        store.write(|tx| {
-            store_compta::enregistrer_proposition(tx, id, version.id, &cotation, medecin, stamp)?;
-            for p in &valides {
-                store_compta::ajouter_paiement(tx, id, p, "", medecin, stamp)?;
-            }
-            Ok(())
-        })?;
-        n += 1;
-    }
-    Ok(n)
-}
-
 /// "2026-11-23T07:12:00Z" (stored UTC) -> "23/11/2026 08:12" (Paris).
 fn utc_en_local(stamp: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(stamp)
@@ -1133,10 +906,6 @@ fn utc_en_local(stamp: &str) -> String {
 /// The wire types of this module, for the generated TypeScript file.
 pub fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
     vec![
-        TarifDto::decl(cfg),
-        VersionTarifsDto::decl(cfg),
-        TarifsDto::decl(cfg),
-        TarifsImport::decl(cfg),
         CotationProposition::decl(cfg),
         ActeChoisi::decl(cfg),
         CotationChoix::decl(cfg),
@@ -1155,6 +924,5 @@ pub fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
         LigneComptaDto::decl(cfg),
         ComptaGardeDto::decl(cfg),
         ComptaExportQuery::decl(cfg),
-        FichierDto::decl(cfg),
     ]
 }

@@ -158,6 +158,15 @@ pub fn cotation_dto(cotation: &Cotation) -> CotationDto {
     }
 }
 
+/// The wire types of this module, for the generated TypeScript file.
+pub fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
+    vec![
+        CotationRequest::decl(cfg),
+        ActeDto::decl(cfg),
+        CotationDto::decl(cfg),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

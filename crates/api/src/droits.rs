@@ -273,7 +273,7 @@ impl Api {
             nom_json: format!("{base}.json"),
             json,
             nom_pdf: format!("{base}.pdf"),
-            pdf_base64: crate::documents::base64(&pdf),
+            pdf_base64: crate::commun::base64(&pdf),
         })
     }
 

@@ -11,22 +11,32 @@
 //! line in the `commands!` table below; run `cargo xtask gen-types` to refresh the TypeScript types
 //! (a test fails while they are stale).
 
+// Bottom: what every module may use.
+mod clock;
+pub mod commun;
+pub mod dto;
+mod error;
+// One module per domain noun.
 pub mod administration;
 pub mod annuaire;
 pub mod cim10;
-mod clock;
 pub mod compta;
 pub mod consultation;
 pub mod cotation;
 pub mod demo;
 pub mod documents;
 pub mod droits;
-pub mod dto;
-mod error;
+pub mod garde;
+pub mod journal;
+pub mod patient;
+pub mod reglages;
 pub mod sauvegarde;
 pub mod session;
 pub mod statistiques;
 pub mod synchro;
+pub mod tarifs;
+// Top: imports every module, imported by none.
+pub mod bindings;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, ErrorCode, FieldError};
@@ -188,40 +198,6 @@ impl Api {
             .collect())
     }
 
-    /// Consultations whose arrival falls between two local dates (both included).
-    pub fn consultations_list(
-        &self,
-        query: ConsultationsQuery,
-    ) -> Result<Vec<ConsultationRow>, ApiError> {
-        let (from, to) = query.bounds()?;
-        let acteur = self.acteur(session::Besoin::Connecte)?;
-        let rows = self.store().consultations_between(from, to)?;
-        Ok(rows.into_iter().map(|r| self.row(r, &acteur)).collect())
-    }
-
-    /// The current garde, for Garde du jour: the open shift, where now stands on the garde clock, and
-    /// the consultations of the garde day (8:00 to 8:00 the next morning: a garde night spans
-    /// midnight), with the unfinished ones of the open shift. Waiting, in consultation and done are
-    /// told apart by each row's `etat`.
-    pub fn garde_du_jour(&self) -> Result<GardeDuJour, ApiError> {
-        let acteur = self.acteur(session::Besoin::Connecte)?;
-        let now = self.clock.now_local();
-        let day = appligarde_domain::calendrier::date_de_garde(now);
-        let from = day.and_hms_opt(8, 0, 0).unwrap_or_default();
-        let to = from + chrono::Duration::days(1);
-        let garde = self.store().garde_ouverte()?;
-        let rows = self
-            .store()
-            .consultations_de_garde(from, to, garde.as_ref().map(|g| g.id))?;
-        let garde = garde.map(|g| self.garde_dto(g)).transpose()?;
-        Ok(GardeDuJour {
-            debut: from.format("%Y-%m-%dT%H:%M").to_string(),
-            consultations: rows.into_iter().map(|r| self.row(r, &acteur)).collect(),
-            garde,
-            situation: self.situation(now)?,
-        })
-    }
-
     /// Fills an empty store with the demo MMG (see [`demo`]).
     pub fn demo_seed(&self, options: DemoOptions) -> Result<DemoSummary, ApiError> {
         let now = self.clock.now_local();
@@ -272,7 +248,7 @@ macro_rules! commands {
         /// The TypeScript map `command name -> { args, result }` used by the UI's backend module.
         pub fn commands_typescript() -> String {
             use ts_rs::TS;
-            let cfg = dto::ts_config();
+            let cfg = commun::ts_config();
             let mut out = String::from("export interface Commands {\n");
             $(
                 let args: String = commands!(@ts_args cfg $(, $arg)?);
@@ -307,12 +283,12 @@ commands! {
     mmg_get() -> MmgSettings;
     mmg_save(MmgSettings) -> MmgSettings;
     utilisateurs_list() -> Vec<UtilisateurDto>;
-    consultations_list(ConsultationsQuery) -> Vec<ConsultationRow>;
-    garde_du_jour() -> GardeDuJour;
+    consultations_list(consultation::ConsultationsQuery) -> Vec<consultation::ConsultationRow>;
+    garde_du_jour() -> garde::GardeDuJour;
     cotation_suggest(cotation::CotationRequest) -> cotation::CotationDto;
-    tarifs_get() -> compta::TarifsDto;
-    tarifs_importer(compta::TarifsImport) -> compta::TarifsDto;
-    compta_consultation(consultation::Id) -> compta::ComptaConsultationDto;
+    tarifs_get() -> tarifs::TarifsDto;
+    tarifs_importer(tarifs::TarifsImport) -> tarifs::TarifsDto;
+    compta_consultation(commun::Id) -> compta::ComptaConsultationDto;
     cotation_proposer(compta::CotationProposition) -> compta::ComptaConsultationDto;
     cotation_choisir(compta::CotationChoix) -> compta::ComptaConsultationDto;
     paiement_enregistrer(compta::PaiementSaisie) -> compta::ComptaConsultationDto;
@@ -320,8 +296,8 @@ commands! {
     modes_paiement() -> Vec<compta::TotalModeDto>;
     compta_garde(compta::GardeRef) -> compta::ComptaGardeDto;
     compta_cloturer(compta::GardeRef) -> compta::ComptaGardeDto;
-    compta_rapport_pdf(compta::GardeRef) -> compta::FichierDto;
-    compta_export_csv(compta::ComptaExportQuery) -> compta::FichierDto;
+    compta_rapport_pdf(compta::GardeRef) -> commun::Fichier;
+    compta_export_csv(compta::ComptaExportQuery) -> commun::Fichier;
     cim10_search(cim10::Cim10Query) -> Vec<cim10::Cim10Hit>;
     cim10_suggestions(cim10::Cim10SuggestionsQuery) -> cim10::Cim10Suggestions;
     cim10_favori_basculer(cim10::Cim10Favori) -> cim10::Cim10Suggestions;
@@ -333,7 +309,7 @@ commands! {
     sauvegarde_reglages_save(sauvegarde::SauvegardeReglagesDto) -> sauvegarde::SauvegardeEtat;
     sauvegarde_maintenant() -> sauvegarde::SauvegardeRapport;
     sauvegarde_quotidienne() -> sauvegarde::SauvegardeRapport;
-    fiche_recuperation(sauvegarde::FicheRecuperationRequest) -> sauvegarde::PdfDto;
+    fiche_recuperation(sauvegarde::FicheRecuperationRequest) -> commun::Fichier;
     cle_changer() -> sauvegarde::CleChangee;
     patient_export(droits::PatientExportRequest) -> droits::PatientExportDto;
     retention_list() -> droits::RetentionListe;
@@ -352,26 +328,26 @@ commands! {
     compte_creer(session::CompteSaisie) -> session::CompteDto;
     compte_modifier(session::CompteModification) -> session::CompteDto;
     mot_de_passe_changer(session::ChangementMotDePasse) -> session::SessionDto;
-    reglages_get() -> consultation::ReglagesDto;
-    reglages_save(consultation::ReglagesDto) -> consultation::ReglagesDto;
-    garde_ouvrir(consultation::GardeOuverture) -> consultation::GardeDto;
-    garde_fermer() -> consultation::GardeDto;
-    patient_get(consultation::Id) -> consultation::PatientDto;
-    patients_rechercher(consultation::PatientRecherche) -> Vec<consultation::PatientDto>;
-    patients_doublons(consultation::PatientSaisie) -> Vec<consultation::PatientDto>;
-    patient_creer(consultation::PatientCreation) -> consultation::PatientDto;
-    patient_modifier(consultation::PatientModification) -> consultation::PatientDto;
-    consultations_du_patient(consultation::Id) -> Vec<ConsultationRow>;
-    consultation_get(consultation::Id) -> consultation::ConsultationDetail;
+    reglages_get() -> reglages::ReglagesDto;
+    reglages_save(reglages::ReglagesDto) -> reglages::ReglagesDto;
+    garde_ouvrir(garde::GardeOuverture) -> garde::GardeDto;
+    garde_fermer() -> garde::GardeDto;
+    patient_get(commun::Id) -> patient::PatientDto;
+    patients_rechercher(patient::PatientRecherche) -> Vec<patient::PatientDto>;
+    patients_doublons(patient::PatientSaisie) -> Vec<patient::PatientDto>;
+    patient_creer(patient::PatientCreation) -> patient::PatientDto;
+    patient_modifier(patient::PatientModification) -> patient::PatientDto;
+    consultations_du_patient(commun::Id) -> Vec<consultation::ConsultationRow>;
+    consultation_get(commun::Id) -> consultation::ConsultationDetail;
     arrivee_enregistrer(consultation::ArriveeSaisie) -> consultation::ConsultationDetail;
     consultation_creer(consultation::ConsultationCreation) -> consultation::ConsultationDetail;
-    consultation_commencer(consultation::Id) -> consultation::ConsultationDetail;
-    consultation_enregistrer(consultation::ConsultationMaj) -> consultation::ConsultationDetail;
+    consultation_commencer(commun::Id) -> consultation::ConsultationDetail;
+    consultation_enregistrer(consultation::ConsultationMaj) -> consultation::BrouillonEnregistre;
     consultation_cloturer(consultation::ConsultationMaj) -> consultation::ConsultationDetail;
     consultation_rectifier(consultation::Rectification) -> consultation::ConsultationDetail;
-    journal_list(consultation::JournalQuery) -> Vec<consultation::JournalLigne>;
-    journal_diffusion(consultation::Diffusion) -> ();
-    journal_verifier() -> consultation::Verification;
+    journal_list(journal::JournalQuery) -> Vec<journal::JournalLigne>;
+    journal_diffusion(journal::Diffusion) -> ();
+    journal_verifier() -> journal::Verification;
     rpps_import_start(annuaire::RppsImportRequest) -> annuaire::RppsImportStatus;
     rpps_import_status() -> annuaire::RppsImportStatus;
     annuaire_info() -> annuaire::AnnuaireInfo;
@@ -381,7 +357,7 @@ commands! {
     annuaire_local_save(annuaire::EntreeLocaleDto) -> annuaire::EntreeLocaleDto;
     utilisateur_depuis_rpps(annuaire::RppsArg) -> UtilisateurDto;
     statistiques_tableau(statistiques::PeriodeStatistiques) -> statistiques::TableauStatistiques;
-    statistiques_exporter(statistiques::ExportStatistiques) -> statistiques::FichierExporte;
+    statistiques_exporter(statistiques::ExportStatistiques) -> commun::Fichier;
     statistiques_tableau_garde(statistiques::GardeStatistiques) -> statistiques::TableauStatistiques;
     statistiques_gardes(statistiques::PeriodeStatistiques) -> Vec<statistiques::GardeActive>;
     sync_statut() -> synchro::SyncStatut;
@@ -390,16 +366,16 @@ commands! {
     medicaments_rechercher(documents::MedicamentQuery) -> Vec<documents::MedicamentDto>;
     ordonnances_types_list() -> Vec<documents::OrdonnanceTypeDto>;
     ordonnance_type_save(documents::OrdonnanceTypeDto) -> documents::OrdonnanceTypeDto;
-    ordonnance_type_retirer(consultation::Id) -> ();
+    ordonnance_type_retirer(commun::Id) -> ();
     ordonnance_type_appliquer(documents::ApplicationType) -> documents::TypeApplique;
-    prescription_get(consultation::Id) -> documents::PrescriptionDto;
+    prescription_get(commun::Id) -> documents::PrescriptionDto;
     prescription_save(documents::PrescriptionDto) -> documents::PrescriptionDto;
-    ordonnance_apercu(consultation::Id) -> documents::OrdonnanceApercu;
-    ordonnance_imprimer(consultation::Id) -> documents::DocumentImprimeDto;
+    ordonnance_apercu(commun::Id) -> documents::OrdonnanceApercu;
+    ordonnance_imprimer(commun::Id) -> documents::DocumentImprimeDto;
     courrier_preparer(documents::CourrierDemande) -> documents::CourrierTexte;
     courrier_imprimer(documents::CourrierTexte) -> documents::DocumentImprimeDto;
-    documents_list(consultation::Id) -> Vec<documents::DocumentDto>;
-    document_reimprimer(consultation::Id) -> documents::DocumentImprimeDto;
+    documents_list(commun::Id) -> Vec<documents::DocumentDto>;
+    document_reimprimer(commun::Id) -> documents::DocumentImprimeDto;
 }
 
 impl From<StoreError> for ApiError {

@@ -1,6 +1,7 @@
 //! Data safety as the UI and the CLI see it: the recovery code and its printable sheet, backups
 //! (manual, at the end of a shift, daily) with their settings and log, restores, and rekey.
 
+use crate::commun::Fichier;
 use crate::session::Besoin;
 use crate::{Api, ApiConfig, ApiError, ErrorCode};
 use appligarde_domain::audit::Action;
@@ -195,12 +196,6 @@ pub struct FicheRecuperationRequest {
     /// The recovery code as shown (it is checked against the database: the sheet reveals nothing
     /// the caller does not already know).
     pub code: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct PdfDto {
-    pub nom_fichier: String,
-    pub pdf_base64: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -488,7 +483,7 @@ impl Api {
     pub fn fiche_recuperation(
         &self,
         request: FicheRecuperationRequest,
-    ) -> Result<PdfDto, ApiError> {
+    ) -> Result<Fichier, ApiError> {
         let code = RecoveryCode::parse(&request.code)?;
         let now = self.clock.now_utc_text();
         let mut store = self.store();
@@ -523,10 +518,10 @@ impl Api {
                 &now,
             )
         })?;
-        Ok(PdfDto {
-            nom_fichier: format!("code-recuperation-{}.pdf", date.format("%Y%m%d")),
-            pdf_base64: crate::documents::base64(&pdf),
-        })
+        Ok(Fichier::pdf(
+            format!("code-recuperation-{}.pdf", date.format("%Y%m%d")),
+            &pdf,
+        ))
     }
 }
 
@@ -587,7 +582,6 @@ pub(crate) fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
         SauvegardeEtat::decl(cfg),
         SauvegardeRapport::decl(cfg),
         FicheRecuperationRequest::decl(cfg),
-        PdfDto::decl(cfg),
         CleChangee::decl(cfg),
     ]
 }

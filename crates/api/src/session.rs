@@ -229,6 +229,15 @@ impl CompteSaisie {
 }
 
 impl Api {
+    /// « Prénom NOM » of a user, for the « créé par » and « modifié par » of a record.
+    pub(crate) fn nom_utilisateur(&self, id: Option<i64>) -> Result<Option<String>, ApiError> {
+        let Some(id) = id else { return Ok(None) };
+        Ok(self
+            .store()
+            .utilisateur(id)?
+            .map(|u| format!("{} {}", u.prenom, u.nom)))
+    }
+
     fn session(&self) -> std::sync::MutexGuard<'_, Session> {
         self.session
             .lock()

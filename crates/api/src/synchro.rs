@@ -33,9 +33,64 @@ const ECART_MAX_JOURS: i64 = 31;
 /// The network side of the sync, plugged in by the shell and the CLI ([`Api::brancher_hub`]).
 pub trait Hub: Send + Sync {
     /// Exchanges a one-time code for a device token and records the enrollment.
-    fn inscrire(&self, api: &Api, demande: HubInscription) -> Result<SyncStatut, ApiError>;
+    fn inscrire(&self, poste: &dyn Poste, demande: HubInscription)
+    -> Result<SyncStatut, ApiError>;
     /// One push of the waiting days and one pull of the reference data.
-    fn synchroniser(&self, api: &Api) -> SyncRapport;
+    fn synchroniser(&self, poste: &dyn Poste) -> SyncRapport;
+}
+
+/// What the sync client needs of the desktop, and nothing more: the enrollment, the queue of days
+/// to send and their acknowledgement, the record of each attempt, and the application of a
+/// reference publication. [`Api`] implements it; `appligarde-sync` sees only this.
+///
+/// The API calls the client through [`Hub`] (the commands `hub_inscrire`, `sync_maintenant`)
+/// and the client calls back through `Poste`: the round trip is the shape of the use case (the
+/// command starts an exchange whose steps each change the store), and each side knows the other
+/// only by a trait.
+pub trait Poste: Send + Sync {
+    fn sync_statut(&self) -> Result<SyncStatut, ApiError>;
+    fn synchro_inscription(&self) -> Result<Option<Inscription>, ApiError>;
+    fn synchro_enregistrer_inscription(&self, inscription: Inscription) -> Result<(), ApiError>;
+    fn synchro_a_envoyer(&self) -> Result<Vec<DailyAggregate>, ApiError>;
+    fn synchro_marquer_envoyes(&self, envois: &[(NaiveDate, PdsaSlot, u64)])
+    -> Result<(), ApiError>;
+    fn synchro_noter_tentative(&self) -> Result<(), ApiError>;
+    fn synchro_noter_resultat(&self, erreur: Option<&str>) -> Result<(), ApiError>;
+    fn synchro_reference_version(&self) -> Result<u64, ApiError>;
+    fn reference_appliquer(&self, p: &Publication) -> Result<ReferenceDto, ApiError>;
+}
+
+impl Poste for Api {
+    fn sync_statut(&self) -> Result<SyncStatut, ApiError> {
+        Api::sync_statut(self)
+    }
+    fn synchro_inscription(&self) -> Result<Option<Inscription>, ApiError> {
+        Api::synchro_inscription(self)
+    }
+    fn synchro_enregistrer_inscription(&self, inscription: Inscription) -> Result<(), ApiError> {
+        Api::synchro_enregistrer_inscription(self, inscription)
+    }
+    fn synchro_a_envoyer(&self) -> Result<Vec<DailyAggregate>, ApiError> {
+        Api::synchro_a_envoyer(self)
+    }
+    fn synchro_marquer_envoyes(
+        &self,
+        envois: &[(NaiveDate, PdsaSlot, u64)],
+    ) -> Result<(), ApiError> {
+        Api::synchro_marquer_envoyes(self, envois)
+    }
+    fn synchro_noter_tentative(&self) -> Result<(), ApiError> {
+        Api::synchro_noter_tentative(self)
+    }
+    fn synchro_noter_resultat(&self, erreur: Option<&str>) -> Result<(), ApiError> {
+        Api::synchro_noter_resultat(self, erreur)
+    }
+    fn synchro_reference_version(&self) -> Result<u64, ApiError> {
+        Api::synchro_reference_version(self)
+    }
+    fn reference_appliquer(&self, p: &Publication) -> Result<ReferenceDto, ApiError> {
+        Api::reference_appliquer(self, p)
+    }
 }
 
 /// `hub_inscrire`: the hub's address and the one-time code the URML gave.

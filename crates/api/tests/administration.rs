@@ -6,9 +6,10 @@
 use appligarde_api::{
     Api, ApiConfig, ErrorCode, FixedClock,
     administration::ReglagesGardeSaisie,
-    consultation::{
-        ArriveeSaisie, ConsultationMaj, Id, JournalQuery, PatientModification, PatientSaisie,
-    },
+    commun::Id,
+    consultation::{ArriveeSaisie, ConsultationMaj},
+    journal::JournalQuery,
+    patient::{PatientModification, PatientSaisie},
     dto::MmgSettings,
     session::{CompteModification, CompteSaisie, Connexion, MotDePasseReinitialisation},
 };

@@ -6,7 +6,7 @@ use std::path::Path;
 #[test]
 fn typescript_bindings_are_up_to_date() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/api/types.ts");
-    let expected = appligarde_api::dto::typescript_file();
+    let expected = appligarde_api::bindings::typescript_file();
     if std::env::var_os("APPLIGARDE_UPDATE_BINDINGS").is_some() {
         std::fs::write(&path, &expected).expect("write the bindings");
     }

@@ -6,7 +6,8 @@
 use appligarde_api::{
     Api, ApiConfig, ErrorCode, FixedClock,
     cim10::{Cim10Favori, Cim10ImportRequest, Cim10Portee, Cim10Query, Cim10Role},
-    consultation::{ConsultationCreation, ConsultationSaisie, PatientSaisie},
+    consultation::{ConsultationCreation, ConsultationSaisie},
+    patient::PatientSaisie,
     session::{CompteSaisie, Connexion},
 };
 use appligarde_store::KeySource;

@@ -7,9 +7,11 @@
 use appligarde_api::{
     Api, ApiConfig, ApiError, ErrorCode, FixedClock,
     compta::*,
-    consultation::Id,
+    commun::Id,
+    consultation::ConsultationsQuery,
     cotation::CotationRequest,
-    dto::{ConsultationsQuery, DemoOptions},
+    dto::DemoOptions,
+    tarifs::TarifsImport,
     session::Connexion,
 };
 use appligarde_domain::tarifs::Montant;

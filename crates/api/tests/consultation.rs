@@ -5,7 +5,12 @@
 
 use appligarde_api::{
     Api, ApiConfig, ApiError, Clock, ErrorCode,
+    commun::Id,
     consultation::*,
+    garde::GardeOuverture,
+    journal::JournalQuery,
+    patient::{PatientRecherche, PatientSaisie},
+    reglages::PlageDto,
     session::{CompteSaisie, Connexion, Deverrouillage, SessionDto},
 };
 use appligarde_store::KeySource;

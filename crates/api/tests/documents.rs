@@ -6,8 +6,10 @@
 
 use appligarde_api::{
     Api, ApiConfig, ErrorCode, FixedClock,
+    commun::Id,
     consultation::*,
     documents::*,
+    patient::PatientSaisie,
     dto::MmgSettings,
     session::{CompteSaisie, Connexion},
 };

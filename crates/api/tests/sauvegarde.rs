@@ -5,7 +5,9 @@
 
 use appligarde_api::{
     Api, ApiConfig, Clock, ErrorCode,
-    consultation::{ArriveeSaisie, GardeOuverture, PatientSaisie},
+    consultation::ArriveeSaisie,
+    garde::GardeOuverture,
+    patient::PatientSaisie,
     droits::{PatientExportRequest, PurgeRequest},
     sauvegarde::{FicheRecuperationRequest, SauvegardeReglagesDto},
     session::{CompteSaisie, Connexion},
@@ -306,7 +308,7 @@ fn rekey_keeps_the_recovery_code_and_the_sheet_prints_only_the_right_code() {
         .fiche_recuperation(FicheRecuperationRequest { code: code.clone() })
         .unwrap();
     assert!(pdf.nom_fichier.ends_with(".pdf"));
-    assert!(pdf.pdf_base64.starts_with("JVBERi"), "base64 of %PDF");
+    assert!(pdf.contenu_base64.starts_with("JVBERi"), "base64 of %PDF");
 }
 
 #[test]

@@ -5,8 +5,9 @@
 
 use appligarde_api::{
     Api, ApiConfig, ErrorCode, FixedClock,
-    consultation::{Id, Rectification},
-    dto::{ConsultationsQuery, DemoOptions},
+    commun::Id,
+    consultation::{ConsultationsQuery, Rectification},
+    dto::DemoOptions,
     statistiques::PeriodeStatistiques,
 };
 use appligarde_protocol::{DailyAggregate, DailyCounts};
@@ -361,13 +362,13 @@ fn exports_follow_french_spreadsheet_conventions() {
             })
             .unwrap();
         let bytes = base64::engine::general_purpose::STANDARD
-            .decode(&f.base64)
+            .decode(&f.contenu_base64)
             .unwrap();
         (f, bytes)
     };
     let (fichier, csv) = export("csv", Some("par_mode_arrivee"));
     assert_eq!(
-        fichier.nom,
+        fichier.nom_fichier,
         "statistiques-2025-06-01-2026-12-31-par-mode-arrivee.csv"
     );
     assert!(
@@ -395,7 +396,7 @@ fn exports_follow_french_spreadsheet_conventions() {
         "tables are separated by an empty line"
     );
     let (fichier, xlsx) = export("xlsx", None);
-    assert!(fichier.nom.ends_with(".xlsx"));
+    assert!(fichier.nom_fichier.ends_with(".xlsx"));
     assert_eq!(&xlsx[..2], b"PK", "an XLSX file is a zip archive");
     let err = api
         .statistiques_exporter(appligarde_api::statistiques::ExportStatistiques {

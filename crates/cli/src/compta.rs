@@ -8,7 +8,8 @@
 use anyhow::Context;
 use appligarde_api::{
     Api,
-    compta::{ComptaExportQuery, OrigineTarifs, TarifsDto},
+    compta::{ComptaExportQuery, OrigineTarifs},
+    tarifs::TarifsDto,
     session::Connexion,
 };
 use clap::{Args, Subcommand};

@@ -7,8 +7,8 @@
 use anyhow::Context;
 use appligarde_api::{
     Api,
-    consultation::{ConsultationCreation, Verification},
-    dto::ConsultationsQuery,
+    consultation::{ConsultationCreation, ConsultationsQuery},
+    journal::Verification,
     session::Connexion,
 };
 use clap::{Args, Subcommand};

@@ -7,7 +7,7 @@
 use anyhow::Context;
 use appligarde_api::{
     Api,
-    consultation::Id,
+    commun::Id,
     documents::{
         CourrierDemande, DocumentImprimeDto, LigneDto, PrescriptionDto, nature_depuis_cli,
     },

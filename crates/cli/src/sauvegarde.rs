@@ -86,7 +86,7 @@ pub fn recovery_code(api: &Api, json: bool, pdf: Option<&Path>) -> anyhow::Resul
         let sheet = api.fiche_recuperation(FicheRecuperationRequest {
             code: code.code.clone(),
         })?;
-        std::fs::write(path, decode_base64(&sheet.pdf_base64)?)
+        std::fs::write(path, decode_base64(&sheet.contenu_base64)?)
             .with_context(|| format!("écriture de {}", path.display()))?;
         eprintln!("Fiche de récupération écrite : {}", path.display());
     }

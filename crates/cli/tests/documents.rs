@@ -5,7 +5,8 @@
 
 use appligarde_api::{
     Api, ApiConfig,
-    consultation::{ConsultationCreation, ConsultationSaisie, PatientSaisie},
+    consultation::{ConsultationCreation, ConsultationSaisie},
+    patient::PatientSaisie,
     dto::MmgSettings,
     session::{CompteSaisie, Connexion},
 };

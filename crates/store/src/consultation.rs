@@ -222,6 +222,36 @@ fn cloturee() -> StoreError {
     .into()
 }
 
+/// What the form needs back after an autosave: the row's version and last change, and who created
+/// and last changed it (« Prénom NOM »), read in one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnTete {
+    pub version: i64,
+    pub updated_at: String,
+    pub cree_par: Option<String>,
+    pub modifie_par: Option<String>,
+}
+
+/// The [`EnTete`] of a consultation.
+pub fn en_tete(conn: &rusqlite::Connection, id: i64) -> Result<EnTete, StoreError> {
+    conn.prepare_cached(
+        "SELECT c.version, c.updated_at,
+                (SELECT u.prenom || ' ' || u.nom FROM utilisateur u WHERE u.id = c.created_by),
+                (SELECT u.prenom || ' ' || u.nom FROM utilisateur u WHERE u.id = c.updated_by)
+         FROM consultation c WHERE c.id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(EnTete {
+            version: r.get(0)?,
+            updated_at: r.get(1)?,
+            cree_par: r.get(2)?,
+            modifie_par: r.get(3)?,
+        })
+    })
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("consultation {id}")))
+}
+
 /// Saves a draft in place (autosave). Refused once the consultation is closed. Successive autosaves
 /// by the same user are recorded as one audit entry per quarter of an hour.
 pub fn enregistrer_brouillon(

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use appligarde_api::Api;
+use appligarde_api::synchro::Poste;
 
 use crate::{Backoff, Synchroniseur};
 
@@ -73,7 +73,7 @@ impl Rythme {
 /// Spawns the background sync on the current tokio runtime with [`Rythme::normal`] of
 /// `periode`; it runs until the runtime stops.
 pub fn lancer_en_fond(
-    api: Arc<Api>,
+    api: Arc<dyn Poste>,
     synchro: Arc<Synchroniseur>,
     periode: Duration,
 ) -> tokio::task::JoinHandle<()> {
@@ -82,7 +82,7 @@ pub fn lancer_en_fond(
 
 /// Spawns the background sync on the current tokio runtime at `rythme`.
 pub fn lancer_en_fond_au_rythme(
-    api: Arc<Api>,
+    api: Arc<dyn Poste>,
     synchro: Arc<Synchroniseur>,
     rythme: Rythme,
 ) -> tokio::task::JoinHandle<()> {
@@ -98,7 +98,7 @@ pub fn lancer_en_fond_au_rythme(
                 attente = rythme.periode;
                 continue;
             }
-            let rapport = synchro.synchroniser_async(&api).await;
+            let rapport = synchro.synchroniser_async(api.as_ref()).await;
             attente = if rapport.reussi {
                 backoff.reinitialiser();
                 rythme.periode

@@ -5,8 +5,8 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use appligarde_api::synchro::{Hub, HubInscription, SyncRapport, SyncStatut};
-use appligarde_api::{Api, ApiConfig, ApiError};
+use appligarde_api::synchro::{Hub, HubInscription, Poste, SyncRapport, SyncStatut};
+use appligarde_api::{ApiConfig, ApiError};
 use appligarde_protocol::{AggregateBatch, AggregateReceipt, DailyAggregate};
 use appligarde_store::synchro::Inscription;
 
@@ -139,7 +139,7 @@ impl Synchroniseur {
     /// once, and a lost answer means asking the URML for a new one.
     pub async fn inscrire_async(
         &self,
-        api: &Api,
+        api: &dyn Poste,
         url: &str,
         code: &str,
     ) -> Result<SyncStatut, SyncError> {
@@ -197,7 +197,7 @@ impl Synchroniseur {
     /// One push of the waiting days and one pull of the publications, recorded in the store
     /// (last attempt, last success or last French error). Never fails: the report says what
     /// moved and, when something went wrong, why.
-    pub async fn synchroniser_async(&self, api: &Api) -> SyncRapport {
+    pub async fn synchroniser_async(&self, api: &dyn Poste) -> SyncRapport {
         let _guard = self.verrou.lock().await;
         let mut rapport = SyncRapport::default();
         let inscription = match api.synchro_inscription() {
@@ -246,7 +246,7 @@ impl Synchroniseur {
 
     async fn passe(
         &self,
-        api: &Api,
+        api: &dyn Poste,
         inscription: &Inscription,
         rapport: &mut SyncRapport,
     ) -> Result<(), SyncError> {
@@ -354,13 +354,13 @@ where
 }
 
 impl Hub for Synchroniseur {
-    fn inscrire(&self, api: &Api, demande: HubInscription) -> Result<SyncStatut, ApiError> {
+    fn inscrire(&self, api: &dyn Poste, demande: HubInscription) -> Result<SyncStatut, ApiError> {
         bloquer(self.inscrire_async(api, &demande.url, &demande.code))
             .map_err(ApiError::internal)?
             .map_err(ApiError::from)
     }
 
-    fn synchroniser(&self, api: &Api) -> SyncRapport {
+    fn synchroniser(&self, api: &dyn Poste) -> SyncRapport {
         bloquer(self.synchroniser_async(api)).unwrap_or_else(|e| SyncRapport {
             erreur: Some(format!("La synchronisation n'a pas pu se faire : {e}.")),
             ..SyncRapport::default()

@@ -8,6 +8,8 @@
 //! winter, stings and sunburn in summer). Seeding again adds consultations to the demo MMG; a store
 //! holding a real MMG is refused.
 
+mod comptes;
+
 use crate::{ApiError, ErrorCode, dto::DemoOptions, dto::DemoSummary};
 use appligarde_domain::{
     calendrier::{PeriodePdsa, date_de_garde},
@@ -619,7 +621,7 @@ pub fn seed_avec(
         summary.consultations += 1;
         committed(id, &uid);
     }
-    crate::compta::demo_comptes(store, stamp)?;
+    comptes::demo_comptes(store, stamp)?;
     tracing::info!(consultations = summary.consultations, "demo data seeded");
     Ok(summary)
 }
