@@ -57,51 +57,9 @@ pub(crate) fn is_filler(stemmed: &str) -> bool {
     )
 }
 
-/// Appends the folded form of `c` to `out` and tells whether `c` is part of a word.
-pub(crate) fn fold_char(c: char, out: &mut String) -> bool {
-    if c.is_ascii_alphanumeric() {
-        out.push(c.to_ascii_lowercase());
-        return true;
-    }
-    if c.is_ascii() {
-        return false;
-    }
-    let folded = match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "a",
-        'ç' | 'Ç' => "c",
-        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
-        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
-        'ñ' | 'Ñ' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => "o",
-        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => "u",
-        'ý' | 'ÿ' | 'Ý' | 'Ÿ' => "y",
-        'œ' | 'Œ' => "oe",
-        'æ' | 'Æ' => "ae",
-        'ß' => "ss",
-        '²' => "2",
-        '³' => "3",
-        _ => {
-            if c.is_alphanumeric() {
-                out.extend(c.to_lowercase());
-                return true;
-            }
-            return false;
-        }
-    };
-    out.push_str(folded);
-    true
-}
-
-/// Folds a whole string (used for short strings: synonym keys, code checks).
-pub(crate) fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if !fold_char(c, &mut out) {
-            out.push(' ');
-        }
-    }
-    out
-}
+// The character folding is the program's one table (`appligarde_domain::texte`); what this file
+// adds on top (stopwords, filler words, plural stemming, sound keys) is CIM-10 label matching only.
+pub(crate) use appligarde_domain::texte::{fold, fold_char};
 
 /// Strips a final plural mark so that `otites`, `genoux` and `généraux` meet `otite`, `genou` and
 /// `général`. Applied alike to labels and queries, so a rare wrong cut does no harm.

@@ -76,30 +76,10 @@ impl Medicament {
     }
 }
 
-/// Lowercase, without accents or punctuation: "Kétoprofène" -> "ketoprofene".
+/// Lowercase, without accents or punctuation: "Kétoprofène" -> "ketoprofene" (the program's
+/// one folding, [`appligarde_domain::texte::fold`]).
 pub fn plier(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        let r = match c {
-            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => "a",
-            'ç' => "c",
-            'é' | 'è' | 'ê' | 'ë' => "e",
-            'î' | 'ï' | 'í' | 'ì' => "i",
-            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => "o",
-            'ù' | 'û' | 'ü' | 'ú' => "u",
-            'ÿ' => "y",
-            'ñ' => "n",
-            'œ' => "oe",
-            'æ' => "ae",
-            c if c.is_alphanumeric() => {
-                out.push(c);
-                continue;
-            }
-            _ => " ",
-        };
-        out.push_str(r);
-    }
-    out
+    appligarde_domain::texte::fold(s)
 }
 
 /// Repairs text that was UTF-8 encoded twice (as in the 2019 CIS_bdpm.txt:

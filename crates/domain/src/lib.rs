@@ -21,5 +21,6 @@ pub mod luhn;
 pub mod mmg;
 pub mod patient;
 pub mod tarifs;
+pub mod texte;
 
 pub use error::DomainError;

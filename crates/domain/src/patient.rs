@@ -1,7 +1,7 @@
 //! A patient of the MMG: the minimal identity the garde needs (DOMAIN.md "Privacy": minimum data),
 //! its validation, and the name key that finds a returning patient before a duplicate is made.
 
-use crate::{DomainError, garde::Sexe, luhn, mmg};
+use crate::{DomainError, garde::Sexe, luhn, mmg, texte};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -187,34 +187,23 @@ pub fn est_code_insee(code: &str) -> bool {
 }
 
 /// The search key of a name: upper case, without accents, hyphens and apostrophes as spaces, single
-/// spaces. "Lefèvre-d'Orgeval" and "LEFEVRE D ORGEVAL" give the same key.
+/// spaces. "Lefèvre-d'Orgeval" and "LEFEVRE D ORGEVAL" give the same key. The letters are folded
+/// by the program's one table ([`texte::fold_char`]); the key's own rules (upper case, other
+/// punctuation dropped rather than a space) stay here: the key is stored and compared as such.
 pub fn cle_recherche(nom: &str) -> String {
     let mut out = String::with_capacity(nom.len());
     for c in nom.chars() {
-        let folded: &str = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => {
-                "A"
+        let start = out.len();
+        if texte::fold_char(c, &mut out) {
+            if out[start..].is_ascii() {
+                out[start..].make_ascii_uppercase();
+            } else {
+                let folded = out.split_off(start);
+                out.extend(folded.chars().flat_map(char::to_uppercase));
             }
-            'ç' | 'Ç' => "C",
-            'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "E",
-            'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "I",
-            'ñ' | 'Ñ' => "N",
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => {
-                "O"
-            }
-            'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => "U",
-            'ý' | 'ÿ' | 'Ý' | 'Ÿ' => "Y",
-            'œ' | 'Œ' => "OE",
-            'æ' | 'Æ' => "AE",
-            '-' | '\'' | '’' | '.' | ',' => " ",
-            c if c.is_alphanumeric() => {
-                out.extend(c.to_uppercase());
-                continue;
-            }
-            c if c.is_whitespace() => " ",
-            _ => "",
-        };
-        out.push_str(folded);
+        } else if matches!(c, '-' | '\'' | '’' | '.' | ',') || c.is_whitespace() {
+            out.push(' ');
+        }
     }
     collapse(&out)
 }

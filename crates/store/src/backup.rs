@@ -18,11 +18,11 @@
 
 use crate::{
     DB_FILE, LATEST_VERSION, Store, StoreError,
+    fichier::write_atomically,
     key::{self, DbKey, KeySource},
     recovery::{RECOVERY_FILE, RecoveryCode, RecoveryFile},
 };
 use rusqlite::Connection;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &str = "APPLIGARDE-BACKUP 1";
@@ -48,28 +48,6 @@ pub struct RestoreReport {
     pub schema_version: u32,
     /// Where the data that was there before went (none for an empty data directory).
     pub safety_copy: Option<PathBuf>,
-}
-
-/// Writes `bytes` to `path` durably: a temporary file in the same folder, fsync, rename, fsync of
-/// the folder. A reader never sees a half-written file.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("fichier")
-    ));
-    {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)?;
-    std::fs::File::open(dir)?.sync_all()
 }
 
 fn sql_quote(path: &Path) -> String {
@@ -163,7 +141,7 @@ impl BackupSource {
             )
             .into_bytes();
             out.extend_from_slice(&db_bytes);
-            write_atomically(&path, &out).map_err(|e| backup_error(&path, e))?;
+            write_atomically(&path, &out, None).map_err(|e| backup_error(&path, e))?;
             // Verified again from the file as written, as a restore would read it.
             let written = read_backup(&path)?;
             if written.db_bytes != db_bytes {

@@ -2,7 +2,7 @@
 //! headless servers and tests. There is never a fallback to a plaintext database: without a key
 //! the store does not open.
 
-use crate::StoreError;
+use crate::{StoreError, fichier};
 use rand::RngCore;
 use std::path::{Path, PathBuf};
 
@@ -226,16 +226,12 @@ pub(crate) fn replace(dest: &KeySource, data_dir: &Path, key: &DbKey) -> Result<
                 path: path.to_owned(),
                 reason: e.to_string(),
             };
-            let tmp = PathBuf::from(format!("{}.nouvelle", path.display()));
-            let _ = std::fs::remove_file(&tmp);
-            write_private(&tmp, &key.to_hex()).map_err(key_err)?;
-            std::fs::rename(&tmp, path).map_err(key_err)?;
-            if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::File::open(dir)
-                    .and_then(|d| d.sync_all())
-                    .map_err(key_err)?;
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(key_err)?;
             }
-            Ok(())
+            let content = format!("{}\n", key.to_hex());
+            fichier::write_atomically(path, content.as_bytes(), Some(fichier::PRIVATE))
+                .map_err(key_err)
         }
         KeySource::Keyring => keyring_entry(data_dir)?
             .set_password(&key.to_hex())

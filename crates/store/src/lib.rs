@@ -14,6 +14,7 @@
 pub mod backup;
 pub mod dossier;
 mod error;
+pub mod fichier;
 pub mod key;
 mod migrate;
 pub mod recovery;

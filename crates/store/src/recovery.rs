@@ -219,7 +219,7 @@ impl RecoveryFile {
 
     /// Writes the file durably (temporary file, fsync, rename).
     pub fn write(&self, path: &Path) -> Result<(), StoreError> {
-        crate::backup::write_atomically(path, self.to_text().as_bytes()).map_err(|e| {
+        crate::fichier::write_atomically(path, self.to_text().as_bytes(), None).map_err(|e| {
             StoreError::RecoveryCode(format!("écriture de {} impossible : {e}", path.display()))
         })
     }

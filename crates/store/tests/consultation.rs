@@ -400,3 +400,38 @@ fn a_schema_1_database_is_upgraded_and_its_patients_found() {
     store.integrity_check().unwrap();
     store.verifier_journal().unwrap();
 }
+
+#[test]
+fn a_search_key_made_before_its_letters_were_folded_is_rebuilt_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = open(dir.path());
+        store
+            .write(|tx| patient::creer(tx, &identite("Łukasiewicz"), t(22, 0).date(), None, NOW))
+            .unwrap();
+        // The key as the folding table of the first versions made it: `Ł` was kept.
+        store
+            .conn()
+            .execute_batch("UPDATE patient SET nom_recherche = 'ŁUKASIEWICZ'")
+            .unwrap();
+        assert!(
+            store
+                .rechercher_patients("lukasiewicz", "", None, 10)
+                .unwrap()
+                .is_empty()
+        );
+    }
+    let store = open(dir.path());
+    let found = store
+        .rechercher_patients("Lukasiewicz", "", None, 10)
+        .unwrap();
+    assert_eq!(found.len(), 1, "the old key is rebuilt on open");
+    assert_eq!(
+        store
+            .rechercher_patients("ŁUKA", "", None, 10)
+            .unwrap()
+            .len(),
+        1,
+        "typed with its letter or without, the same key"
+    );
+}

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use appligarde_api::ApiConfig;
-use appligarde_store::KeySource;
+use appligarde_store::{KeySource, fichier};
 
 use crate::SyncError;
 
@@ -122,30 +122,14 @@ fn lire_fichier(path: &Path) -> Result<Option<String>, SyncError> {
     Ok((!token.is_empty()).then(|| token.to_owned()))
 }
 
-/// Writes a temporary private file beside `path`, then renames it over `path`: a crash never
+/// Writes the token to a private file atomically (the store's one atomic write): a crash never
 /// leaves half a token.
 fn ecrire_fichier(path: &Path, token: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
-    let mut tmp_name = path.as_os_str().to_owned();
-    tmp_name.push(".tmp");
-    let tmp = PathBuf::from(tmp_name);
-    let _ = std::fs::remove_file(&tmp);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp)?;
-    file.write_all(token.as_bytes())?;
-    file.write_all(b"\n")?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path)
+    let content = format!("{token}\n");
+    fichier::write_atomically(path, content.as_bytes(), Some(fichier::PRIVATE))
 }
 
 #[cfg(test)]
