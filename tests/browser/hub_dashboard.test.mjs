@@ -284,7 +284,8 @@ test('a coordinator of 44 logs in with the keyboard, sees the year of their MMGs
   assert.match(csv, /;\d+,\d;/, 'decimals with a comma');
   assert.ok(!csv.includes('Angers'), 'no MMG of 49 in the export');
 
-  // Unticking an MMG updates the figures without a new request.
+  // Unticking an MMG updates the figures at once, without reloading the statistics (only the
+  // hub's indicators of the MMGs still ticked are asked for, in the background).
   await page.locator('#liste-mmg label', { hasText: 'MMG de Nantes' }).click();
   assert.equal(await page.locator('#comparaison tbody tr').count(), 4);
 
