@@ -284,9 +284,23 @@ test('a coordinator of 44 logs in with the keyboard, sees the year of their MMGs
   assert.match(csv, /;\d+,\d;/, 'decimals with a comma');
   assert.ok(!csv.includes('Angers'), 'no MMG of 49 in the export');
 
-  // Unticking an MMG updates the figures without a new request.
+  // Unticking an MMG updates the figures at once, without reloading the statistics (only the
+  // hub's indicators of the MMGs still ticked are asked for, in the background).
   await page.locator('#liste-mmg label', { hasText: 'MMG de Nantes' }).click();
   assert.equal(await page.locator('#comparaison tbody tr').count(), 4);
+
+  // The regulated share and the waiting quantiles shown are the hub's `indicators` (computed with
+  // the domain's definitions), here those of the four MMGs still ticked.
+  const token = await page.evaluate(() => sessionStorage.getItem('appligarde-hub-token'));
+  const ticked = Object.entries(mmgs).filter(([n, m]) => m.departement === '44' && n !== 'MMG de Nantes').map(([, m]) => m.id);
+  const query = new URLSearchParams({ departement: '44', from: `${YEAR}-01`, to: `${YEAR}-12`, mmgs: ticked.join(',') });
+  const { indicators } = await (await fetch(`${url}/api/v1/stats/monthly?${query}`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const percent = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(indicators.regulated_percent);
+  const bounds = [5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240];
+  const bucket = (i) => (i < bounds.length ? `≤ ${bounds[i]} min` : '> 240 min');
+  await page.locator('.indicateur', { hasText: 'Patients régulés' }).locator('.valeur', { hasText: `${percent} %` }).waitFor();
+  await page.locator('.indicateur', { hasText: 'Attente médiane' }).locator('.valeur', { hasText: bucket(indicators.waiting.median_bucket) }).waitFor();
+  await page.locator('.indicateur', { hasText: 'Attente, 90e centile' }).locator('.valeur', { hasText: bucket(indicators.waiting.p90_bucket) }).waitFor();
 
   assert.deepEqual(problems, [], 'no script error in the page');
   await page.close();

@@ -255,7 +255,10 @@ async function refresh(event) {
     const path = period.kind === "days" ? "/api/v1/stats/days" : "/api/v1/stats/monthly";
     const [stats] = await Promise.all([api(`${path}?${query}`), loadCommunes()]);
     if (ticket !== state.statsTicket) return;
-    state.stats = { ...stats, kind: period.kind, rounded: Boolean(period.rounded) };
+    state.stats = {
+      ...stats, kind: period.kind, rounded: Boolean(period.rounded),
+      request: { path, departement, from: period.from, to: period.to }, subset: null,
+    };
     render();
     await refreshDoctors();
   } catch (error) {
@@ -344,24 +347,53 @@ function addMmg(t, mmg) {
   }
 }
 
-function regulated(t) {
-  return (t.arrival.regule_centre15 || 0) + (t.arrival.regule_116117 || 0) + (t.arrival.regule_sas || 0);
-}
-
 function share(part, whole) {
   return whole > 0 ? (100 * part) / whole : null;
 }
 
-/** The bucket bound under which `q` of the durations fall ("≤ 15 min"), or null. */
-function quantile(histogram, q) {
-  const total = histogram.reduce((a, b) => a + b, 0);
-  if (total === 0) return null;
-  let seen = 0;
-  for (let i = 0; i < histogram.length; i += 1) {
-    seen += histogram[i];
-    if (seen >= q * total) return i < BUCKET_BOUNDS.length ? `≤ ${BUCKET_BOUNDS[i]} min` : "> 240 min";
-  }
+/** « ≤ 15 min » for a bucket index of the hub's quantiles (`BucketQuantiles`), or null. */
+function bucketText(index) {
+  if (index === null || index === undefined) return null;
+  return index < BUCKET_BOUNDS.length ? `≤ ${BUCKET_BOUNDS[index]} min` : "> 240 min";
+}
+
+/** The indicators of no consultation at all (nothing ticked). */
+const NO_INDICATORS = {
+  regulated_percent: null, waiting: { median_bucket: null, p90_bucket: null },
+  consultation_length: { median_bucket: null, p90_bucket: null },
+};
+
+/**
+ * The hub's indicators (regulated share, quantiles: `Indicators` of the API) of the ticked MMGs:
+ * those of the answer when every MMG, or a single one, is ticked; otherwise those of a request
+ * restricted to the ticked MMGs (`mmgs=`), null until it has arrived (the figures are then drawn
+ * again).
+ */
+function selectionIndicators(mmgs) {
+  const stats = state.stats;
+  if (mmgs.length === 0) return NO_INDICATORS;
+  if (mmgs.length === stats.mmgs.length) return stats.indicators;
+  if (mmgs.length === 1) return mmgs[0].indicators;
+  const key = mmgs.map((m) => m.mmg_id).sort().join(",");
+  if (stats.subset && stats.subset.key === key) return stats.subset.indicators;
+  loadSubsetIndicators(stats, key);
   return null;
+}
+
+async function loadSubsetIndicators(stats, key) {
+  if (stats.subsetPending === key) return;
+  stats.subsetPending = key;
+  try {
+    const { path, departement, from, to } = stats.request;
+    const answer = await api(`${path}?${new URLSearchParams({ departement, from, to, mmgs: key })}`);
+    if (state.stats !== stats) return;
+    stats.subset = { key, indicators: answer.indicators };
+    render();
+  } catch (error) {
+    if (error.status === 401) logout();
+  } finally {
+    if (stats.subsetPending === key) stats.subsetPending = null;
+  }
 }
 
 function percentText(value) {
@@ -425,9 +457,9 @@ function computeFigures() {
     const t = emptyTotals();
     addMmg(t, mmg);
     addMmg(total, mmg);
-    return { id: mmg.mmg_id, name: mmg.mmg_name, totals: t };
+    return { id: mmg.mmg_id, name: mmg.mmg_name, totals: t, indicators: mmg.indicators };
   });
-  return { total, perMmg };
+  return { total, perMmg, indicators: selectionIndicators(mmgs) };
 }
 
 // ---- Charts ------------------------------------------------------------------------------
@@ -589,7 +621,7 @@ function topEntries(map, n) {
 }
 
 function render() {
-  const { total, perMmg } = computeFigures();
+  const { total, perMmg, indicators } = computeFigures();
   const stats = state.stats;
   $("etat").textContent = `Département ${stats.departement}, ${periodLabel(stats)} : ${perMmg.length} MMG sélectionnée(s).`;
 
@@ -600,11 +632,11 @@ function render() {
     ["Consultations", nombre.format(c)],
     ["Par jour d'ouverture", total.days ? decimal1.format(c / total.days) : "—"],
     ["Par garde", shifts ? decimal1.format(c / shifts) : "—"],
-    ["Patients régulés (15, 116 117, SAS)", percentText(share(regulated(total), c))],
+    ["Patients régulés (15, 116 117, SAS)", indicators ? percentText(indicators.regulated_percent) : "…"],
     ["Orientés urgences ou hospitalisés", percentText(share((total.orientation.urgences || 0) + (total.orientation.hospitalisation || 0), c))],
     ["Visites à domicile", nombre.format(total.homeVisits)],
-    ["Attente médiane", quantile(total.waiting, 0.5) || "—"],
-    ["Attente, 90e centile", quantile(total.waiting, 0.9) || "—"],
+    ["Attente médiane", indicators ? bucketText(indicators.waiting.median_bucket) || "—" : "…"],
+    ["Attente, 90e centile", indicators ? bucketText(indicators.waiting.p90_bucket) || "—" : "…"],
     ["Retours sous 72 h", percentText(share(total.returns72h, c))],
     ["Montants encaissés", euros.format(amount)],
   ];
@@ -665,7 +697,7 @@ function render() {
       perMmg.map((m) => ({ label: m.name, value: m.totals.consultations })), { horizontal: true }),
   );
   $("graphiques").replaceChildren(...charts);
-  $("comparaison").replaceChildren(comparisonTable(perMmg, total));
+  $("comparaison").replaceChildren(comparisonTable(perMmg, total, indicators));
 }
 
 // ---- Activity per doctor -------------------------------------------------------------------
@@ -727,25 +759,26 @@ function shiftsOf(t) {
   return Object.values(t.shifts).reduce((a, b) => a + b, 0);
 }
 
-function comparisonRow(name, t) {
+/** One row of the comparison; `indicators` is the hub's (null while it is being fetched). */
+function comparisonRow(name, t, indicators) {
   const c = t.consultations;
   return [
-    name, c, t.days, t.days ? c / t.days : null, share(regulated(t), c),
+    name, c, t.days, t.days ? c / t.days : null, indicators ? indicators.regulated_percent : null,
     share((t.orientation.urgences || 0) + (t.orientation.hospitalisation || 0), c),
-    t.homeVisits, quantile(t.waiting, 0.5), share(t.returns72h, c),
+    t.homeVisits, indicators ? bucketText(indicators.waiting.median_bucket) : null, share(t.returns72h, c),
     Object.values(t.amounts).reduce((a, b) => a + b, 0) / 100,
     shiftsOf(t), shiftsOf(t) ? c / shiftsOf(t) : null,
   ];
 }
 
-function comparisonTable(perMmg, total) {
+function comparisonTable(perMmg, total, indicators) {
   const show = (row) => row.map((v, i) => {
     if (v === null) return "—";
     if (typeof v !== "number") return v;
     return [3, 4, 5, 8, 11].includes(i) ? decimal1.format(v) : nombre.format(Math.round(v));
   });
-  return dataTable(COMPARISON_HEADERS, perMmg.map((m) => show(comparisonRow(m.name, m.totals))),
-    show(comparisonRow("Ensemble", total)));
+  return dataTable(COMPARISON_HEADERS, perMmg.map((m) => show(comparisonRow(m.name, m.totals, m.indicators))),
+    show(comparisonRow("Ensemble", total, indicators)));
 }
 
 // ---- CSV export (French spreadsheet conventions) ---------------------------------------------
@@ -763,14 +796,14 @@ function csvCell(value) {
 
 function exportCsv() {
   if (!state.stats) return;
-  const { total, perMmg } = computeFigures();
+  const { total, perMmg, indicators } = computeFigures();
   const stats = state.stats;
   const lines = [];
   lines.push(["Département", stats.departement, "Du", stats.from, "Au", stats.to]);
   lines.push([]);
   lines.push(COMPARISON_HEADERS);
-  for (const m of perMmg) lines.push(comparisonRow(m.name, m.totals));
-  lines.push(comparisonRow("Ensemble", total));
+  for (const m of perMmg) lines.push(comparisonRow(m.name, m.totals, m.indicators));
+  lines.push(comparisonRow("Ensemble", total, indicators));
   lines.push([]);
   if (stats.kind === "months") {
     const months = monthsOfPeriod(stats.from, stats.to);

@@ -10,6 +10,7 @@ use tokio_postgres::error::SqlState;
 
 use crate::Error;
 use crate::auth::{self, Role};
+pub use crate::ids::{is_departement, is_uuid, normalize_code};
 
 /// Days an enrollment code stays valid unless the operator says otherwise.
 pub const ENROLLMENT_CODE_DAYS: i64 = 7;
@@ -86,7 +87,7 @@ pub struct RetiredDevice {
 
 /// Retires the device `device_id`: its token stops working at once (401). What it sent stays
 /// counted (those consultations happened); a new enrollment of the same store replaces it and
-/// what it sent (see [`crate::auth::enroll`]). Retiring a revoked device changes nothing.
+/// what it sent (see [`crate::enrollment::enroll`]). Retiring a revoked device changes nothing.
 pub async fn retire_device(client: &Client, device_id: &str) -> Result<RetiredDevice, Error> {
     let unknown = || Error::InvalidInput(format!("aucun poste n'a l'identifiant « {device_id} »"));
     if !is_uuid(device_id) {
@@ -179,37 +180,6 @@ pub async fn list_organisations(client: &Client) -> Result<Vec<AdopsListing>, Er
         mmg.device_list = by_mmg.remove(&mmg.id).unwrap_or_default();
     }
     Ok(listing)
-}
-
-/// Whether `code` is an INSEE département code (same rule as the database's CHECK).
-pub fn is_departement(code: &str) -> bool {
-    let b = code.as_bytes();
-    match b {
-        [d1, d2] if d1.is_ascii_digit() && d2.is_ascii_digit() => {
-            !matches!(code, "00" | "20" | "96" | "97" | "98" | "99")
-        }
-        [b'2', b'A' | b'B'] => true,
-        [b'9', b'7', d] => (b'1'..=b'6').contains(d),
-        _ => false,
-    }
-}
-
-/// Whether `id` is written like a UUID (so it can be cast in SQL without an error).
-pub fn is_uuid(id: &str) -> bool {
-    let b = id.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
-
-/// The canonical form of an enrollment code as typed: upper case, no dashes nor spaces.
-pub fn normalize_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .flat_map(char::to_uppercase)
-        .collect()
 }
 
 /// Creates an MMG in `departement`, with the département's ADOPS and the URML if missing.

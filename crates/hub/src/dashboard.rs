@@ -21,7 +21,7 @@ use tokio_postgres::Client;
 
 use crate::Error;
 use crate::auth::{Role, User};
-use crate::http::AppState;
+use crate::state::AppState;
 
 const INDEX_HTML: &str = include_str!("../dashboard/index.html");
 const APP_JS: &str = include_str!("../dashboard/app.js");

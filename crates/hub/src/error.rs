@@ -7,6 +7,10 @@ use axum::response::{IntoResponse, Response};
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
 
+/// The window of the login throttling (`auth::MAX_LOGIN_FAILURES` failures per login within it),
+/// also the `Retry-After` of a 429. Defined here, below `auth`, which re-exports it.
+pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+
 /// Everything that can go wrong in the hub. `Display` is French, for the operator reading the
 /// terminal or the log; HTTP clients only ever get [`Error::code`] and [`Error::public_message`].
 #[derive(Debug, thiserror::Error)]
@@ -218,7 +222,7 @@ impl IntoResponse for Error {
         };
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::TOO_MANY_REQUESTS {
-            let seconds = crate::auth::THROTTLE_WINDOW_MINUTES * 60;
+            let seconds = THROTTLE_WINDOW_MINUTES * 60;
             if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
                 response
                     .headers_mut()

@@ -1,6 +1,6 @@
 //! The HTTP face of the hub: routes, handlers and the server loop.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::io::Read as _;
 use std::time::Duration;
@@ -23,7 +23,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::net::TcpListener;
 
-use crate::{Error, VERSION, admin, aggregates, auth, dashboard, migrate, reference};
+use crate::state::AppState;
+use crate::{Error, VERSION, aggregates, auth, dashboard, enrollment, ids, migrate, reference};
 
 /// Longest a health check may take before the database is reported unavailable: a monitor
 /// must get an answer even when PostgreSQL hangs instead of refusing.
@@ -32,31 +33,6 @@ const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// Largest request body once gunzipped: a small gzip bomb must not fill the memory.
 const MAX_DECODED_BYTES: u64 = 32 * 1024 * 1024;
-/// How long a session opened by `POST /api/v1/login` lasts unless configured otherwise.
-pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pool: Pool,
-    session_ttl: Duration,
-}
-
-impl AppState {
-    pub fn new(pool: Pool) -> Self {
-        AppState {
-            pool,
-            session_ttl: DEFAULT_SESSION_TTL,
-        }
-    }
-
-    /// Sessions opened from now on last `ttl`.
-    pub fn with_session_ttl(mut self, ttl: Duration) -> Self {
-        self.session_ttl = ttl;
-        self
-    }
-}
-
 /// Every endpoint: method, path, handler. [`router`] is built from this list and [`routes`]
 /// reads it, so the OpenAPI test sees exactly what is served.
 fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
@@ -256,7 +232,7 @@ async fn enroll(
 ) -> Result<Json<EnrollAnswer>, Error> {
     let request: EnrollRequest = json_body(&headers, body)?;
     let mut client = state.pool.get().await?;
-    let answer = auth::enroll(
+    let answer = enrollment::enroll(
         &mut client,
         &request.code,
         request.replaces_device_id.as_deref(),
@@ -379,7 +355,7 @@ fn departement_param(query: &BTreeMap<String, String>) -> Result<String, Error> 
     query
         .get("departement")
         .map(|d| d.trim().to_uppercase())
-        .filter(|d| admin::is_departement(d))
+        .filter(|d| ids::is_departement(d))
         .ok_or_else(|| {
             Error::BadRequest(
                 "le paramètre « departement » doit être un code de département (par exemple \
@@ -387,6 +363,27 @@ fn departement_param(query: &BTreeMap<String, String>) -> Result<String, Error> 
                     .to_owned(),
             )
         })
+}
+
+/// The optional `mmgs` parameter (MMG ids separated by commas): the answer lists only those
+/// MMGs, and its top-level indicators are theirs. `None` when absent (every MMG).
+fn mmgs_param(query: &BTreeMap<String, String>) -> Result<Option<BTreeSet<String>>, Error> {
+    let Some(text) = query.get("mmgs") else {
+        return Ok(None);
+    };
+    let mut selected = BTreeSet::new();
+    for id in text.split(',').map(str::trim).filter(|id| !id.is_empty()) {
+        let id = id.to_ascii_lowercase();
+        if !ids::is_uuid(&id) {
+            return Err(Error::BadRequest(
+                "le paramètre « mmgs » doit être une liste d'identifiants de MMG séparés par des \
+                 virgules (voir GET /api/v1/me)"
+                    .to_owned(),
+            ));
+        }
+        selected.insert(id);
+    }
+    Ok(Some(selected))
 }
 
 /// The date parameter `name` (`AAAA-MM-JJ`, or `AAAA-MM` when `month_ok`, read as the 1st).
@@ -441,7 +438,16 @@ async fn monthly_stats(
             "une demande mensuelle couvre au plus 10 ans : découpez la période".to_owned(),
         ));
     }
-    let stats = aggregates::monthly_stats(&client, &user, &departement, from, to).await?;
+    let selected = mmgs_param(&query)?;
+    let stats = aggregates::monthly_stats_selected(
+        &client,
+        &user,
+        &departement,
+        from,
+        to,
+        selected.as_ref(),
+    )
+    .await?;
     json_bytes_answer(&headers, stats.into_bytes())
 }
 
@@ -510,7 +516,10 @@ async fn days_stats(
     let query = query_map(query)?;
     let departement = departement_param(&query)?;
     let (from, to) = date_range(&query, aggregates::MAX_DAYS_RANGE_DAYS)?;
-    let stats = aggregates::days_stats(&client, &user, &departement, from, to).await?;
+    let selected = mmgs_param(&query)?;
+    let stats =
+        aggregates::days_stats_selected(&client, &user, &departement, from, to, selected.as_ref())
+            .await?;
     json_answer(&headers, &stats)
 }
 
@@ -528,7 +537,7 @@ async fn doctor_stats(
     let mmg = query
         .get("mmg")
         .map(|m| m.trim().to_ascii_lowercase())
-        .filter(|m| aggregates::is_uuid(m))
+        .filter(|m| ids::is_uuid(m))
         .ok_or_else(|| {
             Error::BadRequest(
                 "le paramètre « mmg » doit être l'identifiant d'une MMG (voir GET /api/v1/me)"

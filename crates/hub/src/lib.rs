@@ -7,14 +7,18 @@
 //! on `127.0.0.1:0`.
 //! - [`migrate`]: the schema, from the numbered SQL files of `migrations/hub/` embedded at build
 //!   time by `build.rs`; checksummed, refused when newer than this binary.
-//! - [`router`] / [`serve`]: the axum routes; handlers take [`AppState`] and return
-//!   `Result<Json<T>, Error>`, where [`Error`] maps itself to an HTTP status and a French
-//!   [`appligarde_protocol::ErrorBody`] without leaking internals.
-//! - [`auth`]: users (argon2 passwords, expiring session tokens, login throttling) and devices
-//!   (one-time enrollment codes exchanged for device tokens); only SHA-256 of tokens are stored.
+//! - [`router`] / [`serve`] (`http`): the axum routes; handlers take [`AppState`] (`state`, below
+//!   both `http` and `dashboard`) and return `Result<Json<T>, Error>`, where [`Error`] (`error`)
+//!   maps itself to an HTTP status and a French [`appligarde_protocol::ErrorBody`] without
+//!   leaking internals.
+//! - [`auth`]: users (argon2 passwords, expiring session tokens, login throttling) and device
+//!   tokens; only SHA-256 of tokens are stored. [`enrollment`]: one-time enrollment codes
+//!   exchanged for device tokens, and re-enrollment. `ids`: checks of département codes, UUIDs
+//!   and typed codes, used by all of them.
 //! - [`aggregates`]: the idempotent upload (highest revision wins, one transaction per batch,
 //!   one `unnest` statement) and the statistics, summed over the PCs of each MMG: daily rows as
-//!   sent, and monthly rows rebuilt in the upload's transaction for the dashboard's year views.
+//!   sent, monthly rows rebuilt in the upload's transaction for the dashboard's year views, and
+//!   the derived indicators of `appligarde_domain::indicateurs` (regulated share, quantiles).
 //! - [`reference`]: the region's départements and the numbered publications of reference data
 //!   (RPPS extract kept to the region, annuaire, tariffs, CIM-10) that desktops pull.
 //! - `dashboard`: the coordinators' web page (`/dashboard/`, static files embedded from
@@ -34,10 +38,13 @@ pub mod admin;
 pub mod aggregates;
 pub mod auth;
 mod dashboard;
+pub mod enrollment;
 mod error;
 mod http;
+mod ids;
 mod migrate;
 pub mod reference;
+mod state;
 
 use std::time::Duration;
 
@@ -47,12 +54,12 @@ use tokio_postgres::NoTls;
 pub use crate::dashboard::{Communes, Me, MmgInfo, commune_names, title_case};
 pub use crate::error::Error;
 pub use crate::http::{
-    AppState, DEFAULT_SESSION_TTL, router, routes, serve, serve_state_with_shutdown,
-    serve_with_shutdown, shutdown_signal,
+    router, routes, serve, serve_state_with_shutdown, serve_with_shutdown, shutdown_signal,
 };
 pub use crate::migrate::{
     MIGRATIONS, Migration, MigrationReport, latest_schema_version, migrate, schema_version,
 };
+pub use crate::state::{AppState, DEFAULT_SESSION_TTL};
 
 /// Version of this hub binary, as reported by `/healthz`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

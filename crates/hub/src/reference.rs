@@ -18,7 +18,7 @@ use serde::Serialize;
 use tokio_postgres::Client;
 
 use crate::Error;
-use crate::admin::is_departement;
+use crate::ids::is_departement;
 
 /// The header of the tariff table, as in `tarifs_garde.csv`.
 pub const TARIFS_HEADER: &str = "code;libelle;montant_eur;valide_du;valide_au;conditions;source";

@@ -1,0 +1,143 @@
+//! The derived indicators the dashboard shows, computed by `appligarde_domain::indicateurs`
+//! (the one definition the desktop's Statistiques screen and CPOM report use too) from summed
+//! [`DailyCounts`]: the share of regulated patients (`part_regules`: Centre 15, 116 117, SAS, as
+//! [`Comptes::regules`] counts them) and the median and 90th percentile of the waiting times and
+//! consultation lengths (nearest rank, [`Repartition::de_histogramme`]).
+//!
+//! The hub only has the histograms the PCs send (12 buckets, bounds
+//! [`appligarde_protocol::MINUTE_BUCKET_BOUNDS`]), not exact minutes: a quantile is therefore given
+//! as the bucket it falls in (`0` is « ≤ 5 min », `11` is « > 240 min »).
+
+use std::collections::BTreeMap;
+
+use appligarde_domain::garde::ModeArrivee;
+use appligarde_domain::indicateurs::{Comptes, Repartition};
+use appligarde_protocol::{ArrivalModeCounts, DailyCounts, MinuteHistogram};
+use serde::Serialize;
+
+/// The derived indicators of a set of consultations (one MMG over a period, or several).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Indicators {
+    pub consultations: u32,
+    /// Consultations sent by a regulating doctor (Centre 15, 116 117, SAS).
+    pub regulated: u32,
+    /// `100 × regulated / consultations`, unrounded; `null` without consultations.
+    pub regulated_percent: Option<f64>,
+    /// Minutes from arrival to the start of the consultation.
+    pub waiting: BucketQuantiles,
+    /// Minutes from the start to the end of the consultation.
+    pub consultation_length: BucketQuantiles,
+}
+
+/// Median and 90th percentile of a minute histogram, as bucket indexes (nearest rank).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct BucketQuantiles {
+    /// Durations counted.
+    pub n: u32,
+    /// Index (0 to 11) of the bucket holding the median; `null` when `n` is 0.
+    pub median_bucket: Option<u32>,
+    /// Index (0 to 11) of the bucket holding the 90th percentile; `null` when `n` is 0.
+    pub p90_bucket: Option<u32>,
+}
+
+impl Indicators {
+    /// The indicators of the consultations counted in `counts` (already summed over days, slots,
+    /// PCs or MMGs: every input is additive).
+    pub fn of(counts: &DailyCounts) -> Indicators {
+        let comptes = Comptes {
+            consultations: counts.consultations,
+            par_mode_arrivee: domain_arrival_modes(&counts.by_arrival_mode),
+            ..Comptes::default()
+        };
+        let regulated = comptes.regules();
+        Indicators {
+            consultations: counts.consultations,
+            regulated,
+            regulated_percent: (counts.consultations > 0)
+                .then(|| 100.0 * f64::from(regulated) / f64::from(counts.consultations)),
+            waiting: BucketQuantiles::of(&counts.waiting_minutes),
+            consultation_length: BucketQuantiles::of(&counts.consultation_minutes),
+        }
+    }
+}
+
+impl BucketQuantiles {
+    /// The domain's nearest-rank median and 90th percentile over the buckets of `histogram`.
+    pub fn of(histogram: &MinuteHistogram) -> BucketQuantiles {
+        let by_bucket: BTreeMap<u32, u32> =
+            (0u32..).zip(histogram.0).filter(|(_, n)| *n > 0).collect();
+        let r = Repartition::de_histogramme(&by_bucket);
+        BucketQuantiles {
+            n: r.n,
+            median_bucket: r.mediane,
+            p90_bucket: r.p90,
+        }
+    }
+}
+
+/// The wire's arrival modes as the domain's counts, indexed like [`ModeArrivee::ALL`].
+fn domain_arrival_modes(modes: &ArrivalModeCounts) -> [u32; 7] {
+    let mut out = [0; 7];
+    for (cell, mode) in out.iter_mut().zip(ModeArrivee::ALL) {
+        *cell = match mode {
+            ModeArrivee::ReguleCentre15 => modes.regule_centre15,
+            ModeArrivee::Regule116117 => modes.regule_116117,
+            ModeArrivee::ReguleSas => modes.regule_sas,
+            ModeArrivee::Spontane => modes.spontane,
+            ModeArrivee::AdresseMedecin => modes.adresse_medecin,
+            ModeArrivee::AdressePharmacien => modes.adresse_pharmacien,
+            ModeArrivee::Autre => modes.autre,
+        };
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_wire_arrival_mode_lands_on_the_domain_mode_of_the_same_code() {
+        let modes: ArrivalModeCounts = serde_json::from_value(serde_json::json!({
+            "regule_centre15": 1, "regule_116117": 2, "regule_sas": 3, "spontane": 4,
+            "adresse_medecin": 5, "adresse_pharmacien": 6, "autre": 7
+        }))
+        .unwrap();
+        let wire = serde_json::to_value(modes).unwrap();
+        for (mode, n) in ModeArrivee::ALL.iter().zip(domain_arrival_modes(&modes)) {
+            assert_eq!(wire[mode.code()], n, "{}", mode.code());
+        }
+    }
+
+    #[test]
+    fn the_regulated_share_and_quantiles_of_a_hand_made_set() {
+        let mut counts = DailyCounts {
+            consultations: 8,
+            ..DailyCounts::default()
+        };
+        counts.by_arrival_mode.regule_centre15 = 2;
+        counts.by_arrival_mode.regule_sas = 1;
+        counts.by_arrival_mode.spontane = 5;
+        // Waits: 3 in « ≤ 5 », 1 in « ≤ 10 », 2 in « ≤ 30 », 1 in « > 240 »: ranks 4 and 7 of 7.
+        counts.waiting_minutes.0[0] = 3;
+        counts.waiting_minutes.0[1] = 1;
+        counts.waiting_minutes.0[4] = 2;
+        counts.waiting_minutes.0[11] = 1;
+        let i = Indicators::of(&counts);
+        assert_eq!(i.regulated, 3);
+        assert_eq!(i.regulated_percent, Some(37.5));
+        assert_eq!(
+            i.waiting,
+            BucketQuantiles {
+                n: 7,
+                median_bucket: Some(1),
+                p90_bucket: Some(11)
+            }
+        );
+        assert_eq!(i.consultation_length, BucketQuantiles::default());
+        assert_eq!(
+            Indicators::of(&DailyCounts::default()).regulated_percent,
+            None
+        );
+    }
+}
