@@ -26,15 +26,18 @@
 //! assert!(hits.iter().any(|h| h.code == "H66.9"));
 //! ```
 
+mod context;
 mod fuzzy;
 mod index;
 mod normalize;
+mod scratch;
 mod search;
 mod set;
 mod source;
 mod synonyms;
 
-pub use search::{Hit, SearchContext, Section};
+pub use context::SearchContext;
+pub use search::{Hit, Section};
 pub use set::{Code, CodeSet, display_code, parse_atih_multi, parse_csv};
 pub use source::{Block, Chapter};
 pub use synonyms::{Expansion, Synonym, Synonyms};

@@ -13,11 +13,11 @@
 //! Categories that have sub-codes also bring their most likely precise code (the MMG's most used,
 //! else the "sans précision" one) right beside them.
 
-use std::collections::HashMap;
-
+use crate::context::SearchContext;
 use crate::fuzzy::{maybe_one, prefix_within_one, within_one};
 use crate::index::to_u32;
 use crate::normalize::{is_stopword, phonetic, stem, tokenize};
+use crate::scratch::Scratch;
 use crate::set::{CodeSet, F_CHRONIC, F_EXTERNAL, F_SUPPRIME, NONE32, display_code};
 use crate::source::normalize_code;
 
@@ -25,51 +25,6 @@ use crate::source::normalize_code;
 const MAX_WORDS: usize = 15;
 /// Longer queries are cut (nobody types a paragraph in a diagnosis field).
 const MAX_QUERY_BYTES: usize = 200;
-
-/// What the search knows about the MMG it runs for: how often each code was used here.
-/// Built by the caller from its favourites/recent store.
-#[derive(Debug, Clone, Default)]
-pub struct SearchContext {
-    usage: HashMap<String, u32>,
-}
-
-impl SearchContext {
-    pub fn new() -> SearchContext {
-        SearchContext::default()
-    }
-
-    /// A context from `(code, count)` pairs; codes in any form (`J06.9`, `j069`).
-    pub fn with_usage<I, S>(usage: I) -> SearchContext
-    where
-        I: IntoIterator<Item = (S, u32)>,
-        S: AsRef<str>,
-    {
-        let mut ctx = SearchContext::new();
-        for (code, count) in usage {
-            ctx.set_usage(code.as_ref(), count);
-        }
-        ctx
-    }
-
-    /// Sets how often `code` (any form) was used; 0 forgets it. Codes that are not codes are
-    /// ignored.
-    pub fn set_usage(&mut self, code: &str, count: u32) {
-        if let Some(raw) = normalize_code(code) {
-            if count == 0 {
-                self.usage.remove(&raw);
-            } else {
-                self.usage.insert(raw, count);
-            }
-        }
-    }
-
-    /// How often `code` (any form) was used.
-    pub fn usage(&self, code: &str) -> u32 {
-        normalize_code(code)
-            .and_then(|raw| self.usage.get(&raw).copied())
-            .unwrap_or(0)
-    }
-}
 
 /// A chapter or block as shown beside a hit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,58 +59,6 @@ pub struct Hit {
     pub usage: u32,
     /// Allowed as main diagnosis (type MCO/HAD 0).
     pub valid_for_main_diagnosis: bool,
-}
-
-/// Per-search working memory, one slot per code, reused between searches (kept in a pool in the
-/// code set) so that a search allocates almost nothing.
-#[derive(Debug)]
-pub(crate) struct Scratch {
-    /// Query words matched by each code (bit per word), plus `VIA_CODE_SYNONYM`.
-    mask: Vec<u32>,
-    /// Sum of the qualities of the matched words.
-    qual: Vec<f32>,
-    /// Usage count of each code in this MMG (from the context).
-    usage: Vec<u32>,
-    /// Codes with a non-zero mask, to score them and to reset them.
-    touched: Vec<u32>,
-    /// Codes with a non-zero usage, to reset them.
-    used: Vec<u32>,
-}
-
-impl Scratch {
-    fn new(n: usize) -> Scratch {
-        Scratch {
-            mask: vec![0; n],
-            qual: vec![0.0; n],
-            usage: vec![0; n],
-            touched: Vec::with_capacity(4096),
-            used: Vec::new(),
-        }
-    }
-
-    fn clear_matches(&mut self) {
-        for &d in &self.touched {
-            self.mask[d as usize] = 0;
-            self.qual[d as usize] = 0.0;
-        }
-        self.touched.clear();
-    }
-
-    #[inline]
-    fn apply(&mut self, doc: u32, mask: u32, q: f32) {
-        let d = doc as usize;
-        let Some(m) = self.mask.get(d).copied() else {
-            return;
-        };
-        if m == 0 {
-            self.touched.push(doc);
-        }
-        let new = mask & !m;
-        if new != 0 {
-            self.mask[d] = m | new;
-            self.qual[d] += q * new.count_ones() as f32;
-        }
-    }
 }
 
 /// Mark (above the word bits) of a code reached through a code synonym: its label need not
@@ -312,7 +215,7 @@ impl CodeSet {
             return Vec::new();
         }
         let query = truncate(query);
-        let mut scratch = self.take_scratch();
+        let mut scratch = self.scratch.take(self.entries.len());
         self.load_usage(&mut scratch, ctx);
         let hits = if query.trim().is_empty() {
             self.most_used(&scratch, limit)
@@ -321,27 +224,9 @@ impl CodeSet {
         } else {
             self.search_text(query, &mut scratch, limit)
         };
-        for &d in &scratch.used {
-            scratch.usage[d as usize] = 0;
-        }
-        scratch.used.clear();
-        self.put_scratch(scratch);
+        scratch.clear_usage();
+        self.scratch.put(scratch);
         hits
-    }
-
-    fn take_scratch(&self) -> Scratch {
-        let pooled = match self.scratch.lock() {
-            Ok(mut pool) => pool.pop(),
-            Err(poisoned) => poisoned.into_inner().pop(),
-        };
-        pooled.unwrap_or_else(|| Scratch::new(self.entries.len()))
-    }
-
-    fn put_scratch(&self, scratch: Scratch) {
-        match self.scratch.lock() {
-            Ok(mut pool) => pool.push(scratch),
-            Err(poisoned) => poisoned.into_inner().push(scratch),
-        }
     }
 
     fn load_usage(&self, scratch: &mut Scratch, ctx: &SearchContext) {

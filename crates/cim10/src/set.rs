@@ -1,11 +1,11 @@
 //! [`CodeSet`]: the codes of one CIM-10 version, their chapters, and the search index over them.
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use crate::Cim10Error;
 use crate::index::{Index, IndexDoc, to_u32};
 use crate::normalize::phonetic;
-use crate::search::Scratch;
+use crate::scratch::ScratchPool;
 use crate::source::{
     self, Block, Chapter, CompactLine, NONE16, RawSet, Span, normalize_code, read_atih_multi,
     read_compact, read_csv,
@@ -87,7 +87,7 @@ pub struct CodeSet {
     pub(crate) rank_base: Vec<f32>,
     /// The external causes (V01–Y98): codes `external.0 .. external.1`.
     pub(crate) external: (u32, u32),
-    pub(crate) scratch: Mutex<Vec<Scratch>>,
+    pub(crate) scratch: ScratchPool,
 }
 
 impl std::fmt::Debug for CodeSet {
@@ -347,7 +347,7 @@ impl CodeSet {
             doc_flags: Vec::new(),
             rank_base: Vec::new(),
             external: (0, 0),
-            scratch: Mutex::new(Vec::new()),
+            scratch: ScratchPool::default(),
         };
         set.set_synonyms(&Synonyms::embedded()?);
         Ok(set)

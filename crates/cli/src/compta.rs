@@ -5,12 +5,12 @@
 //! (`--utilisateur ID`, password in `APPLIGARDE_MOT_DE_PASSE`) and is recorded in the audit log. The
 //! tariff import is the MMG operator's task at the terminal (no patient data): it needs no login.
 
+use crate::session::login;
 use anyhow::Context;
 use appligarde_api::{
     Api,
     compta::{ComptaExportQuery, OrigineTarifs},
     tarifs::TarifsDto,
-    session::Connexion,
 };
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -60,17 +60,6 @@ pub struct Utilisateur {
     id: i64,
 }
 
-fn login(api: &Api, user: &Utilisateur) -> anyhow::Result<()> {
-    let mot_de_passe = std::env::var("APPLIGARDE_MOT_DE_PASSE").context(
-        "indiquez le mot de passe de l'utilisateur dans la variable d'environnement APPLIGARDE_MOT_DE_PASSE",
-    )?;
-    api.session_login(Connexion {
-        utilisateur_id: user.id,
-        mot_de_passe,
-    })?;
-    Ok(())
-}
-
 pub fn run_compta(api: Api, command: &ComptaCommand) -> anyhow::Result<()> {
     let ComptaCommand::Export {
         user,
@@ -78,7 +67,7 @@ pub fn run_compta(api: Api, command: &ComptaCommand) -> anyhow::Result<()> {
         to,
         out,
     } = command;
-    login(&api, user)?;
+    login(&api, user.id)?;
     let (_, texte) = api.compta_export_texte(&ComptaExportQuery {
         du: from.clone(),
         au: to.clone(),

@@ -4,12 +4,12 @@
 //! password in the environment variable `APPLIGARDE_MOT_DE_PASSE`), so that every record says who
 //! created it and every export is in the audit log.
 
+use crate::session::login;
 use anyhow::Context;
 use appligarde_api::{
     Api,
     consultation::{ConsultationCreation, ConsultationsQuery},
     journal::Verification,
-    session::Connexion,
 };
 use clap::{Args, Subcommand};
 use std::io::Read;
@@ -51,17 +51,6 @@ pub struct Utilisateur {
     id: i64,
 }
 
-fn login(api: &Api, user: &Utilisateur) -> anyhow::Result<()> {
-    let mot_de_passe = std::env::var("APPLIGARDE_MOT_DE_PASSE").context(
-        "indiquez le mot de passe de l'utilisateur dans la variable d'environnement APPLIGARDE_MOT_DE_PASSE",
-    )?;
-    api.session_login(Connexion {
-        utilisateur_id: user.id,
-        mot_de_passe,
-    })?;
-    Ok(())
-}
-
 pub fn run(api: Api, command: &ConsultationCommand) -> anyhow::Result<()> {
     match command {
         ConsultationCommand::Add { user, json } => {
@@ -78,7 +67,7 @@ pub fn run(api: Api, command: &ConsultationCommand) -> anyhow::Result<()> {
                 serde_json::from_str(&text).with_context(|| {
                     format!("le fichier {json} n'est pas une consultation JSON valide")
                 })?;
-            login(&api, user)?;
+            login(&api, user.id)?;
             let c = api.consultation_creer(creation)?;
             println!("{}", c.id);
         }
@@ -88,7 +77,7 @@ pub fn run(api: Api, command: &ConsultationCommand) -> anyhow::Result<()> {
             to,
             json,
         } => {
-            login(&api, user)?;
+            login(&api, user.id)?;
             let query = ConsultationsQuery {
                 du: from.clone(),
                 au: to.clone(),

@@ -4,6 +4,7 @@
 //! MMG (`--utilisateur ID`, password in `APPLIGARDE_MOT_DE_PASSE`), so that every print is recorded
 //! with its author, its content hash and an entry in the audit log — exactly as from the app.
 
+use crate::session::login;
 use anyhow::Context;
 use appligarde_api::{
     Api,
@@ -11,7 +12,6 @@ use appligarde_api::{
     documents::{
         CourrierDemande, DocumentImprimeDto, LigneDto, PrescriptionDto, nature_depuis_cli,
     },
-    session::Connexion,
 };
 use clap::{Args, Subcommand};
 use std::io::Read;
@@ -73,17 +73,6 @@ pub enum CourrierCommand {
     },
 }
 
-fn login(api: &Api, user: &Medecin) -> anyhow::Result<()> {
-    let mot_de_passe = std::env::var("APPLIGARDE_MOT_DE_PASSE").context(
-        "indiquez le mot de passe de l'utilisateur dans la variable d'environnement APPLIGARDE_MOT_DE_PASSE",
-    )?;
-    api.session_login(Connexion {
-        utilisateur_id: user.id,
-        mot_de_passe,
-    })?;
-    Ok(())
-}
-
 fn lire(json: &str) -> anyhow::Result<String> {
     if json == "-" {
         let mut s = String::new();
@@ -120,7 +109,7 @@ pub fn run_ordonnance(api: Api, command: &OrdonnanceCommand) -> anyhow::Result<(
             let lignes: Vec<LigneDto> = serde_json::from_str(&lire(json)?).with_context(|| {
                 format!("le fichier {json} n'est pas une liste de lignes d'ordonnance JSON valide")
             })?;
-            login(&api, user)?;
+            login(&api, user.id)?;
             let saved = api.prescription_save(PrescriptionDto {
                 consultation_id: *consultation,
                 lignes,
@@ -135,7 +124,7 @@ pub fn run_ordonnance(api: Api, command: &OrdonnanceCommand) -> anyhow::Result<(
             consultation,
             out,
         } => {
-            login(&api, user)?;
+            login(&api, user.id)?;
             let printed = api.ordonnance_imprimer(Id { id: *consultation })?;
             ecrire(&printed, out)?;
         }
@@ -157,7 +146,7 @@ pub fn run_courrier(api: Api, command: &CourrierCommand) -> anyhow::Result<()> {
                     "type de courrier inconnu « {type_} » : medecin-traitant, urgences ou certificat"
                 )
             })?;
-            login(&api, user)?;
+            login(&api, user.id)?;
             let texte = api.courrier_preparer(CourrierDemande {
                 consultation_id: *consultation,
                 nature,

@@ -12,6 +12,7 @@ mod cotation;
 mod documents;
 mod sauvegarde;
 mod serve;
+mod session;
 mod statistiques;
 mod synchro;
 

@@ -5,6 +5,8 @@ use anyhow::Context;
 use appligarde_api::droits::PurgeRequest;
 use appligarde_api::sauvegarde::{FicheRecuperationRequest, SauvegardeRapport};
 use appligarde_api::{Api, ApiConfig, sauvegarde};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 
@@ -86,7 +88,7 @@ pub fn recovery_code(api: &Api, json: bool, pdf: Option<&Path>) -> anyhow::Resul
         let sheet = api.fiche_recuperation(FicheRecuperationRequest {
             code: code.code.clone(),
         })?;
-        std::fs::write(path, decode_base64(&sheet.contenu_base64)?)
+        std::fs::write(path, decode_pdf(&sheet.contenu_base64)?)
             .with_context(|| format!("écriture de {}", path.display()))?;
         eprintln!("Fiche de récupération écrite : {}", path.display());
     }
@@ -129,7 +131,7 @@ pub fn patient(api: &Api, command: &PatientCommand) -> anyhow::Result<()> {
             let pdf = out.join(&export.nom_pdf);
             std::fs::write(&json, &export.json)
                 .with_context(|| format!("écriture de {}", json.display()))?;
-            std::fs::write(&pdf, decode_base64(&export.pdf_base64)?)
+            std::fs::write(&pdf, decode_pdf(&export.pdf_base64)?)
                 .with_context(|| format!("écriture de {}", pdf.display()))?;
             println!("Dossier exporté : {} et {}", json.display(), pdf.display());
         }
@@ -197,44 +199,7 @@ pub fn retention(api: &Api, command: &RetentionCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Standard base64 back to bytes (the API carries PDFs as base64 for the browser).
-fn decode_base64(text: &str) -> anyhow::Result<Vec<u8>> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in text
-        .bytes()
-        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
-    {
-        let v = ALPHABET
-            .iter()
-            .position(|&a| a == c)
-            .context("PDF mal encodé")?;
-        acc = (acc << 6) | u32::try_from(v)?;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((acc >> bits) & 0xff)?);
-        }
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64_decodes_rfc4648_vectors() {
-        for (encoded, plain) in [
-            ("", ""),
-            ("Zg==", "f"),
-            ("Zm8=", "fo"),
-            ("Zm9v", "foo"),
-            ("Zm9vYg==", "foob"),
-            ("Zm9vYmE=", "fooba"),
-            ("Zm9vYmFy", "foobar"),
-        ] {
-            assert_eq!(super::decode_base64(encoded).unwrap(), plain.as_bytes());
-        }
-    }
+/// The PDF bytes of an answer (the API carries PDFs as standard base64, for the browser).
+fn decode_pdf(base64: &str) -> anyhow::Result<Vec<u8>> {
+    STANDARD.decode(base64).context("PDF mal encodé")
 }

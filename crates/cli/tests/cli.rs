@@ -239,3 +239,48 @@ fn backup_then_restore_on_a_new_pc_with_the_recovery_code() {
         .clone();
     assert_eq!(n, 25, "every consultation is back on the new PC");
 }
+
+#[test]
+fn recovery_code_pdf_writes_the_sheet_as_pdf_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = |c: &mut Command| {
+        c.arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .arg("--key-file")
+            .arg(dir.path().join("key"));
+    };
+    let mut seed = cli();
+    base(&mut seed);
+    let out = seed
+        .args(["demo", "seed", "--consultations", "1"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let pdf = dir.path().join("fiche.pdf");
+    let mut sheet = cli();
+    base(&mut sheet);
+    let out = sheet
+        .args(["recovery-code", "--pdf"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(
+        bytes.starts_with(b"%PDF-"),
+        "the base64 of the answer is decoded"
+    );
+    assert!(
+        bytes.trim_ascii_end().ends_with(b"%%EOF"),
+        "the whole PDF is written"
+    );
+}

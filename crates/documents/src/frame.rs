@@ -7,6 +7,7 @@ use crate::layout::{
     MARGIN_X, PAGE_H, TextLine, Weight,
 };
 use crate::model::{Etablissement, Prescripteur};
+use appligarde_domain::calendrier::nom_du_mois;
 use chrono::{Datelike, NaiveDate};
 
 /// Replaces spaces with no-break spaces so that the wrap never splits it
@@ -18,24 +19,9 @@ pub fn insecable(s: &str) -> String {
 /// Items placed in a fixed area: (y from the top of the area, item).
 pub type Placed = Vec<(f32, Item)>;
 
-const MOIS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 /// "23 novembre 2026".
 pub fn date_longue(d: NaiveDate) -> String {
-    let mois = MOIS.get(d.month0() as usize).copied().unwrap_or("");
+    let mois = nom_du_mois(d.month()).unwrap_or("");
     format!("{} {} {}", d.day(), mois, d.year())
 }
 

@@ -1,5 +1,6 @@
 //! The garde clock: French public holidays (computed, never listed), the PDSA periods of
-//! CSP R.6315-1 as configured by each MMG, the MMG's own opening slots, and the legal time of Paris.
+//! CSP R.6315-1 as configured by each MMG, the MMG's own opening slots, the legal time of Paris, and
+//! the French names of the months ([`MOIS`], for every document and report that writes a date).
 //!
 //! Every function takes the local date-time as a parameter (wall-clock time in metropolitan France);
 //! nothing here reads the clock. The PDSA rules are stated in wall-clock hours, so [`CalendrierPdsa::slot_of`]
@@ -12,7 +13,35 @@ use chrono::{
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::cotation::CotationError;
+use crate::error::CotationError;
+
+// ---------------------------------------------------------------------------------------------
+// Month names
+// ---------------------------------------------------------------------------------------------
+
+/// The French names of the months, January first, in lower case as a date writes them
+/// ("23 novembre 2026", "mars 2026").
+pub const MOIS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// The French name of month `mois`, numbered as [`Datelike::month`] does (1 = janvier, 12 =
+/// décembre); `None` outside 1..=12.
+pub fn nom_du_mois(mois: u32) -> Option<&'static str> {
+    let index = usize::try_from(mois.checked_sub(1)?).ok()?;
+    MOIS.get(index).copied()
+}
 
 // ---------------------------------------------------------------------------------------------
 // Public holidays
@@ -513,5 +542,19 @@ pub fn instant_paris(local: NaiveDateTime) -> Result<InstantParis, CotationError
             ambigu: true,
         }),
         LocalResult::None => Err(CotationError::HeureInexistante { date_heure: local }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_names_are_numbered_from_one() {
+        assert_eq!(nom_du_mois(1), Some("janvier"));
+        assert_eq!(nom_du_mois(8), Some("août"));
+        assert_eq!(nom_du_mois(12), Some("décembre"));
+        assert_eq!(nom_du_mois(0), None);
+        assert_eq!(nom_du_mois(13), None);
     }
 }

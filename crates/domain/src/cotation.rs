@@ -11,8 +11,10 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use serde::{Deserialize, Serialize};
 
-use crate::DomainError;
+pub use crate::error::CotationError;
+
 use crate::calendrier::{CalendrierPdsa, PeriodePdsa, est_ferie, instant_paris};
+use crate::error::date_fr;
 use crate::tarifs::{Montant, TableTarifs};
 
 /// Since the 2024 medical convention (effective 2024-12-22) the non-regulated majorations MN, MM and F
@@ -20,73 +22,6 @@ use crate::tarifs::{Montant, TableTarifs};
 /// hours (DOMAIN.md, billing table). This is a rule date, not a tariff, hence a constant.
 pub const DATE_URGENCE_AVEREE: NaiveDate =
     NaiveDate::from_ymd_opt(2024, 12, 22).expect("2024-12-22 is a valid date");
-
-/// Errors of the garde calendar, the tariff table and the cotation; every message is French text the
-/// user can act on.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CotationError {
-    /// The tariff table as a whole is unusable (empty, missing column).
-    #[error("Table des tarifs : {message}")]
-    TableInvalide { message: String },
-    /// One line of the tariff table is malformed.
-    #[error("Table des tarifs, ligne {ligne} : {message}")]
-    LigneInvalide { ligne: usize, message: String },
-    #[error(
-        "Table des tarifs, ligne {ligne} : le montant « {valeur} » n'est pas valide ({raison})."
-    )]
-    MontantInvalide {
-        ligne: usize,
-        valeur: String,
-        raison: String,
-    },
-    #[error(
-        "Table des tarifs, ligne {ligne} : la date « {valeur} » de la colonne {colonne} n'est pas valide (format attendu AAAA-MM-JJ, par exemple 2024-12-22)."
-    )]
-    DateInvalide {
-        ligne: usize,
-        colonne: &'static str,
-        valeur: String,
-    },
-    #[error(
-        "Table des tarifs, lignes {ligne_a} et {ligne_b} : deux tarifs de {code} sont valables en même temps (le {}) ; corrigez les dates de validité.",
-        date_fr(*.date)
-    )]
-    PeriodesChevauchantes {
-        code: String,
-        ligne_a: usize,
-        ligne_b: usize,
-        date: NaiveDate,
-    },
-    /// A wall-clock time skipped by the spring change to summer time.
-    #[error(
-        "L'heure saisie n'existe pas : le {} à {}, les horloges passent directement de 2 h à 3 h (passage à l'heure d'été). Vérifiez l'heure de la consultation.",
-        date_fr(.date_heure.date()),
-        .date_heure.format("%H:%M")
-    )]
-    HeureInexistante { date_heure: NaiveDateTime },
-    #[error("La date de naissance est postérieure à la date de la consultation : vérifiez-la.")]
-    NaissanceApresConsultation,
-    /// The base act has no amount in the table on that date.
-    #[error(
-        "Le tarif de {code} n'est pas connu au {} dans la table des tarifs : chargez une table des tarifs qui le contient.",
-        date_fr(*.date)
-    )]
-    TarifAbsent { code: String, date: NaiveDate },
-}
-
-impl From<CotationError> for DomainError {
-    fn from(error: CotationError) -> Self {
-        let field = match &error {
-            CotationError::HeureInexistante { .. } => Some("date_heure"),
-            CotationError::NaissanceApresConsultation => Some("date_naissance"),
-            _ => None,
-        };
-        match field {
-            Some(field) => DomainError::field(field, error.to_string()),
-            None => DomainError::general(error.to_string()),
-        }
-    }
-}
 
 /// Everything the rules need to know about one consultation.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -411,9 +346,4 @@ fn age_fr(age: u32) -> String {
         1 => "1 an".into(),
         n => format!("{n} ans"),
     }
-}
-
-/// French date "22/12/2024".
-fn date_fr(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
 }

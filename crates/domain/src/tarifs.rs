@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::cotation::CotationError;
+use crate::error::CotationError;
 
 /// The default tariff table, as embedded in the program.
 pub const TARIFS_GARDE_CSV: &str = include_str!("../data/tarifs_garde.csv");
@@ -124,7 +124,7 @@ pub struct Tarif {
     pub valide_du: NaiveDate,
     /// Last day of validity, included; `None` while still valid.
     pub valide_au: Option<NaiveDate>,
-    /// Informative conditions from the file (the rules themselves are in [`crate::cotation`]).
+    /// Informative conditions from the file (the rules themselves are in the `cotation` module).
     pub conditions: String,
     pub source: String,
 }

@@ -51,6 +51,7 @@ mod columns;
 mod encoding;
 mod error;
 mod fingerprint;
+mod praticien;
 mod reader;
 mod record;
 
@@ -60,11 +61,9 @@ pub use fingerprint::{
     DiffCounts, DiffDetail, FINGERPRINT_VERSION, PractitionerFingerprints, activity_fingerprint,
     diff, diff_detail, person_fingerprint, site_fingerprint, site_key,
 };
+pub use praticien::{Praticien, SAVOIR_FAIRE_MEDECINE_GENERALE, group_practitioners};
 pub use reader::{
     Filtre, ImportReport, Layout, MAX_LINE_BYTES, MAX_REPORTED_LINES, MalformedLine,
     MalformedReason, RppsReader,
 };
-pub use record::{
-    ActiviteRpps, Adresse, CodeLibelle, Praticien, SAVOIR_FAIRE_MEDECINE_GENERALE, Site,
-    group_practitioners,
-};
+pub use record::{ActiviteRpps, Adresse, CodeLibelle, Site};

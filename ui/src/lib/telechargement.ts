@@ -1,7 +1,8 @@
-// Files made by the backend and carried as base64 (PDF sheets, patient exports): opened or saved
-// through a blob URL, the same way in the desktop webview and in a plain browser.
+// Files made by the backend and carried as base64 (PDF sheets, patient exports, accounting and
+// statistics files): opened or saved through a blob URL, the same way in the desktop webview and in
+// a plain browser.
 
-/** The bytes of a base64 text. */
+/** The bytes of a base64 text (the UI's one base64 decoder). */
 export function octets(base64: string): Uint8Array {
   const binaire = atob(base64);
   const out = new Uint8Array(binaire.length);

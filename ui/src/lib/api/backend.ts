@@ -45,9 +45,14 @@ export function toBackendError(reason: unknown): BackendError {
   });
 }
 
-function tauriTransport(): Transport | null {
+/** True in the desktop app (Tauri's IPC is there), false in a plain browser. */
+function dansLeBureau(): boolean {
   const w = globalThis as unknown as { __TAURI_INTERNALS__?: unknown };
-  if (!w.__TAURI_INTERNALS__) return null;
+  return Boolean(w.__TAURI_INTERNALS__);
+}
+
+function tauriTransport(): Transport | null {
+  if (!dansLeBureau()) return null;
   return async (command, args) => {
     const { invoke } = await import('@tauri-apps/api/core');
     return invoke('invoke_api', { command, args });
@@ -106,4 +111,16 @@ export async function call<K extends CommandName>(
     }
     throw error;
   }
+}
+
+/**
+ * Opens a printed PDF (written by the backend in the data directory) in the system viewer, through
+ * the desktop shell's `ouvrir_document` command. False in a plain browser, which has no shell: the
+ * caller then shows the PDF bytes of the answer itself.
+ */
+export async function ouvrirDocument(chemin: string): Promise<boolean> {
+  if (!dansLeBureau()) return false;
+  const { invoke } = await import('@tauri-apps/api/core');
+  await invoke('ouvrir_document', { chemin });
+  return true;
 }
