@@ -4,10 +4,14 @@
 //! - `cargo xtask test`: everything CI runs, ending with one line `N passed, N failed`.
 //! - `cargo xtask bench`: the benchmarks, with a report in `target/bench-report.md`.
 //! - `cargo xtask gen-types`: regenerates the UI's TypeScript types from the Rust API.
+//! - `cargo xtask layering [--edges]`: the crate dependencies ARCHITECTURE.md declares, and no import
+//!   cycle between the modules of a crate (`--edges` also lists every edge between modules).
 //!
-//! It depends on nothing but `anyhow` so that it builds before the system packages are installed.
+//! It depends on nothing but `anyhow` and `serde_json` (pure Rust) so that it builds before the system
+//! packages are installed.
 
 mod deps;
+mod layering;
 mod postgres;
 mod tally;
 
@@ -23,8 +27,11 @@ fn main() {
         Some("test") => test(),
         Some("bench") => bench(&args[1..]),
         Some("gen-types") => gen_types(),
+        Some("layering") => layering_check(args.get(1).map(String::as_str)),
         _ => {
-            eprintln!("usage: cargo xtask run | test | bench [FILTER] | gen-types");
+            eprintln!(
+                "usage: cargo xtask run | test | bench [FILTER] | gen-types | layering [--edges]"
+            );
             std::process::exit(2);
         }
     };
@@ -144,6 +151,18 @@ fn gen_types() -> Result<()> {
     )
 }
 
+fn layering_check(option: Option<&str>) -> Result<()> {
+    let show_edges = match option {
+        None => false,
+        Some("--edges") => true,
+        Some(other) => bail!("cargo xtask layering [--edges]: unknown option {other}"),
+    };
+    if !layering::run(&root(), &mut cargo(), show_edges)? {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
 fn test() -> Result<()> {
     let started = std::time::Instant::now();
     let mut tally = Tally::default();
@@ -159,6 +178,9 @@ fn test() -> Result<()> {
         "cargo fmt --check",
         cargo().args(["fmt", "--all", "--check"]),
     );
+    tally.check_in_process("layering (crate dependencies, module cycles)", || {
+        layering::run(&root(), &mut cargo(), false)
+    });
     tally.check(
         "cargo clippy -D warnings",
         cargo().args([

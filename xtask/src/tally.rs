@@ -32,6 +32,22 @@ impl Tally {
         ok
     }
 
+    /// A step that is one check run in this process: it passes when `run` returns `Ok(true)`; an error
+    /// is printed and counts as a failure.
+    pub fn check_in_process(
+        &mut self,
+        name: &str,
+        run: impl FnOnce() -> anyhow::Result<bool>,
+    ) -> bool {
+        println!("\n==> {name}");
+        let ok = run().unwrap_or_else(|e| {
+            eprintln!("{name}: {e:#}");
+            false
+        });
+        self.record(name, u64::from(ok), u64::from(!ok));
+        ok
+    }
+
     /// Runs a command, echoing its stdout, and returns (success, stdout).
     fn capture(name: &str, cmd: &mut Command) -> (bool, String) {
         println!("\n==> {name}");
