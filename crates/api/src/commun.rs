@@ -45,7 +45,6 @@ pub fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-
 /// A local date-time as typed (`YYYY-MM-DDTHH:MM`, seconds optional, a space instead of `T` too).
 pub fn parse_heure(field: &str, text: &str) -> Result<NaiveDateTime, DomainError> {
     let t = text.trim().replace(' ', "T");
@@ -104,7 +103,6 @@ pub fn erreur_document(e: DocumentError) -> ApiError {
     err.field = champ.map(str::to_owned);
     err
 }
-
 
 /// The wire types of this module, for the generated TypeScript file.
 pub fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {

@@ -6,8 +6,8 @@
 //! Doctors propose and choose cotations; any logged-in user (reception included) enters payments
 //! and closes the accounts; only the MMG admin imports a tariff table.
 
-use crate::cotation::{ActeDto, CotationDto, cotation_dto};
 use crate::commun::{Fichier, erreur_document};
+use crate::cotation::{ActeDto, CotationDto, cotation_dto};
 use crate::session::Besoin;
 use crate::{Api, ApiError, ErrorCode};
 use appligarde_documents::cloture::{
@@ -33,6 +33,7 @@ use ts_rs::TS;
 // Wire types
 // ---------------------------------------------------------------------------------------------
 
+/// Ask the program's cotation of a consultation (stored with it).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct CotationProposition {
@@ -360,7 +361,6 @@ fn ligne_dto(l: &LigneCompta) -> LigneComptaDto {
         etat: etat.to_owned(),
     }
 }
-
 
 fn invalide(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::from(DomainError::field(field, message))
@@ -835,7 +835,11 @@ impl Api {
 
     pub fn compta_export_csv(&self, q: ComptaExportQuery) -> Result<Fichier, ApiError> {
         let (nom, texte) = self.compta_export_texte(&q)?;
-        Ok(Fichier::new(nom, "text/csv;charset=utf-8", texte.as_bytes()))
+        Ok(Fichier::new(
+            nom,
+            "text/csv;charset=utf-8",
+            texte.as_bytes(),
+        ))
     }
 
     /// The payment modes (code and French label), for the UI's choices.

@@ -6,20 +6,19 @@
 //! the day list but no clinical notes. Validation happens before the single transaction of each
 //! change, with every broken rule reported at once; the store checks again inside the transaction.
 
-use crate::session::{Acteur, Besoin};
 use crate::commun::{Id, heure_texte, parse_heure, validation};
 use crate::patient::{PatientDto, PatientSaisie};
+use crate::session::{Acteur, Besoin};
 use crate::{Api, ApiError, ErrorCode, FieldError};
-use appligarde_store::consultation::ConsultationLigne;
 use appligarde_domain::{
     DomainError,
     audit::Action,
     consultation::{Contenu, Diagnostic, Orientation, SignesVitaux},
     garde::{Lieu, ModeArrivee, StatutConsultation},
 };
+use appligarde_store::consultation::ConsultationLigne;
 use appligarde_store::{
-    audit, consultation as store_consultation, garde as store_garde,
-    patient as store_patient,
+    audit, consultation as store_consultation, garde as store_garde, patient as store_patient,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use rand::Rng;
@@ -360,7 +359,6 @@ impl Api {
         }
         row
     }
-
 
     pub fn consultations_du_patient(&self, id: Id) -> Result<Vec<ConsultationRow>, ApiError> {
         let acteur = self.acteur(Besoin::Connecte)?;
@@ -794,12 +792,8 @@ impl From<ConsultationLigne> for ConsultationRow {
             motif: c.motif,
             statut: c.statut.code().to_owned(),
             statut_libelle: c.statut.libelle().to_owned(),
-            etat: etat(c.statut, c.debut.is_some())
-                .0
-                .to_owned(),
-            etat_libelle: etat(c.statut, c.debut.is_some())
-                .1
-                .to_owned(),
+            etat: etat(c.statut, c.debut.is_some()).0.to_owned(),
+            etat_libelle: etat(c.statut, c.debut.is_some()).1.to_owned(),
             patient_id: c.patient_id,
             debut: c.debut,
             fin: c.fin,

@@ -1,8 +1,8 @@
 //! Shifts (gardes): opening and closing one, and where now stands on the garde clock.
 
-use crate::session::Besoin;
 use crate::commun::heure_texte;
 use crate::consultation::ConsultationRow;
+use crate::session::Besoin;
 use crate::{Api, ApiError, ErrorCode};
 use appligarde_domain::calendrier::{date_de_garde, situer};
 use appligarde_store::garde as store_garde;
@@ -61,7 +61,6 @@ impl Api {
             situation: self.situation(now)?,
         })
     }
-
 
     pub(crate) fn garde_dto(&self, g: store_garde::Garde) -> Result<GardeDto, ApiError> {
         let store = self.store();
@@ -141,7 +140,6 @@ impl Api {
             jour_ferie: s.jour_ferie.map(str::to_owned),
         })
     }
-
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

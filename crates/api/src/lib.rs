@@ -324,7 +324,7 @@ commands! {
     compte_mot_de_passe_reinitialiser(session::MotDePasseReinitialisation) -> session::CompteDto;
     reglages_garde_get() -> administration::ReglagesGarde;
     reglages_garde_save(administration::ReglagesGardeSaisie) -> administration::ReglagesGarde;
-    journal_filtres() -> administration::JournalFiltres;
+    journal_filtres() -> journal::JournalFiltres;
     compte_creer(session::CompteSaisie) -> session::CompteDto;
     compte_modifier(session::CompteModification) -> session::CompteDto;
     mot_de_passe_changer(session::ChangementMotDePasse) -> session::SessionDto;

@@ -1,17 +1,11 @@
 //! Patients: their identity as typed and as shown (reception sees no clinical field), the search of
 //! a returning patient and the duplicate check on creation.
 
-use crate::session::{Acteur, Besoin};
 use crate::commun::{Id, parse_date, validation};
+use crate::session::{Acteur, Besoin};
 use crate::{Api, ApiError, ErrorCode};
-use appligarde_domain::{
-    DomainError,
-    garde::Sexe,
-    patient::Identite,
-};
-use appligarde_store::{
-    patient as store_patient, patient::Patient,
-};
+use appligarde_domain::{DomainError, garde::Sexe, patient::Identite};
+use appligarde_store::{patient as store_patient, patient::Patient};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -183,7 +177,6 @@ impl Api {
             modifie_par: self.nom_utilisateur(p.updated_by)?,
         })
     }
-
 
     pub fn patient_get(&self, id: Id) -> Result<PatientDto, ApiError> {
         let acteur = self.acteur(Besoin::Connecte)?;

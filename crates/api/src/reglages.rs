@@ -6,9 +6,7 @@ use appligarde_domain::{
     DomainError,
     calendrier::{CalendrierPdsa, CreneauxOuverture, DebutSamedi, Plage},
 };
-use appligarde_store::{
-    garde as store_garde, garde::Reglages,
-};
+use appligarde_store::{garde as store_garde, garde::Reglages};
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -171,7 +169,6 @@ impl ReglagesDto {
 }
 
 impl Api {
-
     pub fn reglages_get(&self) -> Result<ReglagesDto, ApiError> {
         self.acteur(Besoin::Connecte)?;
         Ok(ReglagesDto::from(&self.store().reglages()?))
@@ -187,7 +184,6 @@ impl Api {
         })?;
         Ok(ReglagesDto::from(&store.reglages()?))
     }
-
 }
 
 /// The wire types of this module, for the generated TypeScript file.

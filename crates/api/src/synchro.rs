@@ -33,8 +33,7 @@ const ECART_MAX_JOURS: i64 = 31;
 /// The network side of the sync, plugged in by the shell and the CLI ([`Api::brancher_hub`]).
 pub trait Hub: Send + Sync {
     /// Exchanges a one-time code for a device token and records the enrollment.
-    fn inscrire(&self, poste: &dyn Poste, demande: HubInscription)
-    -> Result<SyncStatut, ApiError>;
+    fn inscrire(&self, poste: &dyn Poste, demande: HubInscription) -> Result<SyncStatut, ApiError>;
     /// One push of the waiting days and one pull of the reference data.
     fn synchroniser(&self, poste: &dyn Poste) -> SyncRapport;
 }
@@ -52,12 +51,48 @@ pub trait Poste: Send + Sync {
     fn synchro_inscription(&self) -> Result<Option<Inscription>, ApiError>;
     fn synchro_enregistrer_inscription(&self, inscription: Inscription) -> Result<(), ApiError>;
     fn synchro_a_envoyer(&self) -> Result<Vec<DailyAggregate>, ApiError>;
-    fn synchro_marquer_envoyes(&self, envois: &[(NaiveDate, PdsaSlot, u64)])
-    -> Result<(), ApiError>;
+    fn synchro_marquer_envoyes(
+        &self,
+        envois: &[(NaiveDate, PdsaSlot, u64)],
+    ) -> Result<(), ApiError>;
     fn synchro_noter_tentative(&self) -> Result<(), ApiError>;
     fn synchro_noter_resultat(&self, erreur: Option<&str>) -> Result<(), ApiError>;
     fn synchro_reference_version(&self) -> Result<u64, ApiError>;
     fn reference_appliquer(&self, p: &Publication) -> Result<ReferenceDto, ApiError>;
+}
+
+/// A shared desktop (the background task and the shell hold the [`Api`] in an `Arc`).
+impl<P: Poste + ?Sized> Poste for Arc<P> {
+    fn sync_statut(&self) -> Result<SyncStatut, ApiError> {
+        (**self).sync_statut()
+    }
+    fn synchro_inscription(&self) -> Result<Option<Inscription>, ApiError> {
+        (**self).synchro_inscription()
+    }
+    fn synchro_enregistrer_inscription(&self, inscription: Inscription) -> Result<(), ApiError> {
+        (**self).synchro_enregistrer_inscription(inscription)
+    }
+    fn synchro_a_envoyer(&self) -> Result<Vec<DailyAggregate>, ApiError> {
+        (**self).synchro_a_envoyer()
+    }
+    fn synchro_marquer_envoyes(
+        &self,
+        envois: &[(NaiveDate, PdsaSlot, u64)],
+    ) -> Result<(), ApiError> {
+        (**self).synchro_marquer_envoyes(envois)
+    }
+    fn synchro_noter_tentative(&self) -> Result<(), ApiError> {
+        (**self).synchro_noter_tentative()
+    }
+    fn synchro_noter_resultat(&self, erreur: Option<&str>) -> Result<(), ApiError> {
+        (**self).synchro_noter_resultat(erreur)
+    }
+    fn synchro_reference_version(&self) -> Result<u64, ApiError> {
+        (**self).synchro_reference_version()
+    }
+    fn reference_appliquer(&self, p: &Publication) -> Result<ReferenceDto, ApiError> {
+        (**self).reference_appliquer(p)
+    }
 }
 
 impl Poste for Api {

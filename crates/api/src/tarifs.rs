@@ -48,8 +48,6 @@ pub struct TarifsImport {
     pub remplacer: bool,
 }
 
-/// Ask the program's cotation of a consultation (stored with it).
-
 fn tarifs_dto(
     v: &store_compta::VersionTarifs,
     versions: Vec<store_compta::LigneVersion>,
@@ -141,7 +139,6 @@ impl Api {
         );
         Ok(tarifs_dto(&v, store.versions_tarifs()?))
     }
-
 }
 
 /// The wire types of this module, for the generated TypeScript file.

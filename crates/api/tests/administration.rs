@@ -8,9 +8,9 @@ use appligarde_api::{
     administration::ReglagesGardeSaisie,
     commun::Id,
     consultation::{ArriveeSaisie, ConsultationMaj},
+    dto::MmgSettings,
     journal::JournalQuery,
     patient::{PatientModification, PatientSaisie},
-    dto::MmgSettings,
     session::{CompteModification, CompteSaisie, Connexion, MotDePasseReinitialisation},
 };
 use appligarde_store::KeySource;

@@ -1,7 +1,9 @@
 //! The API over a real encrypted store: what the UI and the CLI rely on.
 #![allow(clippy::unwrap_used)]
 
-use appligarde_api::{Api, ApiConfig, ErrorCode, FixedClock, consultation::ConsultationsQuery, dto::*};
+use appligarde_api::{
+    Api, ApiConfig, ErrorCode, FixedClock, consultation::ConsultationsQuery, dto::*,
+};
 use appligarde_store::KeySource;
 use chrono::{TimeZone, Utc};
 use serde_json::json;

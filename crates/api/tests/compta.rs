@@ -5,14 +5,9 @@
 #![allow(clippy::unwrap_used)]
 
 use appligarde_api::{
-    Api, ApiConfig, ApiError, ErrorCode, FixedClock,
-    compta::*,
-    commun::Id,
-    consultation::ConsultationsQuery,
-    cotation::CotationRequest,
-    dto::DemoOptions,
-    tarifs::TarifsImport,
-    session::Connexion,
+    Api, ApiConfig, ApiError, ErrorCode, FixedClock, commun::Id, compta::*,
+    consultation::ConsultationsQuery, cotation::CotationRequest, dto::DemoOptions,
+    session::Connexion, tarifs::TarifsImport,
 };
 use appligarde_domain::tarifs::Montant;
 use appligarde_store::KeySource;

@@ -9,8 +9,8 @@ use appligarde_api::{
     commun::Id,
     consultation::*,
     documents::*,
-    patient::PatientSaisie,
     dto::MmgSettings,
+    patient::PatientSaisie,
     session::{CompteSaisie, Connexion},
 };
 use appligarde_store::KeySource;

@@ -6,9 +6,9 @@
 use appligarde_api::{
     Api, ApiConfig, Clock, ErrorCode,
     consultation::ArriveeSaisie,
+    droits::{PatientExportRequest, PurgeRequest},
     garde::GardeOuverture,
     patient::PatientSaisie,
-    droits::{PatientExportRequest, PurgeRequest},
     sauvegarde::{FicheRecuperationRequest, SauvegardeReglagesDto},
     session::{CompteSaisie, Connexion},
 };

@@ -6,8 +6,8 @@
 use appligarde_api::{
     Api, ApiConfig,
     consultation::{ConsultationCreation, ConsultationSaisie},
-    patient::PatientSaisie,
     dto::MmgSettings,
+    patient::PatientSaisie,
     session::{CompteSaisie, Connexion},
 };
 use appligarde_store::{KeySource, Store};

@@ -1,11 +1,8 @@
 //! The demo MMG's accounts: a cotation and a payment for the closed consultations of the past.
 
-use crate::compta::contexte;
 use crate::ApiError;
-use appligarde_domain::{
-    compta::valider_paiement,
-    cotation::proposer,
-};
+use crate::compta::contexte;
+use appligarde_domain::{compta::valider_paiement, cotation::proposer};
 use appligarde_store::compta::{self as store_compta};
 
 const BANQUES_DEMO: [&str; 5] = [
@@ -88,4 +85,3 @@ pub fn demo_comptes(store: &mut appligarde_store::Store, stamp: &str) -> Result<
     }
     Ok(n)
 }
-

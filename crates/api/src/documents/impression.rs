@@ -3,9 +3,8 @@
 //! the same bytes.
 
 use appligarde_documents::{
-    self as docs, CertificatContenu, Constantes, Courrier, CourrierKind,
-    Etablissement, MedecinTraitantContenu, Ordonnance, PatientDoc, Prescripteur,
-    Section, UrgencesContenu,
+    self as docs, CertificatContenu, Constantes, Courrier, CourrierKind, Etablissement,
+    MedecinTraitantContenu, Ordonnance, PatientDoc, Prescripteur, Section, UrgencesContenu,
 };
 use appligarde_domain::garde::Sexe as SexeDomaine;
 use appligarde_store::documents::{self as store_docs, NouveauDocument};
@@ -359,7 +358,6 @@ impl Contexte {
         }
     }
 }
-
 
 impl Api {
     /// Whether the ordonnance can print now, and the age/weight it will show.

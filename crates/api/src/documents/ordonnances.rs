@@ -460,5 +460,4 @@ impl Api {
             id: p.consultation_id,
         })
     }
-
 }

@@ -4,9 +4,7 @@
 use crate::{Api, ApiError, ErrorCode};
 use appligarde_domain::{
     calendrier::{CalendrierPdsa, PeriodePdsa},
-    indicateurs::{
-        self, Comptes, Cumul, Fait, marquer_retours,
-    },
+    indicateurs::{self, Comptes, Cumul, Fait, marquer_retours},
 };
 use appligarde_protocol::{
     AGGREGATE_SCHEMA, AgeBandCounts, ArrivalModeCounts, DailyAggregate, DailyCounts,

@@ -9,9 +9,7 @@ use super::tableau::{
 use crate::commun::Fichier;
 use crate::{Api, ApiError, ErrorCode};
 use appligarde_documents::rapport::{RapportActivite, TableauRapport, rapport_activite_pdf};
-use appligarde_domain::indicateurs::{
-        CATALOGUE, Tableau,
-    };
+use appligarde_domain::indicateurs::{CATALOGUE, Tableau};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -336,10 +334,7 @@ pub struct ExportStatistiques {
 
 impl Api {
     /// The dashboard of a period as a CSV or XLSX file.
-    pub fn statistiques_exporter(
-        &self,
-        demande: ExportStatistiques,
-    ) -> Result<Fichier, ApiError> {
+    pub fn statistiques_exporter(&self, demande: ExportStatistiques) -> Result<Fichier, ApiError> {
         let tableau = match demande.periode.as_deref().filter(|p| !p.is_empty()) {
             None => self.statistiques_tableau(PeriodeStatistiques {
                 du: demande.du.clone(),

@@ -8,8 +8,8 @@ use appligarde_domain::{
     consultation::Orientation,
     garde::{ModeArrivee, Sexe},
     indicateurs::{
-        CATALOGUE, CHAPITRES_CIM10, Cumul, Fait, ModePaiement, Repartition, Tableau,
-        TrancheAge, cle_chapitre,
+        CATALOGUE, CHAPITRES_CIM10, Cumul, Fait, ModePaiement, Repartition, Tableau, TrancheAge,
+        cle_chapitre,
     },
 };
 use appligarde_protocol::PdsaSlot;
@@ -217,21 +217,6 @@ pub(crate) const JOURS_SEMAINE: [&str; 7] = [
     "Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche",
 ];
 
-const MOIS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 /// "1234,50 €".
 pub(crate) fn euros(centimes: i64) -> String {
     format!("{},{:02} €", centimes / 100, (centimes % 100).abs())
@@ -269,7 +254,7 @@ fn les_plus_frequents(lignes: &mut Vec<LigneStatistique>, garder: Option<usize>)
 
 /// The label of a month `YYYY-MM`: "mars 2026".
 pub fn libelle_mois(annee: i32, mois: u32) -> String {
-    let nom = MOIS
+    let nom = appligarde_domain::calendrier::MOIS
         .get(mois.saturating_sub(1) as usize)
         .copied()
         .unwrap_or("?");

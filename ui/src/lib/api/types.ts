@@ -1,6 +1,28 @@
 // Generated from the Rust API by `cargo xtask gen-types`; do not edit.
 // A test of appligarde-api fails while this file is stale.
 
+export type ErrorCode = "validation" | "bad_arguments" | "unknown_command" | "not_found" | "key" | "schema_too_new" | "storage" | "internal" | "unauthenticated" | "locked" | "forbidden";
+
+export type ApiError = { code: ErrorCode, message: string, 
+/**
+ * The field the message is about, for validation errors.
+ */
+field?: string, 
+/**
+ * Every broken rule, when several fields are wrong at once.
+ */
+details?: Array<FieldError>, };
+
+export type FieldError = { field: string, message: string, };
+
+export type Id = { id: number, };
+
+export type Fichier = { nom_fichier: string, type_mime: string, 
+/**
+ * The bytes, in standard base64 (RFC 4648, with padding).
+ */
+contenu_base64: string, };
+
 export type AppInfo = { version: string, schema_version: number, data_dir: string, database: string, 
 /**
  * Where the database key comes from (never the key).
@@ -17,49 +39,9 @@ export type UtilisateurDto = { id: number, nom: string, prenom: string,
  */
 role: string, role_libelle: string, rpps: string | null, specialite: string | null, };
 
-export type ConsultationsQuery = { du: string, au: string, };
-
-export type ConsultationRow = { id: number, 
-/**
- * Local arrival time, `YYYY-MM-DDTHH:MM:SS`.
- */
-arrivee: string, patient_nom: string, patient_prenom: string, patient_naissance: string, medecin: string | null, mode_arrivee: string, mode_arrivee_libelle: string, regule: boolean, lieu_libelle: string, motif: string, statut: string, statut_libelle: string, patient_id: number, debut: string | null, fin: string | null, 
-/**
- * `attente` (waiting room), `en_cours` (in consultation) or `terminee` (closed).
- */
-etat: string, etat_libelle: string, 
-/**
- * Code of the main diagnosis (doctors only).
- */
-diagnostic: string | null, orientation_libelle: string | null, version: number, };
-
-export type GardeDuJour = { 
-/**
- * Start of the garde day shown (local time, `YYYY-MM-DDTHH:MM`).
- */
-debut: string, consultations: Array<ConsultationRow>, 
-/**
- * The open shift, if any.
- */
-garde: GardeDto | null, situation: SituationDto, };
-
 export type DemoOptions = { consultations: number, seed: number, };
 
 export type DemoSummary = { utilisateurs: number, patients: number, consultations: number, };
-
-export type ErrorCode = "validation" | "bad_arguments" | "unknown_command" | "not_found" | "key" | "schema_too_new" | "storage" | "internal" | "unauthenticated" | "locked" | "forbidden";
-
-export type ApiError = { code: ErrorCode, message: string, 
-/**
- * The field the message is about, for validation errors.
- */
-field?: string, 
-/**
- * Every broken rule, when several fields are wrong at once.
- */
-details?: Array<FieldError>, };
-
-export type FieldError = { field: string, message: string, };
 
 export type CotationRequest = { date_heure: string, 
 /**
@@ -140,6 +122,62 @@ ancien: string | null, nouveau: string, };
 
 export type MotDePasseReinitialisation = { id: number, mot_de_passe: string, };
 
+export type PlageDto = { 
+/**
+ * `HH:MM`
+ */
+debut: string, 
+/**
+ * `HH:MM`; not after `debut` means past midnight.
+ */
+fin: string, };
+
+export type CreneauxDto = { lundi: Array<PlageDto>, mardi: Array<PlageDto>, mercredi: Array<PlageDto>, jeudi: Array<PlageDto>, vendredi: Array<PlageDto>, samedi: Array<PlageDto>, dimanche: Array<PlageDto>, ferie: Array<PlageDto>, pont: Array<PlageDto>, };
+
+export type ReglagesDto = { samedi_apres_midi: boolean, 
+/**
+ * 12 or 14.
+ */
+debut_samedi: number, lundi_veille_ferie: boolean, vendredi_lendemain_ferie: boolean, samedi_lendemain_ferie: boolean, 
+/**
+ * False: the slots follow the legal PDSA periods of the calendar.
+ */
+creneaux_personnalises: boolean, creneaux: CreneauxDto, verrouillage_minutes: number, };
+
+export type PatientSaisie = { nom: string, nom_naissance: string, prenom: string, 
+/**
+ * `F`, `M` or `I`.
+ */
+sexe: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+date_naissance: string, code_postal: string, commune: string, code_insee: string, telephone: string, medecin_traitant: string, medecin_traitant_rpps: string | null, poids_kg: number | null, taille_cm: number | null, allergies: string, antecedents: string, };
+
+export type PatientDto = { id: number, nom: string, nom_naissance: string, prenom: string, sexe: string, date_naissance: string, 
+/**
+ * Age in years (months for a baby), as shown: « 36 ans », « 8 mois ».
+ */
+age: string, code_postal: string, commune: string, code_insee: string, telephone: string, medecin_traitant: string, medecin_traitant_rpps: string | null, 
+/**
+ * Weight, height, allergies and history are clinical: empty for reception.
+ */
+poids_kg: number | null, taille_cm: number | null, allergies: string, antecedents: string, created_at: string, updated_at: string, cree_par: string | null, modifie_par: string | null, };
+
+export type PatientCreation = { patient: PatientSaisie, 
+/**
+ * Create even though a patient born the same day has a similar name (checked by the user).
+ */
+confirmer_doublon: boolean, };
+
+export type PatientModification = { id: number, patient: PatientSaisie, };
+
+export type PatientRecherche = { nom: string, prenom: string, 
+/**
+ * `YYYY-MM-DD`, optional.
+ */
+date_naissance: string | null, };
+
 export type ConsultationSaisie = { medecin_id: number | null, 
 /**
  * Local time `YYYY-MM-DDTHH:MM`; empty means now.
@@ -197,42 +235,6 @@ export type ChangementDto = { champ: string, libelle: string, avant: string, apr
 
 export type VersionDto = { version: number, modifiee_le: string, modifiee_par: string, motif: string, changements: Array<ChangementDto>, };
 
-export type PatientSaisie = { nom: string, nom_naissance: string, prenom: string, 
-/**
- * `F`, `M` or `I`.
- */
-sexe: string, 
-/**
- * `YYYY-MM-DD`.
- */
-date_naissance: string, code_postal: string, commune: string, code_insee: string, telephone: string, medecin_traitant: string, medecin_traitant_rpps: string | null, poids_kg: number | null, taille_cm: number | null, allergies: string, antecedents: string, };
-
-export type PatientDto = { id: number, nom: string, nom_naissance: string, prenom: string, sexe: string, date_naissance: string, 
-/**
- * Age in years (months for a baby), as shown: « 36 ans », « 8 mois ».
- */
-age: string, code_postal: string, commune: string, code_insee: string, telephone: string, medecin_traitant: string, medecin_traitant_rpps: string | null, 
-/**
- * Weight, height, allergies and history are clinical: empty for reception.
- */
-poids_kg: number | null, taille_cm: number | null, allergies: string, antecedents: string, created_at: string, updated_at: string, cree_par: string | null, modifie_par: string | null, };
-
-export type PatientCreation = { patient: PatientSaisie, 
-/**
- * Create even though a patient born the same day has a similar name (checked by the user).
- */
-confirmer_doublon: boolean, };
-
-export type PatientModification = { id: number, patient: PatientSaisie, };
-
-export type PatientRecherche = { nom: string, prenom: string, 
-/**
- * `YYYY-MM-DD`, optional.
- */
-date_naissance: string | null, };
-
-export type Id = { id: number, };
-
 export type ArriveeSaisie = { patient_id: number | null, patient: PatientSaisie | null, confirmer_doublon: boolean, 
 /**
  * Local time; empty means now.
@@ -259,27 +261,27 @@ etat: string, patient: PatientDto, garde_id: number | null, consultation: Consul
  */
 clinique_masquee: boolean, medecin: string | null, created_at: string, updated_at: string, cloturee_le: string | null, cree_par: string | null, modifie_par: string | null, versions: Array<VersionDto>, };
 
-export type PlageDto = { 
+export type BrouillonEnregistre = { id: number, version: number, updated_at: string, 
 /**
- * `HH:MM`
+ * The diagnoses as saved, with their CIM-10 labels (the code as typed is normalised).
  */
-debut: string, 
-/**
- * `HH:MM`; not after `debut` means past midnight.
- */
-fin: string, };
+diagnostics: Array<DiagnosticDto>, cree_par: string | null, modifie_par: string | null, };
 
-export type CreneauxDto = { lundi: Array<PlageDto>, mardi: Array<PlageDto>, mercredi: Array<PlageDto>, jeudi: Array<PlageDto>, vendredi: Array<PlageDto>, samedi: Array<PlageDto>, dimanche: Array<PlageDto>, ferie: Array<PlageDto>, pont: Array<PlageDto>, };
+export type ConsultationsQuery = { du: string, au: string, };
 
-export type ReglagesDto = { samedi_apres_midi: boolean, 
+export type ConsultationRow = { id: number, 
 /**
- * 12 or 14.
+ * Local arrival time, `YYYY-MM-DDTHH:MM:SS`.
  */
-debut_samedi: number, lundi_veille_ferie: boolean, vendredi_lendemain_ferie: boolean, samedi_lendemain_ferie: boolean, 
+arrivee: string, patient_nom: string, patient_prenom: string, patient_naissance: string, medecin: string | null, mode_arrivee: string, mode_arrivee_libelle: string, regule: boolean, lieu_libelle: string, motif: string, statut: string, statut_libelle: string, patient_id: number, debut: string | null, fin: string | null, 
 /**
- * False: the slots follow the legal PDSA periods of the calendar.
+ * `attente` (waiting room), `en_cours` (in consultation) or `terminee` (closed).
  */
-creneaux_personnalises: boolean, creneaux: CreneauxDto, verrouillage_minutes: number, };
+etat: string, etat_libelle: string, 
+/**
+ * Code of the main diagnosis (doctors only).
+ */
+diagnostic: string | null, orientation_libelle: string | null, version: number, };
 
 export type GardeDto = { id: number, date_garde: string, ouverte_le: string, ouverte_par: string, fermee_le: string | null, medecins: Array<CompteDto>, };
 
@@ -294,6 +296,16 @@ export type GardeOuverture = {
  * The doctors on duty; empty means the logged-in doctor.
  */
 medecins: Array<number>, };
+
+export type GardeDuJour = { 
+/**
+ * Start of the garde day shown (local time, `YYYY-MM-DDTHH:MM`).
+ */
+debut: string, consultations: Array<ConsultationRow>, 
+/**
+ * The open shift, if any.
+ */
+garde: GardeDto | null, situation: SituationDto, };
 
 export type JournalQuery = { objet: string | null, objet_id: number | null, limite: number | null, 
 /**
@@ -326,6 +338,14 @@ action: string, objet: string, objet_id: number | null,
 details: string, };
 
 export type Verification = { ok: boolean, base: string, journal: string, entrees_journal: number, };
+
+export type ActionDto = { code: string, libelle: string, };
+
+export type JournalFiltres = { actions: Array<ActionDto>, 
+/**
+ * The kinds of record the log mentions (`consultation`, `patient`, `utilisateur`...).
+ */
+objets: Array<string>, utilisateurs: Array<CompteDto>, };
 
 export type TarifDto = { code: string, libelle: string, montant_centimes: number, 
 /**
@@ -455,8 +475,6 @@ bilan: BilanDto, lignes: Array<LigneComptaDto>, };
 
 export type ComptaExportQuery = { du: string, au: string, };
 
-export type FichierDto = { nom_fichier: string, type_mime: string, contenu_base64: string, };
-
 export type JourFerieDto = { 
 /**
  * `YYYY-MM-DD`
@@ -478,14 +496,6 @@ alsace_moselle: boolean,
 creneaux_legaux: CreneauxDto, annee: number, jours_feries: Array<JourFerieDto>, };
 
 export type ReglagesGardeSaisie = { reglages: ReglagesDto, departement: string, };
-
-export type ActionDto = { code: string, libelle: string, };
-
-export type JournalFiltres = { actions: Array<ActionDto>, 
-/**
- * The kinds of record the log mentions (`consultation`, `patient`, `utilisateur`...).
- */
-objets: Array<string>, utilisateurs: Array<CompteDto>, };
 
 export type RecoveryCodeDto = { 
 /**
@@ -573,8 +583,6 @@ export type FicheRecuperationRequest = {
  * the caller does not already know).
  */
 code: string, };
-
-export type PdfDto = { nom_fichier: string, pdf_base64: string, };
 
 export type CleChangee = { message: string, };
 
@@ -901,8 +909,6 @@ export type ExportStatistiques = { du: string, au: string, format: string, table
  */
 periode?: string, };
 
-export type FichierExporte = { nom: string, type_mime: string, base64: string, };
-
 export type GardeStatistiques = { date: string, periode: string, };
 
 export type GardeActive = { date: string, periode: string, 
@@ -1108,8 +1114,8 @@ export interface Commands {
   modes_paiement: { args: null; result: Array<TotalModeDto> };
   compta_garde: { args: GardeRef; result: ComptaGardeDto };
   compta_cloturer: { args: GardeRef; result: ComptaGardeDto };
-  compta_rapport_pdf: { args: GardeRef; result: FichierDto };
-  compta_export_csv: { args: ComptaExportQuery; result: FichierDto };
+  compta_rapport_pdf: { args: GardeRef; result: Fichier };
+  compta_export_csv: { args: ComptaExportQuery; result: Fichier };
   cim10_search: { args: Cim10Query; result: Array<Cim10Hit> };
   cim10_suggestions: { args: Cim10SuggestionsQuery; result: Cim10Suggestions };
   cim10_favori_basculer: { args: Cim10Favori; result: Cim10Suggestions };
@@ -1121,7 +1127,7 @@ export interface Commands {
   sauvegarde_reglages_save: { args: SauvegardeReglagesDto; result: SauvegardeEtat };
   sauvegarde_maintenant: { args: null; result: SauvegardeRapport };
   sauvegarde_quotidienne: { args: null; result: SauvegardeRapport };
-  fiche_recuperation: { args: FicheRecuperationRequest; result: PdfDto };
+  fiche_recuperation: { args: FicheRecuperationRequest; result: Fichier };
   cle_changer: { args: null; result: CleChangee };
   patient_export: { args: PatientExportRequest; result: PatientExportDto };
   retention_list: { args: null; result: RetentionListe };
@@ -1154,7 +1160,7 @@ export interface Commands {
   arrivee_enregistrer: { args: ArriveeSaisie; result: ConsultationDetail };
   consultation_creer: { args: ConsultationCreation; result: ConsultationDetail };
   consultation_commencer: { args: Id; result: ConsultationDetail };
-  consultation_enregistrer: { args: ConsultationMaj; result: ConsultationDetail };
+  consultation_enregistrer: { args: ConsultationMaj; result: BrouillonEnregistre };
   consultation_cloturer: { args: ConsultationMaj; result: ConsultationDetail };
   consultation_rectifier: { args: Rectification; result: ConsultationDetail };
   journal_list: { args: JournalQuery; result: Array<JournalLigne> };
@@ -1169,7 +1175,7 @@ export interface Commands {
   annuaire_local_save: { args: EntreeLocaleDto; result: EntreeLocaleDto };
   utilisateur_depuis_rpps: { args: RppsArg; result: UtilisateurDto };
   statistiques_tableau: { args: PeriodeStatistiques; result: TableauStatistiques };
-  statistiques_exporter: { args: ExportStatistiques; result: FichierExporte };
+  statistiques_exporter: { args: ExportStatistiques; result: Fichier };
   statistiques_tableau_garde: { args: GardeStatistiques; result: TableauStatistiques };
   statistiques_gardes: { args: PeriodeStatistiques; result: Array<GardeActive> };
   sync_statut: { args: null; result: SyncStatut };
