@@ -175,6 +175,14 @@ fn from_keyring(data_dir: &Path, db_exists: bool) -> Result<DbKey, StoreError> {
 
 /// Unlocks `conn` with `key` and proves the key is right by reading the schema.
 pub(crate) fn apply(conn: &rusqlite::Connection, key: &DbKey) -> Result<(), StoreError> {
+    // Keying is serialised within the process: under concurrent opens SQLCipher's codec set-up
+    // failed about once in a hundred with "An error occurred with PRAGMA key or rekey" (issue 28,
+    // item 9). Holding this lock costs nothing measurable (a raw key: no key derivation); the root
+    // cause inside SQLCipher's provider activation is still to be confirmed there.
+    static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _keying = KEYING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     // SQLCipher's own log would print raw decryption failures on stderr; ours is the French error.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))?;
