@@ -210,25 +210,18 @@ fn champs_modifies(a: &Identite, b: &Identite) -> Vec<&'static str> {
     out
 }
 
-/// Fills the search keys of rows written before they existed (schema 2 and older), and rebuilds
-/// the keys made before the program's one folding table (`appligarde_domain::texte`) folded the
-/// letters they hold (`Ł`, `Š`, `Ğ`...): such a key kept the letter, so it has a non-ASCII
-/// character. Rows written since always have their keys right, so the index on `nom_recherche`
-/// finds the old ones at once.
+/// Fills the search keys of rows written before they existed (schema 2 and older), or emptied by
+/// migration 0012 (keys made before the program's one folding table, `appligarde_domain::texte`).
+/// Rows written since always have them, so the index on `nom_recherche` finds the empty ones at once.
 pub(crate) fn remplir_cles_recherche(conn: &Connection) -> Result<(), StoreError> {
     let manquants: Vec<(i64, String, String)> = conn
         .prepare(
-            "SELECT id, nom, nom_naissance, nom_recherche, nom_naissance_recherche FROM patient
-             WHERE (nom_recherche = '' AND nom <> '')
-                OR nom_recherche GLOB '*[^ -~]*' OR nom_naissance_recherche GLOB '*[^ -~]*'",
+            "SELECT id, nom, nom_naissance FROM patient WHERE nom_recherche = '' AND nom <> ''",
         )?
         .query_map([], |r| {
             let (nom, nom_naissance): (String, String) = (r.get(1)?, r.get(2)?);
-            let cles = (cle_recherche(&nom), cle_recherche(&nom_naissance));
-            let stale = (r.get::<_, String>(3)?, r.get::<_, String>(4)?) != cles;
-            Ok(stale.then_some((r.get(0)?, cles.0, cles.1)))
+            Ok((r.get(0)?, cle_recherche(&nom), cle_recherche(&nom_naissance)))
         })?
-        .filter_map(Result::transpose)
         .collect::<Result<_, _>>()?;
     if manquants.is_empty() {
         return Ok(());

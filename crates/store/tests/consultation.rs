@@ -409,10 +409,15 @@ fn a_search_key_made_before_its_letters_were_folded_is_rebuilt_on_open() {
         store
             .write(|tx| patient::creer(tx, &identite("Łukasiewicz"), t(22, 0).date(), None, NOW))
             .unwrap();
-        // The key as the folding table of the first versions made it: `Ł` was kept.
+        // The key as the folding table of the first versions made it: `Ł` was kept; and the
+        // database as schema 11 left it, before migration 0012.
         store
             .conn()
-            .execute_batch("UPDATE patient SET nom_recherche = 'ŁUKASIEWICZ'")
+            .execute_batch(
+                "UPDATE patient SET nom_recherche = 'ŁUKASIEWICZ';
+                 DELETE FROM schema_migrations WHERE version = 12;
+                 PRAGMA user_version = 11;",
+            )
             .unwrap();
         assert!(
             store
@@ -425,7 +430,7 @@ fn a_search_key_made_before_its_letters_were_folded_is_rebuilt_on_open() {
     let found = store
         .rechercher_patients("Lukasiewicz", "", None, 10)
         .unwrap();
-    assert_eq!(found.len(), 1, "the old key is rebuilt on open");
+    assert_eq!(found.len(), 1, "the old key is rebuilt on the upgrade to schema 12");
     assert_eq!(
         store
             .rechercher_patients("ŁUKA", "", None, 10)
