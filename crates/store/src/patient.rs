@@ -220,7 +220,11 @@ pub(crate) fn remplir_cles_recherche(conn: &Connection) -> Result<(), StoreError
         )?
         .query_map([], |r| {
             let (nom, nom_naissance): (String, String) = (r.get(1)?, r.get(2)?);
-            Ok((r.get(0)?, cle_recherche(&nom), cle_recherche(&nom_naissance)))
+            Ok((
+                r.get(0)?,
+                cle_recherche(&nom),
+                cle_recherche(&nom_naissance),
+            ))
         })?
         .collect::<Result<_, _>>()?;
     if manquants.is_empty() {

@@ -430,7 +430,11 @@ fn a_search_key_made_before_its_letters_were_folded_is_rebuilt_on_open() {
     let found = store
         .rechercher_patients("Lukasiewicz", "", None, 10)
         .unwrap();
-    assert_eq!(found.len(), 1, "the old key is rebuilt on the upgrade to schema 12");
+    assert_eq!(
+        found.len(),
+        1,
+        "the old key is rebuilt on the upgrade to schema 12"
+    );
     assert_eq!(
         store
             .rechercher_patients("ŁUKA", "", None, 10)
