@@ -633,7 +633,7 @@ function render() {
     ["Par jour d'ouverture", total.days ? decimal1.format(c / total.days) : "—"],
     ["Par garde", shifts ? decimal1.format(c / shifts) : "—"],
     ["Patients régulés (15, 116 117, SAS)", indicators ? percentText(indicators.regulated_percent) : "…"],
-    ["Orientés urgences ou hospitalisés", percentText(share((total.orientation.urgences || 0) + (total.orientation.hospitalisation || 0), c))],
+    ["Orientés urgences, hospitalisés ou SAMU/SMUR", indicators ? percentText(indicators.emergency_or_hospital_percent) : "…"],
     ["Visites à domicile", nombre.format(total.homeVisits)],
     ["Attente médiane", indicators ? bucketText(indicators.waiting.median_bucket) || "—" : "…"],
     ["Attente, 90e centile", indicators ? bucketText(indicators.waiting.p90_bucket) || "—" : "…"],
@@ -752,7 +752,7 @@ async function refreshDoctors() {
 }
 
 const COMPARISON_HEADERS = ["MMG", "Consultations", "Jours d'ouverture", "Par jour", "Régulés (%)",
-  "Urgences ou hospitalisation (%)", "Visites à domicile", "Attente médiane", "Retours sous 72 h (%)", "Montants (€)",
+  "Urgences, hospitalisation ou SAMU/SMUR (%)", "Visites à domicile", "Attente médiane", "Retours sous 72 h (%)", "Montants (€)",
   "Gardes tenues", "Par garde"];
 
 function shiftsOf(t) {
@@ -764,7 +764,7 @@ function comparisonRow(name, t, indicators) {
   const c = t.consultations;
   return [
     name, c, t.days, t.days ? c / t.days : null, indicators ? indicators.regulated_percent : null,
-    share((t.orientation.urgences || 0) + (t.orientation.hospitalisation || 0), c),
+    indicators ? indicators.emergency_or_hospital_percent : null,
     t.homeVisits, indicators ? bucketText(indicators.waiting.median_bucket) : null, share(t.returns72h, c),
     Object.values(t.amounts).reduce((a, b) => a + b, 0) / 100,
     shiftsOf(t), shiftsOf(t) ? c / shiftsOf(t) : null,

@@ -11,6 +11,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
+use appligarde_domain::consultation::Orientation;
 use appligarde_domain::garde::ModeArrivee;
 use appligarde_domain::indicateurs::{Comptes, Repartition};
 use appligarde_hub::admin::{self, CreatedMmg};
@@ -102,12 +103,20 @@ fn domain_indicators(parts: &[&DailyCounts]) -> Value {
     for (cell, mode) in comptes.par_mode_arrivee.iter_mut().zip(ModeArrivee::ALL) {
         *cell = wire[mode.code()].as_u64().unwrap() as u32;
     }
+    let wire = serde_json::to_value(sum.by_orientation).unwrap();
+    for (cell, orientation) in comptes.par_orientation.iter_mut().zip(Orientation::ALL) {
+        *cell = wire[orientation.code()].as_u64().unwrap() as u32;
+    }
     let regulated = comptes.regules();
+    let emergency = comptes.urgences_ou_hospitalisation();
     json!({
         "consultations": sum.consultations,
         "regulated": regulated,
         "regulated_percent": (sum.consultations > 0)
             .then(|| 100.0 * f64::from(regulated) / f64::from(sum.consultations)),
+        "emergency_or_hospital": emergency,
+        "emergency_or_hospital_percent": (sum.consultations > 0)
+            .then(|| 100.0 * f64::from(emergency) / f64::from(sum.consultations)),
         "waiting": domain_quantiles(&sum.waiting_minutes),
         "consultation_length": domain_quantiles(&sum.consultation_minutes),
     })
@@ -144,7 +153,7 @@ async fn world() -> World {
     );
     let clisson_pc = enroll(address, &db, &clisson).await;
     let angers_pc = enroll(address, &db, &angers).await;
-    let nantes_jan = [
+    let mut nantes_jan = [
         counts(
             &[("regule_centre15", 1), ("spontane", 3)],
             &[(0, 2), (1, 1), (4, 1)],
@@ -152,12 +161,21 @@ async fn world() -> World {
         ),
         counts(&[("adresse_medecin", 2)], &[(1, 2)], &[]),
     ];
-    let nantes_feb = counts(
+    let mut nantes_feb = counts(
         &[("regule_sas", 1), ("regule_116117", 1)],
         &[(11, 2)],
         &[(2, 2)],
     );
-    let clisson_jan = counts(&[("regule_centre15", 4)], &[(3, 4)], &[(5, 4)]);
+    let mut clisson_jan = counts(&[("regule_centre15", 4)], &[(3, 4)], &[(5, 4)]);
+    // Orientations: urgences, SAMU/SMUR and hospitalisation count as « urgences ou
+    // hospitalisation »; the médecin traitant and home do not.
+    nantes_jan[0].by_orientation.urgences = 1;
+    nantes_jan[0].by_orientation.samu_smur = 1;
+    nantes_jan[0].by_orientation.retour_domicile = 2;
+    nantes_jan[1].by_orientation.retour_domicile = 2;
+    nantes_feb.by_orientation.hospitalisation = 1;
+    nantes_feb.by_orientation.retour_domicile = 1;
+    clisson_jan.by_orientation.medecin_traitant = 4;
     upload(
         address,
         &nantes_a,
@@ -236,6 +254,7 @@ async fn the_monthly_answer_carries_the_domain_indicators_per_mmg_and_for_all() 
         nantes["indicators"],
         json!({
             "consultations": 8, "regulated": 3, "regulated_percent": 37.5,
+            "emergency_or_hospital": 3, "emergency_or_hospital_percent": 37.5,
             "waiting": {"n": 8, "median_bucket": 1, "p90_bucket": 11},
             "consultation_length": {"n": 2, "median_bucket": 2, "p90_bucket": 2},
         })
@@ -243,6 +262,10 @@ async fn the_monthly_answer_carries_the_domain_indicators_per_mmg_and_for_all() 
     // Both: 12 consultations, 7 regulated; waits 0:2 1:3 3:4 4:1 11:2, ranks 6 and 11 of 12;
     // lengths 2:2 5:4, ranks 3 and 6 of 6.
     assert_eq!(answer["indicators"]["regulated"], 7);
+    assert_eq!(
+        answer["indicators"]["emergency_or_hospital"], 3,
+        "Clisson's 4 go to the médecin traitant"
+    );
     assert_eq!(
         answer["indicators"]["regulated_percent"],
         json!(100.0 * 7.0 / 12.0)
@@ -311,6 +334,7 @@ async fn the_day_view_carries_the_domain_indicators_per_mmg_and_for_all() {
         nantes["indicators"],
         json!({
             "consultations": 6, "regulated": 1, "regulated_percent": 100.0 / 6.0,
+            "emergency_or_hospital": 2, "emergency_or_hospital_percent": 100.0 * 2.0 / 6.0,
             "waiting": {"n": 6, "median_bucket": 1, "p90_bucket": 4},
             "consultation_length": {"n": 0, "median_bucket": null, "p90_bucket": null},
         })

@@ -10,9 +10,10 @@
 
 use std::collections::BTreeMap;
 
+use appligarde_domain::consultation::Orientation;
 use appligarde_domain::garde::ModeArrivee;
 use appligarde_domain::indicateurs::{Comptes, Repartition};
-use appligarde_protocol::{ArrivalModeCounts, DailyCounts, MinuteHistogram};
+use appligarde_protocol::{ArrivalModeCounts, DailyCounts, MinuteHistogram, OrientationCounts};
 use serde::Serialize;
 
 /// The derived indicators of a set of consultations (one MMG over a period, or several).
@@ -23,6 +24,11 @@ pub struct Indicators {
     pub regulated: u32,
     /// `100 × regulated / consultations`, unrounded; `null` without consultations.
     pub regulated_percent: Option<f64>,
+    /// Sent to the emergency department, hospitalised or taken by the SAMU/SMUR
+    /// (`Comptes::urgences_ou_hospitalisation`).
+    pub emergency_or_hospital: u32,
+    /// Unrounded; `null` when there are no consultations.
+    pub emergency_or_hospital_percent: Option<f64>,
     /// Minutes from arrival to the start of the consultation.
     pub waiting: BucketQuantiles,
     /// Minutes from the start to the end of the consultation.
@@ -47,14 +53,21 @@ impl Indicators {
         let comptes = Comptes {
             consultations: counts.consultations,
             par_mode_arrivee: domain_arrival_modes(&counts.by_arrival_mode),
+            par_orientation: domain_orientations(&counts.by_orientation),
             ..Comptes::default()
         };
         let regulated = comptes.regules();
+        let emergency_or_hospital = comptes.urgences_ou_hospitalisation();
+        let percent = |n: u32| {
+            (counts.consultations > 0)
+                .then(|| 100.0 * f64::from(n) / f64::from(counts.consultations))
+        };
         Indicators {
             consultations: counts.consultations,
             regulated,
-            regulated_percent: (counts.consultations > 0)
-                .then(|| 100.0 * f64::from(regulated) / f64::from(counts.consultations)),
+            regulated_percent: percent(regulated),
+            emergency_or_hospital,
+            emergency_or_hospital_percent: percent(emergency_or_hospital),
             waiting: BucketQuantiles::of(&counts.waiting_minutes),
             consultation_length: BucketQuantiles::of(&counts.consultation_minutes),
         }
@@ -76,6 +89,24 @@ impl BucketQuantiles {
 }
 
 /// The wire's arrival modes as the domain's counts, indexed like [`ModeArrivee::ALL`].
+/// The wire orientations in the domain's order (`Orientation::ALL`); the domain's last cell
+/// (consultations without an orientation) is not sent by the desktops and stays 0.
+fn domain_orientations(o: &OrientationCounts) -> [u32; 8] {
+    let mut out = [0; 8];
+    for (cell, orientation) in out.iter_mut().zip(Orientation::ALL) {
+        *cell = match orientation {
+            Orientation::RetourDomicile => o.retour_domicile,
+            Orientation::MedecinTraitant => o.medecin_traitant,
+            Orientation::Urgences => o.urgences,
+            Orientation::Hospitalisation => o.hospitalisation,
+            Orientation::SamuSmur => o.samu_smur,
+            Orientation::Deces => o.deces,
+            Orientation::Autre => o.autre,
+        };
+    }
+    out
+}
+
 fn domain_arrival_modes(modes: &ArrivalModeCounts) -> [u32; 7] {
     let mut out = [0; 7];
     for (cell, mode) in out.iter_mut().zip(ModeArrivee::ALL) {
@@ -107,6 +138,31 @@ mod tests {
         for (mode, n) in ModeArrivee::ALL.iter().zip(domain_arrival_modes(&modes)) {
             assert_eq!(wire[mode.code()], n, "{}", mode.code());
         }
+    }
+
+    #[test]
+    fn every_wire_orientation_lands_on_the_domain_orientation_of_the_same_code() {
+        let o: OrientationCounts = serde_json::from_value(serde_json::json!({
+            "retour_domicile": 1, "medecin_traitant": 2, "urgences": 3, "hospitalisation": 4,
+            "samu_smur": 5, "deces": 6, "autre": 7
+        }))
+        .unwrap();
+        let wire = serde_json::to_value(o).unwrap();
+        for (orientation, n) in Orientation::ALL.iter().zip(domain_orientations(&o)) {
+            assert_eq!(wire[orientation.code()], n, "{}", orientation.code());
+        }
+        let counts = DailyCounts {
+            consultations: 28,
+            by_orientation: o,
+            ..DailyCounts::default()
+        };
+        let i = Indicators::of(&counts);
+        assert_eq!(
+            i.emergency_or_hospital,
+            3 + 4 + 5,
+            "urgences, hospitalisation, SAMU/SMUR"
+        );
+        assert_eq!(i.emergency_or_hospital_percent, Some(100.0 * 12.0 / 28.0));
     }
 
     #[test]

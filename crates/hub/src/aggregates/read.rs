@@ -129,6 +129,7 @@ pub async fn monthly_stats_selected(
                     json_strip_nulls(json_build_object( \
                         'consultations', m.counts->'consultations', \
                         'by_arrival_mode', m.counts->'by_arrival_mode', \
+                        'by_orientation', m.counts->'by_orientation', \
                         'waiting_minutes', m.counts->'waiting_minutes', \
                         'consultation_minutes', m.counts->'consultation_minutes'))::text \
              FROM monthly_aggregate m JOIN organisation o ON o.id = m.mmg_id \
