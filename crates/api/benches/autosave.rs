@@ -24,7 +24,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const DEFAULT_RUNS: usize = 400;
+const DEFAULT_RUNS: usize = 1000;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
