@@ -22,7 +22,6 @@ use crate::{
     key::{self, DbKey, KeySource},
     recovery::{RECOVERY_FILE, RecoveryCode, RecoveryFile},
 };
-use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &str = "APPLIGARDE-BACKUP 1";
@@ -56,8 +55,7 @@ fn sql_quote(path: &Path) -> String {
 
 /// Copies the database at `db_path` into a new encrypted file `dest` (same key), as one snapshot.
 fn export(db_path: &Path, key: &DbKey, dest: &Path) -> Result<u32, StoreError> {
-    let conn = Connection::open(db_path)?;
-    key::apply(&conn, key)?;
+    let conn = key::open(db_path, key)?;
     conn.execute_batch(&format!(
         "ATTACH DATABASE '{}' AS copie KEY \"x'{}'\";",
         sql_quote(dest),
@@ -77,8 +75,7 @@ fn export(db_path: &Path, key: &DbKey, dest: &Path) -> Result<u32, StoreError> {
 
 /// Opens the database file `path` with `key` and runs the integrity check; returns its schema version.
 fn verify(path: &Path, key: &DbKey) -> Result<u32, StoreError> {
-    let conn = Connection::open(path)?;
-    key::apply(&conn, key)?;
+    let conn = key::open(path, key)?;
     let lines: Vec<String> = conn
         .prepare("PRAGMA integrity_check")?
         .query_map([], |r| r.get(0))?

@@ -174,15 +174,30 @@ fn from_keyring(data_dir: &Path, db_exists: bool) -> Result<DbKey, StoreError> {
 }
 
 /// Unlocks `conn` with `key` and proves the key is right by reading the schema.
+/// Opens the database file `path` and keys it with `key` (see [`apply`]).
+///
+/// SQLite runs SQLCipher's own initialisation (`SQLITE_EXTRA_INIT`) after it has marked itself
+/// initialised, outside its lock: a second thread opening its first connection meanwhile keyed it
+/// before SQLCipher was ready (its log: "sqlcipherCodecAttach: sqlcipher not initialized"), and
+/// `PRAGMA key` failed with "An error occurred with PRAGMA key or rekey" — about one process in a
+/// hundred that opened stores concurrently from the start (issue 28, item 9). So the first
+/// connection of the process is opened here, alone: `sqlite3_initialize` has run SQLCipher's
+/// initialisation to its end before any store is keyed.
+pub(crate) fn open(
+    path: &std::path::Path,
+    key: &DbKey,
+) -> Result<rusqlite::Connection, StoreError> {
+    static SQLITE_READY: std::sync::Once = std::sync::Once::new();
+    SQLITE_READY.call_once(|| {
+        // An error here would come again, and be reported, from the real open below.
+        let _ = rusqlite::Connection::open_in_memory();
+    });
+    let conn = rusqlite::Connection::open(path)?;
+    apply(&conn, key)?;
+    Ok(conn)
+}
+
 pub(crate) fn apply(conn: &rusqlite::Connection, key: &DbKey) -> Result<(), StoreError> {
-    // Keying is serialised within the process: under concurrent opens SQLCipher's codec set-up
-    // failed about once in a hundred with "An error occurred with PRAGMA key or rekey" (issue 28,
-    // item 9). Holding this lock costs nothing measurable (a raw key: no key derivation); the root
-    // cause inside SQLCipher's provider activation is still to be confirmed there.
-    static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _keying = KEYING
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
     // SQLCipher's own log would print raw decryption failures on stderr; ours is the French error.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))?;

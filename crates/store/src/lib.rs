@@ -77,8 +77,7 @@ impl Store {
         let db_path = data_dir.join(DB_FILE);
         let exists = db_path.exists();
         let key = key::load_or_create(key_source, data_dir, exists)?;
-        let conn = Connection::open(&db_path)?;
-        key::apply(&conn, &key)?;
+        let conn = key::open(&db_path, &key)?;
         migrate::refuse_newer(&conn)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
