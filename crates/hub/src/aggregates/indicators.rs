@@ -14,7 +14,7 @@ use appligarde_domain::consultation::Orientation;
 use appligarde_domain::garde::ModeArrivee;
 use appligarde_domain::indicateurs::{Comptes, Repartition};
 use appligarde_protocol::{ArrivalModeCounts, DailyCounts, MinuteHistogram, OrientationCounts};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The derived indicators of a set of consultations (one MMG over a period, or several).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -44,6 +44,32 @@ pub struct BucketQuantiles {
     pub median_bucket: Option<u32>,
     /// Index (0 to 11) of the bucket holding the 90th percentile; `null` when `n` is 0.
     pub p90_bucket: Option<u32>,
+}
+
+/// The only counts the indicators read, parsed from a stored `counts` text: the other fields of
+/// [`DailyCounts`] are skipped, not built.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(default)]
+pub struct IndicatorCounts {
+    pub consultations: u32,
+    pub by_arrival_mode: ArrivalModeCounts,
+    pub by_orientation: OrientationCounts,
+    pub waiting_minutes: MinuteHistogram,
+    pub consultation_minutes: MinuteHistogram,
+}
+
+impl IndicatorCounts {
+    /// A [`DailyCounts`] with these counts and nothing else.
+    pub fn into_counts(self) -> DailyCounts {
+        DailyCounts {
+            consultations: self.consultations,
+            by_arrival_mode: self.by_arrival_mode,
+            by_orientation: self.by_orientation,
+            waiting_minutes: self.waiting_minutes,
+            consultation_minutes: self.consultation_minutes,
+            ..DailyCounts::default()
+        }
+    }
 }
 
 impl Indicators {
