@@ -178,7 +178,21 @@ impl Store {
 }
 
 /// [`Store::verifier_journal`] on any connection (a backup being verified, too).
+///
+/// The entries and the head are read in one read transaction, i.e. from one snapshot: read in two
+/// statements, a writer committing between them (another process, WAL) made a whole chain look
+/// broken (issue 28, item 1). Inside a transaction already open on `conn`, that one is the snapshot.
 pub(crate) fn verifier_journal_conn(conn: &rusqlite::Connection) -> Result<u64, StoreError> {
+    if !conn.is_autocommit() {
+        return verifier_journal_instantane(conn);
+    }
+    // DEFERRED: a read transaction, no lock taken from the writers; dropped (rolled back) at the end.
+    let tx = conn.unchecked_transaction()?;
+    verifier_journal_instantane(&tx)
+}
+
+/// The walk of [`verifier_journal_conn`], on a connection whose reads share one snapshot.
+fn verifier_journal_instantane(conn: &rusqlite::Connection) -> Result<u64, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT id, horodatage, utilisateur_id, action, objet, objet_id, details, hash_precedent, hash
          FROM journal ORDER BY id",
