@@ -321,14 +321,21 @@ impl Api {
     pub fn session_login(&self, connexion: Connexion) -> Result<SessionDto, ApiError> {
         let id = connexion.utilisateur_id;
         let now = self.clock.now();
-        if let Some((n, depuis)) = self.session().echecs.get(&id)
-            && *n >= ECHECS_MAX
-            && now - *depuis < Duration::seconds(ATTENTE_APRES_ECHECS_S)
         {
-            return Err(erreur(
-                ErrorCode::Unauthenticated,
-                "Trop d'essais de mot de passe : attendez une minute avant de réessayer.",
-            ));
+            // Count, check and record in one step under the session's lock: the attempt is counted
+            // as a failure before its password is checked (and forgiven below when it is right), so
+            // attempts made in parallel see each other and at most ECHECS_MAX passwords are checked
+            // (issue 28, item 3: 20 parallel attempts were all checked).
+            let mut session = self.session();
+            let (n, depuis) = session.echecs.entry(id).or_insert((0, now));
+            if *n >= ECHECS_MAX && now - *depuis < Duration::seconds(ATTENTE_APRES_ECHECS_S) {
+                return Err(erreur(
+                    ErrorCode::Unauthenticated,
+                    "Trop d'essais de mot de passe : attendez une minute avant de réessayer.",
+                ));
+            }
+            *n += 1;
+            *depuis = now;
         }
         let (utilisateur, hash) = {
             let store = self.store();
@@ -340,12 +347,7 @@ impl Api {
         };
         let stamp = self.clock.now_utc_text();
         if !ok {
-            {
-                let mut session = self.session();
-                let entry = session.echecs.entry(id).or_insert((0, now));
-                entry.0 += 1;
-                entry.1 = now;
-            }
+            // The failure is already counted.
             if utilisateur.is_some() {
                 self.store().write(|tx| {
                     appligarde_store::audit::append(

@@ -462,3 +462,50 @@ fn the_audit_log_is_filtered_by_user_action_record_and_local_day() {
     assert!(filtres.actions.iter().any(|a| a.code == "rectification"));
     assert!(api.journal_verifier().unwrap().ok, "the chain is intact");
 }
+
+/// 20 wrong passwords for one user at once (as through `serve`, one thread per request): at most
+/// the limit (5) are checked and journaled, the others are refused unchecked, and the lock holds
+/// against the right password too (issue 28, item 3).
+#[test]
+fn parallel_wrong_passwords_check_at_most_the_limit() {
+    const PARALLELES: usize = 20;
+    let m = mmg();
+    let api = &m.api;
+    let depart = std::sync::Barrier::new(PARALLELES);
+    let erreurs: Vec<appligarde_api::ApiError> = std::thread::scope(|s| {
+        let fils: Vec<_> = (0..PARALLELES)
+            .map(|_| {
+                s.spawn(|| {
+                    depart.wait();
+                    login(api, m.medecin, "peut-etre-celui-ci").unwrap_err()
+                })
+            })
+            .collect();
+        fils.into_iter().map(|f| f.join().unwrap()).collect()
+    });
+    let verifies = erreurs
+        .iter()
+        .filter(|e| e.message.contains("Mot de passe incorrect"))
+        .count();
+    let refuses = erreurs
+        .iter()
+        .filter(|e| e.message.contains("Trop d'essais"))
+        .count();
+    assert_eq!((verifies, refuses), (5, PARALLELES - 5), "{erreurs:?}");
+    let attente = login(api, m.medecin, MDP).unwrap_err();
+    assert!(
+        attente.message.contains("Trop d'essais"),
+        "{}",
+        attente.message
+    );
+
+    // The admin (still logged in: the failures changed no session) reads 5 failures, no more.
+    let echecs = api
+        .journal_list(JournalQuery {
+            action: Some("echec_connexion".into()),
+            objet_id: Some(m.medecin),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(echecs.len(), 5);
+}
