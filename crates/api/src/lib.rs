@@ -230,7 +230,38 @@ impl Api {
     ) -> Result<serde_json::Value, ApiError> {
         dispatch(self, command, args)
     }
+
+    /// The gate of [`Api::invoke`]: a command outside [`COMMANDES_SANS_SESSION`] needs a logged-in
+    /// user and an unlocked screen (checked without counting as activity, so a polling screen does
+    /// not keep a session open).
+    fn ouvert_a(&self, command: &str) -> Result<(), ApiError> {
+        if COMMANDES_SANS_SESSION.contains(&command) {
+            return Ok(());
+        }
+        self.session_ouverte()
+    }
 }
+
+/// The commands that answer without a logged-in user (nobody logged in, or the screen locked):
+/// what the login screen and the start of the app need, nothing that reads the MMG's records. Every
+/// other command is refused by [`Api::invoke`] until someone logs in, whatever its own rule: the
+/// window, the loopback server and any future front get the same gate.
+pub const COMMANDES_SANS_SESSION: &[&str] = &[
+    // The login, lock and switch-user screen, and the first admin of a new installation.
+    "session_status",
+    "session_login",
+    "session_unlock",
+    "session_lock",
+    "session_logout",
+    "compte_initial",
+    // The MMG's name in the navigation bar.
+    "mmg_get",
+    // A new database's recovery code, shown once at the first start.
+    "recovery_code_pending",
+    // The daily backup, due even while nobody is logged in: it takes no argument and writes only
+    // into the folders the admin chose.
+    "sauvegarde_quotidienne",
+];
 
 /// Declares the commands of the API once: generates the dispatcher and the TypeScript `Commands` map.
 macro_rules! commands {
@@ -268,10 +299,12 @@ macro_rules! commands {
     };
     (@call $api:ident, $name:ident, $args:ident) => {{
         let _ = $args;
+        $api.ouvert_a(stringify!($name))?;
         $api.$name()
     }};
     (@call $api:ident, $name:ident, $args:ident, $arg:ty) => {{
         let parsed: $arg = serde_json::from_value($args).map_err(ApiError::bad_arguments)?;
+        $api.ouvert_a(stringify!($name))?;
         $api.$name(parsed)
     }};
     (@ts_args $cfg:ident) => { "null".to_owned() };

@@ -82,9 +82,23 @@ impl Api {
         })
     }
 
-    /// An online, encrypted, verified backup into a folder, by a logged-in user of the app.
+    /// An online, encrypted, verified backup, by a logged-in user of the app, into one of the
+    /// backup folders the admin chose (Paramètres): the window never writes anywhere else.
     pub fn backup_now(&self, request: BackupRequest) -> Result<BackupDto, ApiError> {
         let acteur = self.acteur(Besoin::Connecte)?;
+        let dossier = dossier_de_sauvegarde(&request.dossier)?;
+        let choisi = self
+            .store()
+            .sauvegarde_destinations()?
+            .iter()
+            .any(|d| Path::new(d.dossier.trim()) == dossier);
+        if !choisi {
+            return Err(ApiError::from(appligarde_domain::DomainError::field(
+                "dossier",
+                "Ce dossier n'est pas un dossier de sauvegarde de la MMG : choisissez l'un de ceux \
+                 que l'administrateur a ajoutés dans Paramètres.",
+            )));
+        }
         self.backup_for(Some(acteur.id), request)
     }
 
@@ -98,17 +112,11 @@ impl Api {
         acteur: Option<i64>,
         request: BackupRequest,
     ) -> Result<BackupDto, ApiError> {
-        let dir = request.dossier.trim();
-        if dir.is_empty() {
-            return Err(ApiError::from(appligarde_domain::DomainError::field(
-                "dossier",
-                "Indiquez le dossier de sauvegarde (clé USB, partage réseau).",
-            )));
-        }
+        let dir = dossier_de_sauvegarde(&request.dossier)?;
         let stamp = self.clock.now_local().format("%Y%m%d-%H%M%S").to_string();
         let now = self.clock.now_utc_text();
         let mut store = self.store();
-        let info = store.backup_to(Path::new(dir), &stamp)?;
+        let info = store.backup_to(dir, &stamp)?;
         let name = info
             .path
             .file_name()
@@ -203,6 +211,28 @@ pub struct CleChangee {
     pub message: String,
 }
 
+/// The folder of a backup as typed: not empty, and no `..` in it (a backup goes where its folder
+/// says, never climbs out of it).
+fn dossier_de_sauvegarde(texte: &str) -> Result<&Path, ApiError> {
+    let dir = Path::new(texte.trim());
+    if dir.as_os_str().is_empty() {
+        return Err(ApiError::from(appligarde_domain::DomainError::field(
+            "dossier",
+            "Indiquez le dossier de sauvegarde (clé USB, partage réseau).",
+        )));
+    }
+    if dir
+        .components()
+        .any(|c| c == std::path::Component::ParentDir)
+    {
+        return Err(ApiError::from(appligarde_domain::DomainError::field(
+            "dossier",
+            "Le chemin du dossier de sauvegarde ne doit pas contenir « .. » : indiquez-le en entier.",
+        )));
+    }
+    Ok(dir)
+}
+
 fn local_date_of_utc(text: &str) -> Option<chrono::NaiveDate> {
     DateTime::parse_from_rfc3339(text)
         .ok()
@@ -288,6 +318,16 @@ impl Api {
         };
         if let Err(e) = reglages.valider() {
             return Err(ApiError::validation(vec![e]));
+        }
+        if dto
+            .destinations
+            .iter()
+            .any(|d| dossier_de_sauvegarde(d).is_err() && !d.trim().is_empty())
+        {
+            return Err(ApiError::from(appligarde_domain::DomainError::field(
+                "destinations",
+                "Le chemin d'un dossier de sauvegarde ne doit pas contenir « .. » : indiquez-le en entier.",
+            )));
         }
         let now = self.clock.now_utc_text();
         self.store().write(|tx| {

@@ -102,6 +102,18 @@ impl From<Utilisateur> for CompteDto {
     }
 }
 
+impl CompteDto {
+    /// A user as the login screen's list shows it, to anyone at the PC before a login: the name
+    /// and the role, not the RPPS number or the speciality.
+    fn pour_le_choix(u: Utilisateur) -> Self {
+        Self {
+            rpps: None,
+            specialite: None,
+            ..Self::from(u)
+        }
+    }
+}
+
 /// A new password for a user, set by the admin (forgotten password).
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct MotDePasseReinitialisation {
@@ -118,7 +130,8 @@ pub struct SessionDto {
     pub verrouillage_minutes: u32,
     /// No user can log in yet: the first admin must be created.
     pub premier_demarrage: bool,
-    /// The users who can log in, for the login and switch-user screen.
+    /// The users who can log in, for the login and switch-user screen (names and roles only: no
+    /// RPPS number nor speciality, it is read before any login).
     pub comptes: Vec<CompteDto>,
 }
 
@@ -247,6 +260,16 @@ impl Api {
     /// The user a use case acts for, after checking login, lock, idle time and role. Counts as
     /// activity (it resets the idle time).
     pub(crate) fn acteur(&self, besoin: Besoin) -> Result<Acteur, ApiError> {
+        self.acteur_si(besoin, true)
+    }
+
+    /// A user is logged in and the screen is not locked (the gate of `Api::invoke`). Unlike
+    /// [`Api::acteur`], it does not count as activity.
+    pub(crate) fn session_ouverte(&self) -> Result<(), ApiError> {
+        self.acteur_si(Besoin::Connecte, false).map(|_| ())
+    }
+
+    fn acteur_si(&self, besoin: Besoin, activite: bool) -> Result<Acteur, ApiError> {
         let delai = i64::from(self.store().reglages()?.verrouillage_minutes);
         let now = self.clock.now();
         let mut session = self.session();
@@ -278,7 +301,9 @@ impl Api {
                 },
             ));
         }
-        connecte.derniere_activite = now;
+        if activite {
+            connecte.derniere_activite = now;
+        }
         Ok(Acteur {
             id: u.id,
             role: u.role,
@@ -293,7 +318,7 @@ impl Api {
             .utilisateurs()?
             .into_iter()
             .filter(|u| u.peut_se_connecter)
-            .map(CompteDto::from)
+            .map(CompteDto::pour_le_choix)
             .collect();
         drop(store);
         let now = self.clock.now();

@@ -110,6 +110,8 @@ fn unknown_commands_and_bad_arguments_are_errors_not_panics() {
         api.invoke("mmg_save", json!({"nom": 3})).unwrap_err().code,
         ErrorCode::BadArguments
     );
+    // Past the gate of `invoke` (a logged-in user), the arguments are checked by the use case.
+    admin(&api);
     let err = api
         .invoke(
             "consultations_list",

@@ -1,6 +1,6 @@
 //! Backups that restore: one self-contained, encrypted file per backup, verified after writing.
 //!
-//! A backup file (`appligarde-AAAAMMJJ-HHMMSS.agbak`) is a short text header followed by the bytes
+//! A backup file (`appligarde-AAAAMMJJ-HHMMSS.agbak`, mode 0600) is a short text header followed by the bytes
 //! of a SQLCipher database encrypted with the same key as the store:
 //!
 //! ```text
@@ -18,7 +18,7 @@
 
 use crate::{
     DB_FILE, LATEST_VERSION, Store, StoreError,
-    fichier::write_atomically,
+    fichier::{PRIVATE, write_atomically},
     key::{self, DbKey, KeySource},
     recovery::{RECOVERY_FILE, RecoveryCode, RecoveryFile},
 };
@@ -95,6 +95,18 @@ fn verify(path: &Path, key: &DbKey) -> Result<u32, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
+/// Creates `path` empty, readable by its owner only (Unix; the default mode elsewhere).
+fn private_empty_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(PRIVATE);
+    }
+    options.open(path).map(drop)
+}
+
 fn backup_error(path: &Path, e: std::io::Error) -> StoreError {
     StoreError::Backup(format!("{} : {e}", path.display()))
 }
@@ -129,6 +141,8 @@ impl BackupSource {
         let tmp_db = dir.join(format!(".appligarde-{name}.export.db"));
         let _ = std::fs::remove_file(&tmp_db);
         let result = (|| {
+            // The export is made into an empty file created private: SQLite keeps its mode.
+            private_empty_file(&tmp_db).map_err(|e| backup_error(&tmp_db, e))?;
             let version = export(&self.db_path, &self.key, &tmp_db)?;
             verify(&tmp_db, &self.key)?;
             let db_bytes = std::fs::read(&tmp_db).map_err(|e| backup_error(&tmp_db, e))?;
@@ -138,7 +152,7 @@ impl BackupSource {
             )
             .into_bytes();
             out.extend_from_slice(&db_bytes);
-            write_atomically(&path, &out, None).map_err(|e| backup_error(&path, e))?;
+            write_atomically(&path, &out, Some(PRIVATE)).map_err(|e| backup_error(&path, e))?;
             // Verified again from the file as written, as a restore would read it.
             let written = read_backup(&path)?;
             if written.db_bytes != db_bytes {

@@ -94,7 +94,8 @@ verrouillage_minutes: number,
  */
 premier_demarrage: boolean, 
 /**
- * The users who can log in, for the login and switch-user screen.
+ * The users who can log in, for the login and switch-user screen (names and roles only: no
+ * RPPS number nor speciality, it is read before any login).
  */
 comptes: Array<CompteDto>, };
 
