@@ -99,6 +99,14 @@ impl Api {
                  que l'administrateur a ajoutés dans Paramètres.",
             )));
         }
+        if !dossier.is_dir() {
+            // Never created from here: a missing USB key would send the backup to the PC itself.
+            return Err(ApiError::from(appligarde_domain::DomainError::field(
+                "dossier",
+                "Ce dossier de sauvegarde est introuvable : la clé USB est-elle branchée, le \
+                 partage réseau connecté ?",
+            )));
+        }
         self.backup_for(Some(acteur.id), request)
     }
 

@@ -253,7 +253,12 @@ fn the_local_server_trusts_only_its_own_page_and_a_logged_in_user() {
     assert_eq!(info.status, 200, "after the login: {}", info.body);
     std::fs::create_dir(&dossier).unwrap();
     let mut reglages = serveur.commande("sauvegarde_etat", Value::Null).json()["reglages"].clone();
-    reglages["destinations"] = json!([dossier.display().to_string()]);
+    // A second folder, on a USB key that is not plugged in.
+    let cle_absente = dir.path().join("cle-usb");
+    reglages["destinations"] = json!([
+        dossier.display().to_string(),
+        cle_absente.display().to_string()
+    ]);
     let saved = serveur.commande("sauvegarde_reglages_save", reglages);
     assert_eq!(saved.status, 200, "{}", saved.body);
 
@@ -269,6 +274,14 @@ fn the_local_server_trusts_only_its_own_page_and_a_logged_in_user() {
         assert!(refus.body.contains(attendu), "{texte}: {}", refus.body);
     }
     assert!(!ailleurs.exists());
+    // A chosen folder that is missing is never created (it would put the backup on the PC).
+    let refus = serveur.commande(
+        "backup_now",
+        json!({ "dossier": cle_absente.display().to_string() }),
+    );
+    assert_eq!(refus.status, 422, "{}", refus.body);
+    assert!(refus.body.contains("introuvable"), "{}", refus.body);
+    assert!(!cle_absente.exists());
     // Into it: one file, its owner's only.
     let fait = serveur.commande(
         "backup_now",

@@ -270,7 +270,11 @@ pub fn restore(
     };
     std::fs::create_dir_all(data_dir).map_err(|e| backup_error(data_dir, e))?;
     let staged = data_dir.join(".restauration.db");
-    std::fs::write(&staged, &file.db_bytes).map_err(|e| backup_error(&staged, e))?;
+    let _ = std::fs::remove_file(&staged);
+    // The restored database is as private as the one it replaces.
+    private_empty_file(&staged)
+        .and_then(|()| std::fs::write(&staged, &file.db_bytes))
+        .map_err(|e| backup_error(&staged, e))?;
     let checked = verify(&staged, key).and_then(|v| {
         if v > LATEST_VERSION {
             Err(StoreError::SchemaTooNew {

@@ -258,6 +258,16 @@ fn restore_drill_on_a_new_pc_with_the_recovery_code() {
     )
     .unwrap();
     assert_eq!(report.safety_copy, None, "nothing was there before");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(new_pc.join("data").join("appligarde.db"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "the restored database is its owner's only"
+    );
     let restored = Store::open(&new_pc.join("data"), &new_key).unwrap();
     restored.integrity_check().unwrap();
     assert_eq!(dump(&restored), before, "every row is back, identical");
