@@ -1,26 +1,25 @@
 //! Who is calling: users (login, password, session token) and enrolled PCs (device token).
 //!
 //! Tokens are 32 random bytes written in hex; the hub stores only their SHA-256, so a copy of the
-//! database opens no session. Passwords are argon2id PHC strings. Session tokens and device
+//! database opens no session. Passwords are argon2id PHC strings, checked a few at a time
+//! (`AppState`'s hashers) under the throttling of `throttle`. Session tokens and device
 //! tokens live in different tables: one kind never opens the other's endpoints. Exchanging an
 //! enrollment code for a device token is `enrollment`'s.
 
 use std::collections::BTreeSet;
+use std::net::IpAddr;
 use std::sync::OnceLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
+use deadpool_postgres::Pool;
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 use tokio_postgres::Client;
 
-use crate::Error;
-
-pub use crate::error::THROTTLE_WINDOW_MINUTES;
-
-/// Failed logins allowed per login within [`THROTTLE_WINDOW_MINUTES`]; the next attempt gets 429.
-pub const MAX_LOGIN_FAILURES: i64 = 5;
+use crate::{Error, throttle};
 /// Longest login or password looked at; longer ones cannot exist and are refused at once.
 const MAX_CREDENTIAL_LEN: usize = 1024;
 
@@ -109,7 +108,7 @@ pub async fn user_from_token(client: &Client, token: &str) -> Result<User, Error
              FROM user_session s \
              JOIN hub_user u ON u.id = s.user_id \
              LEFT JOIN user_departement d ON d.user_id = u.id \
-             WHERE s.token_hash = $1 AND s.expires_at > now() \
+             WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL \
              GROUP BY u.id, u.role",
             &[&secret_hash(token)],
         )
@@ -178,58 +177,67 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
 }
 
-/// Checks `login`/`password` and opens a session of `session_ttl_seconds`; returns its token.
-/// After [`MAX_LOGIN_FAILURES`] failures for one login within [`THROTTLE_WINDOW_MINUTES`],
-/// refuses without checking the password.
+/// Whether `text` holds a control character (NUL, line breaks, escapes...): no login,
+/// password, code or identifier has one, and PostgreSQL refuses NUL in text.
+pub fn has_control(text: &str) -> bool {
+    text.chars().any(char::is_control)
+}
+
+/// Checks `login`/`password` from `client_address` and opens a session of
+/// `session_ttl_seconds`; returns its token. Throttled per client address and per (login,
+/// client address) by `throttle` (429 with the wait). The password is checked under one of
+/// `hashers`' permits (each check takes ~19 MiB) and without holding a database connection.
 pub async fn login(
-    client: &Client,
+    pool: &Pool,
+    hashers: &Semaphore,
+    client_address: IpAddr,
     login: &str,
     password: &str,
     session_ttl_seconds: i64,
 ) -> Result<String, Error> {
+    if has_control(login) || has_control(password) {
+        return Err(Error::BadRequest(
+            "l'identifiant et le mot de passe ne peuvent pas contenir de caractère de contrôle"
+                .to_owned(),
+        ));
+    }
     if login.len() > MAX_CREDENTIAL_LEN || password.len() > MAX_CREDENTIAL_LEN {
         return Err(Error::LoginFailed);
     }
     let login = login.trim().to_lowercase();
-    let failures: i64 = client
-        .query_one(
-            "SELECT count(*) FROM login_failure \
-             WHERE login = $1 AND failed_at > now() - make_interval(mins => $2::int)",
-            &[&login, &(THROTTLE_WINDOW_MINUTES as i32)],
-        )
-        .await?
-        .get(0);
-    if failures >= MAX_LOGIN_FAILURES {
-        return Err(Error::TooManyAttempts);
-    }
-    let user = client
-        .query_opt(
-            "SELECT id::text, password_hash FROM hub_user WHERE login = $1",
-            &[&login],
-        )
-        .await?;
+    let keys = throttle::keys(&login, client_address);
+    let user = {
+        let mut client = pool.get().await?;
+        throttle::claim(&mut client, &keys).await?;
+        client
+            .query_opt(
+                "SELECT id::text, password_hash, disabled_at IS NULL FROM hub_user \
+                 WHERE login = $1",
+                &[&login],
+            )
+            .await?
+    };
     let (user_id, hash) = match user {
-        Some(row) => (Some(row.get::<_, String>(0)), row.get::<_, String>(1)),
+        Some(row) => (
+            Some(row.get::<_, String>(0)).filter(|_| row.get::<_, bool>(2)),
+            row.get::<_, String>(1),
+        ),
         None => (None, decoy_hash().to_owned()),
     };
-    let password = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?;
+    let matches = {
+        let _permit = hashers
+            .acquire()
+            .await
+            .map_err(|error| Error::Internal(Box::new(error)))?;
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?
+    };
+    // An unknown login, a disabled user or a wrong password: the claimed failure stays.
     let Some(user_id) = user_id.filter(|_| matches) else {
-        client
-            .execute(
-                "DELETE FROM login_failure \
-                 WHERE login = $1 AND failed_at <= now() - make_interval(mins => $2::int)",
-                &[&login, &(THROTTLE_WINDOW_MINUTES as i32)],
-            )
-            .await?;
-        client
-            .execute("INSERT INTO login_failure (login) VALUES ($1)", &[&login])
-            .await?;
         return Err(Error::LoginFailed);
     };
-    client
-        .execute("DELETE FROM login_failure WHERE login = $1", &[&login])
-        .await?;
+    let client = pool.get().await?;
+    throttle::release(&client, &keys).await?;
     let token = new_token();
     client
         .execute(
@@ -243,6 +251,18 @@ pub async fn login(
         )
         .await?;
     Ok(token)
+}
+
+/// Ends the session of `token` (`POST /api/v1/logout`): the token is refused from now on.
+/// Returns whether a live session was ended.
+pub async fn logout(client: &Client, token: &str) -> Result<bool, Error> {
+    let ended = client
+        .execute(
+            "DELETE FROM user_session WHERE token_hash = $1 AND expires_at > now()",
+            &[&secret_hash(token)],
+        )
+        .await?;
+    Ok(ended > 0)
 }
 
 #[cfg(test)]

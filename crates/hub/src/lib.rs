@@ -45,6 +45,7 @@ mod ids;
 mod migrate;
 pub mod reference;
 mod state;
+pub mod throttle;
 
 use std::time::Duration;
 
