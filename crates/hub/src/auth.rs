@@ -8,10 +8,10 @@
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use deadpool_postgres::Pool;
@@ -161,13 +161,56 @@ pub fn hash_password(password: &str) -> Result<String, Error> {
     Ok(hash.to_string())
 }
 
-/// Whether `password` matches the PHC string `hash`; a malformed hash matches nothing.
+/// Argon2's working memory (~19 MiB per check with the default parameters), kept from one
+/// check to the next: at most `CONCURRENT_PASSWORD_CHECKS` buffers exist. Allocating it for each
+/// check on whichever blocking thread ran it left every thread's malloc arena holding its own
+/// copy (a login flood grew the hub by hundreds of MiB that never came back).
+static WORKING_MEMORY: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+
+/// Whether `password` matches the PHC string `hash` (argon2 of any variant, version and
+/// parameters); a malformed hash matches nothing. The comparison is constant-time.
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version {
+        Some(number) => match Version::try_from(number) {
+            Ok(version) => version,
+            Err(_) => return false,
+        },
+        None => Version::default(),
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let mut computed = vec![0u8; expected.len()];
+    let mut memory = WORKING_MEMORY
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .pop()
+        .unwrap_or_default();
+    memory.resize(params.block_count(), Block::default());
+    let hashed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password.as_bytes(),
+        salt,
+        &mut computed,
+        &mut memory[..],
+    );
+    WORKING_MEMORY
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(memory);
+    hashed.is_ok() && Output::new(&computed).is_ok_and(|computed| computed == expected)
 }
 
 /// A hash no password matches, checked against when the login is unknown so that an unknown
@@ -279,6 +322,28 @@ mod tests {
         assert!(!verify_password("anything", "not a phc string"));
         let again = hash_password("correct horse battery").unwrap();
         assert_ne!(hash, again, "each hash has its own salt");
+    }
+
+    #[test]
+    fn hashes_of_other_parameters_and_variants_verify_with_the_reused_memory() {
+        let salt = SaltString::encode_b64(b"sel de seize oct").unwrap();
+        for (algorithm, memory_kib) in [
+            (Algorithm::Argon2id, 8 * 1024),
+            (Algorithm::Argon2id, 32 * 1024),
+            (Algorithm::Argon2i, 4096),
+            (Algorithm::Argon2d, 4096),
+        ] {
+            let params = Params::new(memory_kib, 2, 1, None).unwrap();
+            let hash = Argon2::new(algorithm, Version::V0x13, params)
+                .hash_password(b"phrase de passe", &salt)
+                .unwrap()
+                .to_string();
+            assert!(verify_password("phrase de passe", &hash), "{hash}");
+            assert!(!verify_password("phrase de passe!", &hash), "{hash}");
+        }
+        // The default parameters after larger ones: the kept memory is cut to size.
+        let hash = hash_password("encore").unwrap();
+        assert!(verify_password("encore", &hash));
     }
 
     #[test]

@@ -55,6 +55,23 @@ fn unauthenticated_limit()
         .burst_size(UNAUTHENTICATED_BURST)
         .finish()
         .unwrap_or_default();
+    // The limiter keeps a cell per client address: forget the idle ones once a minute, for as
+    // long as the router lives (a `routes()` listing outside a runtime starts nothing).
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        let limiter = Arc::downgrade(config.limiter());
+        runtime.spawn(async move {
+            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            every_minute.tick().await;
+            loop {
+                every_minute.tick().await;
+                let Some(limiter) = limiter.upgrade() else {
+                    break;
+                };
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
+        });
+    }
     Arc::new(config)
 }
 

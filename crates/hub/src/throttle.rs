@@ -99,7 +99,8 @@ pub async fn claim(client: &mut Client, keys: &[String; 2]) -> Result<(), Error>
         .filter(|seconds| *seconds > 0)
         .max();
     if let Some(seconds) = wait {
-        transaction.commit().await?;
+        // Nothing is kept of a refused attempt, not even the row of a new login name.
+        transaction.rollback().await?;
         return Err(Error::TooManyAttempts {
             retry_after_seconds: u64::try_from(seconds).unwrap_or(1),
         });
@@ -123,8 +124,17 @@ pub async fn claim(client: &mut Client, keys: &[String; 2]) -> Result<(), Error>
 }
 
 /// Gives back the failure [`claim`] counted, the password being right: the (login, address)
-/// key starts again from zero, the address's loses one failure.
+/// key starts again from zero, the address's loses one failure. Also forgets the keys idle for
+/// [`FORGET_AFTER_MINUTES`] and no longer blocked, so the table stays small.
 pub async fn release(client: &Client, keys: &[String; 2]) -> Result<(), Error> {
+    client
+        .execute(
+            "DELETE FROM login_throttle \
+             WHERE last_failure_at < now() - make_interval(mins => $1::int) \
+               AND (blocked_until IS NULL OR blocked_until < now())",
+            &[&FORGET_AFTER_MINUTES],
+        )
+        .await?;
     client
         .execute("DELETE FROM login_throttle WHERE key = $1", &[&keys[1]])
         .await?;
