@@ -237,7 +237,9 @@ pub fn run(root: &Path, tally: &mut Tally, pg: &TempPostgres) -> Result<()> {
     let spec = root.join("crates/hub/openapi.yaml");
     for (role, token) in roles {
         let mut cmd = Command::new(&schemathesis);
-        cmd.arg("run")
+        // Its cache and reports go to the target directory, not into the worktree.
+        cmd.current_dir(&target)
+            .arg("run")
             .arg(&spec)
             .args(["--url", &format!("http://{}", hub.address)])
             .args(["--checks", CHECKS])

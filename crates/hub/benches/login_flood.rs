@@ -2,16 +2,18 @@
 //!
 //! The release `appligarde-hub` binary serves a fresh database of the PostgreSQL server of
 //! `APPLIGARDE_TEST_DATABASE_URL` (set by `cargo xtask bench`) on 127.0.0.1:0. Baseline: 10 s
-//! idle, `/healthz` asked every 20 ms. Flood: 30 s of 48 concurrent clients on 127.0.0.1 posting
-//! wrong passwords (for `admin`, which exists, and for unknown logins) as fast as the hub answers,
-//! while `/healthz` is asked the same way. Reported: the hub's peak resident memory (VmHWM)
-//! and the p50/p99 of `/healthz` in each phase, as ratios flood / idle, and what the logins got.
+//! idle, `/healthz` asked every 20 ms. Floods: 30 s of 48 concurrent clients posting wrong
+//! passwords (for `admin`, which exists, and for unknown logins) as fast as the hub answers, all
+//! from 127.0.0.1, then each from its own loopback address (a distributed attacker, past the
+//! per-address limits), while `/healthz` is asked the same way. Reported: the hub's peak resident
+//! memory and the p50/p99 of `/healthz` in each phase, as ratios to idle, and what the logins got.
 
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::BufRead as _;
+use std::net::{IpAddr, Ipv4Addr};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -233,14 +235,117 @@ async fn run(server: &str) -> anyhow::Result<String> {
     let (mut idle_latencies, idle_rss) = idle_probe.await?;
     let idle_peak = proc_kib(pid, "VmHWM").max(idle_rss);
 
-    // Flood.
+    // Floods: from one address (one attacker), then from 48 (a distributed one, each address
+    // with its own rate limit and throttling, so many more passwords are checked).
+    let one = flood(&http, &hub.address, pid, false).await?;
+    let many = flood(&http, &hub.address, pid, true).await?;
+    let overall_peak = proc_kib(pid, "VmHWM");
+    let after_rss = proc_kib(pid, "VmRSS");
+    drop(hub);
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await?;
+
+    idle_latencies.sort();
+    let (idle_p50, idle_p99) = (
+        percentile(&idle_latencies, 0.50),
+        percentile(&idle_latencies, 0.99),
+    );
+    let mut out = String::new();
+    writeln!(out, "\n## Hub: unauthenticated login flood\n")?;
+    writeln!(
+        out,
+        "The release hub process on 127.0.0.1; {FLOOD_CLIENTS} clients post wrong passwords \
+         (half for `admin`, half for unknown logins) for {} s as fast as answered, first all \
+         from 127.0.0.1, then each from its own address (127.0.0.10 and up); baseline: the same \
+         hub idle for {} s. `/healthz` is asked every {} ms in every phase; RSS is sampled with \
+         each probe.\n",
+        FLOOD.as_secs(),
+        IDLE.as_secs(),
+        PROBE_EVERY.as_millis()
+    )?;
+    writeln!(
+        out,
+        "| phase | peak RSS | / idle | `/healthz` p50 | / idle | `/healthz` p99 | / idle | probes |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|---|---|")?;
+    writeln!(
+        out,
+        "| idle | {:.1} MiB | 1 | {:.2} ms | 1 | {:.2} ms | 1 | {} |",
+        idle_peak as f64 / 1024.0,
+        ms(idle_p50),
+        ms(idle_p99),
+        idle_latencies.len()
+    )?;
+    for (label, phase) in [("flood, 1 address", &one), ("flood, 48 addresses", &many)] {
+        let mut latencies = phase.latencies.clone();
+        latencies.sort();
+        let (p50, p99) = (percentile(&latencies, 0.50), percentile(&latencies, 0.99));
+        writeln!(
+            out,
+            "| {label} | {:.1} MiB | {:.2} | {:.2} ms | {:.1} | {:.2} ms | {:.1} | {} |",
+            phase.peak_rss as f64 / 1024.0,
+            phase.peak_rss as f64 / idle_peak.max(1) as f64,
+            ms(p50),
+            ms(p50) / ms(idle_p50).max(0.001),
+            ms(p99),
+            ms(p99) / ms(idle_p99).max(0.001),
+            latencies.len()
+        )?;
+    }
+    writeln!(out)?;
+    for (label, phase) in [("1 address", &one), ("48 addresses", &many)] {
+        let total: u64 = phase.statuses.values().sum();
+        writeln!(
+            out,
+            "- Login answers, {label}: {total} ({:.0}/s); {}.",
+            total as f64 / FLOOD.as_secs_f64(),
+            phase
+                .statuses
+                .iter()
+                .map(|(status, count)| {
+                    let label = if *status == 0 {
+                        "connection errors".to_owned()
+                    } else {
+                        status.to_string()
+                    };
+                    format!("{label}: {count}")
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
+    writeln!(
+        out,
+        "- Peak RSS of the whole run (VmHWM): {:.1} MiB; RSS after the floods: {:.1} MiB.",
+        overall_peak as f64 / 1024.0,
+        after_rss as f64 / 1024.0
+    )?;
+    Ok(out)
+}
+
+/// What one flood phase saw.
+struct Phase {
+    latencies: Vec<Duration>,
+    peak_rss: u64,
+    statuses: BTreeMap<u16, u64>,
+}
+
+/// [`FLOOD_CLIENTS`] clients for [`FLOOD`], from 127.0.0.1 or each from its own address, while
+/// `/healthz` is probed.
+async fn flood(http: &Http, address: &str, pid: u32, own_addresses: bool) -> anyhow::Result<Phase> {
     let stop = Arc::new(AtomicBool::new(false));
-    let flood_probe = tokio::spawn(probe(http.clone(), hub.address.clone(), pid, stop.clone()));
+    let probe = tokio::spawn(probe(http.clone(), address.to_owned(), pid, stop.clone()));
     let clients: Vec<_> = (0..FLOOD_CLIENTS)
         .map(|client| {
             // Each flooding client has its own connection pool, like separate programs.
-            let own: Http = HttpClient::builder(TokioExecutor::new()).build_http();
-            tokio::spawn(flood_client(own, hub.address.clone(), client, stop.clone()))
+            let mut connector = HttpConnector::new();
+            if own_addresses {
+                let last = u8::try_from(10 + client).unwrap_or(u8::MAX);
+                connector.set_local_address(Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last))));
+            }
+            let own: Http = HttpClient::builder(TokioExecutor::new()).build(connector);
+            tokio::spawn(flood_client(own, address.to_owned(), client, stop.clone()))
         })
         .collect();
     tokio::time::sleep(FLOOD).await;
@@ -251,83 +356,10 @@ async fn run(server: &str) -> anyhow::Result<String> {
             *statuses.entry(status).or_default() += count;
         }
     }
-    let (mut flood_latencies, flood_rss) = flood_probe.await?;
-    let flood_peak = proc_kib(pid, "VmHWM").max(flood_rss);
-    let after_rss = proc_kib(pid, "VmRSS");
-    drop(hub);
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await?;
-
-    idle_latencies.sort();
-    flood_latencies.sort();
-    let (idle_p50, idle_p99) = (
-        percentile(&idle_latencies, 0.50),
-        percentile(&idle_latencies, 0.99),
-    );
-    let (flood_p50, flood_p99) = (
-        percentile(&flood_latencies, 0.50),
-        percentile(&flood_latencies, 0.99),
-    );
-    let total: u64 = statuses.values().sum();
-    let mut out = String::new();
-    writeln!(out, "\n## Hub: unauthenticated login flood\n")?;
-    writeln!(
-        out,
-        "The release hub process on 127.0.0.1, {FLOOD_CLIENTS} clients posting wrong passwords \
-         for {} s as fast as answered, against the same hub idle for {} s; `/healthz` asked every \
-         {} ms in both phases.\n",
-        FLOOD.as_secs(),
-        IDLE.as_secs(),
-        PROBE_EVERY.as_millis()
-    )?;
-    writeln!(out, "| measure | idle | flood | flood / idle |")?;
-    writeln!(out, "|---|---|---|---|")?;
-    writeln!(
-        out,
-        "| peak RSS (VmHWM) | {:.1} MiB | {:.1} MiB | {:.2} |",
-        idle_peak as f64 / 1024.0,
-        flood_peak as f64 / 1024.0,
-        flood_peak as f64 / idle_peak.max(1) as f64
-    )?;
-    writeln!(
-        out,
-        "| `/healthz` p50 | {:.2} ms | {:.2} ms | {:.1} |",
-        ms(idle_p50),
-        ms(flood_p50),
-        ms(flood_p50) / ms(idle_p50).max(0.001)
-    )?;
-    writeln!(
-        out,
-        "| `/healthz` p99 | {:.2} ms | {:.2} ms | {:.1} |",
-        ms(idle_p99),
-        ms(flood_p99),
-        ms(flood_p99) / ms(idle_p99).max(0.001)
-    )?;
-    writeln!(
-        out,
-        "| `/healthz` probes | {} | {} | |",
-        idle_latencies.len(),
-        flood_latencies.len()
-    )?;
-    writeln!(
-        out,
-        "\nLogin answers during the flood: {total} in all ({:.0}/s); {}. RSS after the flood: \
-         {:.1} MiB.",
-        total as f64 / FLOOD.as_secs_f64(),
-        statuses
-            .iter()
-            .map(|(status, count)| {
-                let label = if *status == 0 {
-                    "connection errors".to_owned()
-                } else {
-                    status.to_string()
-                };
-                format!("{label}: {count}")
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        after_rss as f64 / 1024.0
-    )?;
-    Ok(out)
+    let (latencies, peak_rss) = probe.await?;
+    Ok(Phase {
+        latencies,
+        peak_rss,
+        statuses,
+    })
 }
