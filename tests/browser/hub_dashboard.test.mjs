@@ -347,6 +347,14 @@ test('the day view draws a month day by day and slot by slot, then a single day'
   const one = (await page.locator('.indicateur .valeur').first().textContent()).replace(/\s/g, '');
   assert.equal(Number(one), sixth);
 
+  // « Se déconnecter » ends the session on the hub: the token is refused from then on.
+  const token = await page.evaluate(() => sessionStorage.getItem('appligarde-hub-token'));
+  assert.equal((await fetch(`${url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+  await page.locator('#deconnexion').click();
+  await page.locator('#login').waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('appligarde-hub-token')), null);
+  assert.equal((await fetch(`${url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status, 401);
+
   assert.deepEqual(problems, [], 'no script error in the page');
   await page.close();
 });

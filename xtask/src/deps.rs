@@ -26,6 +26,8 @@ pub const PACKAGES: &[&str] = &[
     "poppler-utils",
     "keyutils",
     "sqlite3",
+    // The virtual environment of schemathesis (`cargo xtask fuzz-hub`).
+    "python3-venv",
 ];
 
 fn installed(package: &str) -> bool {

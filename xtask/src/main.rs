@@ -3,6 +3,8 @@
 //! - `cargo xtask run`: installs what is missing, builds the UI and starts the desktop app on a demo MMG.
 //! - `cargo xtask test`: everything CI runs, ending with one line `N passed, N failed`.
 //! - `cargo xtask bench`: the benchmarks, with a report in `target/bench-report.md`.
+//! - `cargo xtask fuzz-hub`: schemathesis against the real hub and its `openapi.yaml` (also part
+//!   of `test`).
 //! - `cargo xtask gen-types`: regenerates the UI's TypeScript types from the Rust API.
 //! - `cargo xtask layering [--edges]`: the crate dependencies ARCHITECTURE.md declares, and no import
 //!   cycle between the modules of a crate (`--edges` also lists every edge between modules).
@@ -11,6 +13,7 @@
 //! packages are installed.
 
 mod deps;
+mod fuzz;
 mod layering;
 mod postgres;
 mod tally;
@@ -26,11 +29,12 @@ fn main() {
         Some("run") => run(),
         Some("test") => test(),
         Some("bench") => bench(&args[1..]),
+        Some("fuzz-hub") => fuzz_hub(),
         Some("gen-types") => gen_types(),
         Some("layering") => layering_check(args.get(1).map(String::as_str)),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test | bench [FILTER] | gen-types | layering [--edges]"
+                "usage: cargo xtask run | test | bench [FILTER] | fuzz-hub | gen-types | layering [--edges]"
             );
             std::process::exit(2);
         }
@@ -226,6 +230,15 @@ fn test() -> Result<()> {
         ]),
     );
     if built {
+        let pg =
+            postgres::TempPostgres::start().context("temporary PostgreSQL for the hub fuzzing")?;
+        if let Err(error) = fuzz::run(&root(), &mut tally, &pg) {
+            eprintln!("schemathesis sur le hub : {error:#}");
+            tally.check_in_process("schemathesis sur le hub (mise en place)", || Ok(false));
+        }
+        pg.stop()?;
+    }
+    if built {
         let driver = tauri_driver()?;
         let target = root().join("target/debug");
         tally.node_tests(
@@ -259,6 +272,23 @@ fn test() -> Result<()> {
 
     println!("\n{}", tally.report());
     println!("durée totale : {:.0} s", started.elapsed().as_secs_f64());
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// `cargo xtask fuzz-hub`: builds the hub and runs only the schemathesis checks.
+fn fuzz_hub() -> Result<()> {
+    deps::ensure()?;
+    status(cargo().args(["build", "-p", "appligarde-hub"]))?;
+    let mut tally = Tally::default();
+    let pg = postgres::TempPostgres::start().context("temporary PostgreSQL for the hub fuzzing")?;
+    let result = fuzz::run(&root(), &mut tally, &pg);
+    pg.stop()?;
+    result?;
+    println!("\n{}", tally.report());
     println!("{} passed, {} failed", tally.passed, tally.failed);
     if tally.failed > 0 {
         std::process::exit(1);

@@ -101,6 +101,20 @@ async function login(event) {
   }
 }
 
+// "Se déconnecter": the hub ends the session (the token is refused from then on), then the
+// page forgets it. If the hub cannot be reached, the page forgets the token all the same.
+async function endSession() {
+  if (state.token) {
+    try {
+      await api("/api/v1/logout", { method: "POST" });
+    } catch {
+      // Already expired or hub unreachable: nothing more to end here.
+    }
+  }
+  logout();
+}
+
+// Forgets the session in this page (after the hub refused the token, or after endSession).
 function logout() {
   state.token = null;
   state.me = null;
@@ -846,7 +860,7 @@ function exportCsv() {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("form-connexion").addEventListener("submit", login);
-  $("deconnexion").addEventListener("click", logout);
+  $("deconnexion").addEventListener("click", endSession);
   $("filtres").addEventListener("submit", refresh);
   $("departement").addEventListener("change", () => { fillMmgs(); refresh(); });
   $("granularite").addEventListener("change", () => { showPeriodFields(); refresh(); });

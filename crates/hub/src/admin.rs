@@ -421,3 +421,223 @@ mod tests {
         assert!(!is_uuid("'; DROP TABLE device; --"));
     }
 }
+
+/// What an account command (`disable-user`, `enable-user`, `reset-password`, `revoke-sessions`,
+/// `clear-throttle`) did; each is written to `admin_journal`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountChange {
+    pub login: String,
+    /// `disable-user`, `enable-user`, `reset-password`, `revoke-sessions` or `clear-throttle`.
+    pub action: String,
+    /// Sessions ended by the command (all of the user's for all but `clear-throttle`, `enable-user`).
+    pub sessions_revoked: u64,
+    /// Throttling keys removed (the user's, from every address).
+    pub throttle_cleared: u64,
+}
+
+/// One line of `admin_journal`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalEntry {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+/// The id of the user `login`, or a French error naming it.
+async fn user_id(client: &Client, login: &str) -> Result<(String, String), Error> {
+    let login = login.trim().to_lowercase();
+    if auth::has_control(&login) {
+        return Err(Error::InvalidInput(
+            "l'identifiant ne peut pas contenir de caractère de contrôle".to_owned(),
+        ));
+    }
+    let row = client
+        .query_opt("SELECT id::text FROM hub_user WHERE login = $1", &[&login])
+        .await?
+        .ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "aucun utilisateur « {login} » (voir les identifiants créés par create-user)"
+            ))
+        })?;
+    Ok((row.get(0), login))
+}
+
+/// Writes one line of the operators' journal in `client`'s transaction.
+async fn journal(
+    client: &impl tokio_postgres::GenericClient,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<(), Error> {
+    client
+        .execute(
+            "INSERT INTO admin_journal (action, subject, detail) VALUES ($1, $2, $3)",
+            &[&action, &subject, &detail],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of the user `user_id`; returns how many.
+async fn end_sessions(
+    client: &impl tokio_postgres::GenericClient,
+    user_id: &str,
+) -> Result<u64, Error> {
+    Ok(client
+        .execute(
+            "DELETE FROM user_session WHERE user_id = $1::text::uuid",
+            &[&user_id],
+        )
+        .await?)
+}
+
+/// Disables (or, with `disabled` false, enables again) the user `login`: a disabled user's
+/// password opens nothing and their sessions end at once.
+pub async fn set_user_disabled(
+    client: &mut Client,
+    login: &str,
+    disabled: bool,
+) -> Result<AccountChange, Error> {
+    let (id, login) = user_id(client, login).await?;
+    let tx = client.transaction().await?;
+    tx.execute(
+        "UPDATE hub_user SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END \
+         WHERE id = $1::text::uuid",
+        &[&id, &disabled],
+    )
+    .await?;
+    let sessions_revoked = if disabled {
+        end_sessions(&tx, &id).await?
+    } else {
+        0
+    };
+    let action = if disabled {
+        "disable-user"
+    } else {
+        "enable-user"
+    };
+    journal(
+        &tx,
+        action,
+        &login,
+        &format!("{sessions_revoked} session(s) terminée(s)"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(AccountChange {
+        login,
+        action: action.to_owned(),
+        sessions_revoked,
+        throttle_cleared: 0,
+    })
+}
+
+/// Sets a new password for `login`, ends their sessions and clears their throttling.
+pub async fn reset_password(
+    client: &mut Client,
+    login: &str,
+    password: &str,
+) -> Result<AccountChange, Error> {
+    let (id, login) = user_id(client, login).await?;
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::InvalidInput(format!(
+            "le mot de passe doit faire au moins {MIN_PASSWORD_CHARS} caractères"
+        )));
+    }
+    if auth::has_control(password) {
+        return Err(Error::InvalidInput(
+            "le mot de passe ne peut pas contenir de caractère de contrôle".to_owned(),
+        ));
+    }
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await??;
+    let tx = client.transaction().await?;
+    tx.execute(
+        "UPDATE hub_user SET password_hash = $2 WHERE id = $1::text::uuid",
+        &[&id, &hash],
+    )
+    .await?;
+    let sessions_revoked = end_sessions(&tx, &id).await?;
+    let throttle_cleared = crate::throttle::clear(&tx, Some(&login)).await?;
+    journal(
+        &tx,
+        "reset-password",
+        &login,
+        &format!("{sessions_revoked} session(s) terminée(s)"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(AccountChange {
+        login,
+        action: "reset-password".to_owned(),
+        sessions_revoked,
+        throttle_cleared,
+    })
+}
+
+/// Ends every session of `login` (a lost or stolen computer).
+pub async fn revoke_sessions(client: &mut Client, login: &str) -> Result<AccountChange, Error> {
+    let (id, login) = user_id(client, login).await?;
+    let tx = client.transaction().await?;
+    let sessions_revoked = end_sessions(&tx, &id).await?;
+    journal(
+        &tx,
+        "revoke-sessions",
+        &login,
+        &format!("{sessions_revoked} session(s) terminée(s)"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(AccountChange {
+        login,
+        action: "revoke-sessions".to_owned(),
+        sessions_revoked,
+        throttle_cleared: 0,
+    })
+}
+
+/// Removes the login throttling of `login`, from every client address.
+pub async fn clear_throttle(client: &mut Client, login: &str) -> Result<AccountChange, Error> {
+    let login = login.trim().to_lowercase();
+    if auth::has_control(&login) || login.is_empty() {
+        return Err(Error::InvalidInput(
+            "indiquez un identifiant sans caractère de contrôle".to_owned(),
+        ));
+    }
+    let tx = client.transaction().await?;
+    let throttle_cleared = crate::throttle::clear(&tx, Some(&login)).await?;
+    journal(
+        &tx,
+        "clear-throttle",
+        &login,
+        &format!("{throttle_cleared} clé(s) de limitation retirée(s)"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(AccountChange {
+        login,
+        action: "clear-throttle".to_owned(),
+        sessions_revoked: 0,
+        throttle_cleared,
+    })
+}
+
+/// The operators' journal, most recent first, at most `limit` lines.
+pub async fn journal_entries(client: &Client, limit: i64) -> Result<Vec<JournalEntry>, Error> {
+    let rows = client
+        .query(
+            "SELECT at, action, subject, detail FROM admin_journal ORDER BY id DESC LIMIT $1",
+            &[&limit],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| JournalEntry {
+            at: row.get(0),
+            action: row.get(1),
+            subject: row.get(2),
+            detail: row.get(3),
+        })
+        .collect())
+}

@@ -1,26 +1,25 @@
 //! Who is calling: users (login, password, session token) and enrolled PCs (device token).
 //!
 //! Tokens are 32 random bytes written in hex; the hub stores only their SHA-256, so a copy of the
-//! database opens no session. Passwords are argon2id PHC strings. Session tokens and device
+//! database opens no session. Passwords are argon2id PHC strings, checked a few at a time
+//! (`AppState`'s hashers) under the throttling of `throttle`. Session tokens and device
 //! tokens live in different tables: one kind never opens the other's endpoints. Exchanging an
 //! enrollment code for a device token is `enrollment`'s.
 
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
+use std::net::IpAddr;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
+use deadpool_postgres::Pool;
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 use tokio_postgres::Client;
 
-use crate::Error;
-
-pub use crate::error::THROTTLE_WINDOW_MINUTES;
-
-/// Failed logins allowed per login within [`THROTTLE_WINDOW_MINUTES`]; the next attempt gets 429.
-pub const MAX_LOGIN_FAILURES: i64 = 5;
+use crate::{Error, throttle};
 /// Longest login or password looked at; longer ones cannot exist and are refused at once.
 const MAX_CREDENTIAL_LEN: usize = 1024;
 
@@ -109,7 +108,7 @@ pub async fn user_from_token(client: &Client, token: &str) -> Result<User, Error
              FROM user_session s \
              JOIN hub_user u ON u.id = s.user_id \
              LEFT JOIN user_departement d ON d.user_id = u.id \
-             WHERE s.token_hash = $1 AND s.expires_at > now() \
+             WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL \
              GROUP BY u.id, u.role",
             &[&secret_hash(token)],
         )
@@ -162,13 +161,56 @@ pub fn hash_password(password: &str) -> Result<String, Error> {
     Ok(hash.to_string())
 }
 
-/// Whether `password` matches the PHC string `hash`; a malformed hash matches nothing.
+/// Argon2's working memory (~19 MiB per check with the default parameters), kept from one
+/// check to the next: at most `CONCURRENT_PASSWORD_CHECKS` buffers exist. Allocating it for each
+/// check on whichever blocking thread ran it left every thread's malloc arena holding its own
+/// copy (a login flood grew the hub by hundreds of MiB that never came back).
+static WORKING_MEMORY: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+
+/// Whether `password` matches the PHC string `hash` (argon2 of any variant, version and
+/// parameters); a malformed hash matches nothing. The comparison is constant-time.
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version {
+        Some(number) => match Version::try_from(number) {
+            Ok(version) => version,
+            Err(_) => return false,
+        },
+        None => Version::default(),
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let mut computed = vec![0u8; expected.len()];
+    let mut memory = WORKING_MEMORY
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .pop()
+        .unwrap_or_default();
+    memory.resize(params.block_count(), Block::default());
+    let hashed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password.as_bytes(),
+        salt,
+        &mut computed,
+        &mut memory[..],
+    );
+    WORKING_MEMORY
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(memory);
+    hashed.is_ok() && Output::new(&computed).is_ok_and(|computed| computed == expected)
 }
 
 /// A hash no password matches, checked against when the login is unknown so that an unknown
@@ -178,58 +220,67 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
 }
 
-/// Checks `login`/`password` and opens a session of `session_ttl_seconds`; returns its token.
-/// After [`MAX_LOGIN_FAILURES`] failures for one login within [`THROTTLE_WINDOW_MINUTES`],
-/// refuses without checking the password.
+/// Whether `text` holds a control character (NUL, line breaks, escapes...): no login,
+/// password, code or identifier has one, and PostgreSQL refuses NUL in text.
+pub fn has_control(text: &str) -> bool {
+    text.chars().any(char::is_control)
+}
+
+/// Checks `login`/`password` from `client_address` and opens a session of
+/// `session_ttl_seconds`; returns its token. Throttled per client address and per (login,
+/// client address) by `throttle` (429 with the wait). The password is checked under one of
+/// `hashers`' permits (each check takes ~19 MiB) and without holding a database connection.
 pub async fn login(
-    client: &Client,
+    pool: &Pool,
+    hashers: &Semaphore,
+    client_address: IpAddr,
     login: &str,
     password: &str,
     session_ttl_seconds: i64,
 ) -> Result<String, Error> {
+    if has_control(login) || has_control(password) {
+        return Err(Error::BadRequest(
+            "l'identifiant et le mot de passe ne peuvent pas contenir de caractère de contrôle"
+                .to_owned(),
+        ));
+    }
     if login.len() > MAX_CREDENTIAL_LEN || password.len() > MAX_CREDENTIAL_LEN {
         return Err(Error::LoginFailed);
     }
     let login = login.trim().to_lowercase();
-    let failures: i64 = client
-        .query_one(
-            "SELECT count(*) FROM login_failure \
-             WHERE login = $1 AND failed_at > now() - make_interval(mins => $2::int)",
-            &[&login, &(THROTTLE_WINDOW_MINUTES as i32)],
-        )
-        .await?
-        .get(0);
-    if failures >= MAX_LOGIN_FAILURES {
-        return Err(Error::TooManyAttempts);
-    }
-    let user = client
-        .query_opt(
-            "SELECT id::text, password_hash FROM hub_user WHERE login = $1",
-            &[&login],
-        )
-        .await?;
+    let keys = throttle::keys(&login, client_address);
+    let user = {
+        let mut client = pool.get().await?;
+        throttle::claim(&mut client, &keys).await?;
+        client
+            .query_opt(
+                "SELECT id::text, password_hash, disabled_at IS NULL FROM hub_user \
+                 WHERE login = $1",
+                &[&login],
+            )
+            .await?
+    };
     let (user_id, hash) = match user {
-        Some(row) => (Some(row.get::<_, String>(0)), row.get::<_, String>(1)),
+        Some(row) => (
+            Some(row.get::<_, String>(0)).filter(|_| row.get::<_, bool>(2)),
+            row.get::<_, String>(1),
+        ),
         None => (None, decoy_hash().to_owned()),
     };
-    let password = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?;
+    let matches = {
+        let _permit = hashers
+            .acquire()
+            .await
+            .map_err(|error| Error::Internal(Box::new(error)))?;
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?
+    };
+    // An unknown login, a disabled user or a wrong password: the claimed failure stays.
     let Some(user_id) = user_id.filter(|_| matches) else {
-        client
-            .execute(
-                "DELETE FROM login_failure \
-                 WHERE login = $1 AND failed_at <= now() - make_interval(mins => $2::int)",
-                &[&login, &(THROTTLE_WINDOW_MINUTES as i32)],
-            )
-            .await?;
-        client
-            .execute("INSERT INTO login_failure (login) VALUES ($1)", &[&login])
-            .await?;
         return Err(Error::LoginFailed);
     };
-    client
-        .execute("DELETE FROM login_failure WHERE login = $1", &[&login])
-        .await?;
+    let client = pool.get().await?;
+    throttle::release(&client, &keys).await?;
     let token = new_token();
     client
         .execute(
@@ -243,6 +294,18 @@ pub async fn login(
         )
         .await?;
     Ok(token)
+}
+
+/// Ends the session of `token` (`POST /api/v1/logout`): the token is refused from now on.
+/// Returns whether a live session was ended.
+pub async fn logout(client: &Client, token: &str) -> Result<bool, Error> {
+    let ended = client
+        .execute(
+            "DELETE FROM user_session WHERE token_hash = $1 AND expires_at > now()",
+            &[&secret_hash(token)],
+        )
+        .await?;
+    Ok(ended > 0)
 }
 
 #[cfg(test)]
@@ -259,6 +322,28 @@ mod tests {
         assert!(!verify_password("anything", "not a phc string"));
         let again = hash_password("correct horse battery").unwrap();
         assert_ne!(hash, again, "each hash has its own salt");
+    }
+
+    #[test]
+    fn hashes_of_other_parameters_and_variants_verify_with_the_reused_memory() {
+        let salt = SaltString::encode_b64(b"sel de seize oct").unwrap();
+        for (algorithm, memory_kib) in [
+            (Algorithm::Argon2id, 8 * 1024),
+            (Algorithm::Argon2id, 32 * 1024),
+            (Algorithm::Argon2i, 4096),
+            (Algorithm::Argon2d, 4096),
+        ] {
+            let params = Params::new(memory_kib, 2, 1, None).unwrap();
+            let hash = Argon2::new(algorithm, Version::V0x13, params)
+                .hash_password(b"phrase de passe", &salt)
+                .unwrap()
+                .to_string();
+            assert!(verify_password("phrase de passe", &hash), "{hash}");
+            assert!(!verify_password("phrase de passe!", &hash), "{hash}");
+        }
+        // The default parameters after larger ones: the kept memory is cut to size.
+        let hash = hash_password("encore").unwrap();
+        assert!(verify_password("encore", &hash));
     }
 
     #[test]

@@ -7,10 +7,6 @@ use axum::response::{IntoResponse, Response};
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
 
-/// The window of the login throttling (`auth::MAX_LOGIN_FAILURES` failures per login within it),
-/// also the `Retry-After` of a 429. Defined here, below `auth`, which re-exports it.
-pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
-
 /// Everything that can go wrong in the hub. `Display` is French, for the operator reading the
 /// terminal or the log; HTTP clients only ever get [`Error::code`] and [`Error::public_message`].
 #[derive(Debug, thiserror::Error)]
@@ -78,8 +74,14 @@ pub enum Error {
     #[error("identifiant ou mot de passe incorrect")]
     LoginFailed,
 
-    #[error("trop d'échecs de connexion pour cet identifiant")]
-    TooManyAttempts,
+    /// Too many failed logins from this client (for this login or all together), or too many
+    /// unauthenticated requests from it: wait `retry_after_seconds`.
+    #[error("trop de tentatives : attendre {retry_after_seconds} s")]
+    TooManyAttempts { retry_after_seconds: u64 },
+
+    /// The body is not JSON (`Content-Type`) or is compressed where that is not accepted.
+    #[error("type de contenu refusé : {0}")]
+    UnsupportedMediaType(&'static str),
 
     #[error("code d'enrôlement inconnu, déjà utilisé ou expiré")]
     InvalidEnrollmentCode,
@@ -124,8 +126,9 @@ impl Error {
                 StatusCode::UNAUTHORIZED
             }
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
-            Error::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -139,8 +142,9 @@ impl Error {
             Error::Unauthenticated | Error::LoginFailed => ErrorCode::Unauthenticated,
             Error::InvalidEnrollmentCode => ErrorCode::InvalidEnrollmentCode,
             Error::Forbidden(_) => ErrorCode::Forbidden,
-            Error::TooManyAttempts => ErrorCode::TooManyAttempts,
+            Error::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
             Error::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Error::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             _ => ErrorCode::Internal,
         }
     }
@@ -155,6 +159,18 @@ impl Error {
             Error::Forbidden(text) => return format!("Accès refusé : {text}"),
             Error::LoginFailed => {
                 return "Identifiant ou mot de passe incorrect.".to_owned();
+            }
+            Error::UnsupportedMediaType(text) => {
+                return format!("Type de contenu refusé : {text}");
+            }
+            Error::TooManyAttempts {
+                retry_after_seconds,
+            } => {
+                return format!(
+                    "Trop de tentatives depuis cette adresse : patientez {retry_after_seconds} \
+                     seconde(s) avant de réessayer. Mot de passe oublié ? Demandez à \
+                     l'administrateur du hub de le réinitialiser."
+                );
             }
             _ => {}
         }
@@ -172,10 +188,8 @@ impl Error {
                 "Ce code d'enrôlement est inconnu, a déjà servi ou a expiré : demandez un nouveau \
                  code à l'administrateur du hub."
             }
-            ErrorCode::TooManyAttempts => {
-                "Trop de tentatives de connexion échouées pour cet identifiant. Réessayez dans \
-                 15 minutes ou demandez à l'administrateur de vérifier votre compte."
-            }
+            ErrorCode::TooManyAttempts => "Trop de tentatives : patientez avant de réessayer.",
+            ErrorCode::UnsupportedMediaType => "Type de contenu refusé.",
             ErrorCode::PayloadTooLarge => {
                 "La requête est trop volumineuse : envoyez les agrégats en plusieurs lots plus \
                  petits."
@@ -220,14 +234,17 @@ impl IntoResponse for Error {
             code: self.code(),
             message: self.public_message(),
         };
+        let retry_after = match &self {
+            Error::TooManyAttempts {
+                retry_after_seconds,
+            } => Some(*retry_after_seconds),
+            _ => None,
+        };
         let mut response = (status, Json(body)).into_response();
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            let seconds = THROTTLE_WINDOW_MINUTES * 60;
-            if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
-                response
-                    .headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, value);
-            }
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         if status == StatusCode::UNAUTHORIZED {
             // RFC 9110: a 401 names the scheme the client should use.

@@ -3,6 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::io::Read as _;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use appligarde_protocol::{
@@ -11,10 +13,10 @@ use appligarde_protocol::{
 };
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
 use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -22,6 +24,10 @@ use deadpool_postgres::Pool;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::net::TcpListener;
+use tower_governor::GovernorError;
+use tower_governor::GovernorLayer;
+use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
+use tower_governor::key_extractor::PeerIpKeyExtractor;
 
 use crate::state::AppState;
 use crate::{Error, VERSION, aggregates, auth, dashboard, enrollment, ids, migrate, reference};
@@ -33,13 +39,74 @@ const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// Largest request body once gunzipped: a small gzip bomb must not fill the memory.
 const MAX_DECODED_BYTES: u64 = 32 * 1024 * 1024;
+/// Largest body of the endpoints that take no credential (login, enrollment); they refuse
+/// compressed bodies, so nothing is inflated before a credential is checked.
+const MAX_UNAUTHENTICATED_BODY_BYTES: usize = 64 * 1024;
+/// Requests per client address to the endpoints that take no credential: a burst of this
+/// many, then one per [`UNAUTHENTICATED_REFILL`]. Above, 429 at once, before any work.
+const UNAUTHENTICATED_BURST: u32 = 30;
+const UNAUTHENTICATED_REFILL: Duration = Duration::from_millis(100);
+
+/// The rate limit of the endpoints that take no credential, keyed by the TCP peer's address.
+fn unauthenticated_limit()
+-> Arc<GovernorConfig<PeerIpKeyExtractor, governor::middleware::NoOpMiddleware>> {
+    let config = GovernorConfigBuilder::default()
+        .period(UNAUTHENTICATED_REFILL)
+        .burst_size(UNAUTHENTICATED_BURST)
+        .finish()
+        .unwrap_or_default();
+    // The limiter keeps a cell per client address: forget the idle ones once a minute, for as
+    // long as the router lives (a `routes()` listing outside a runtime starts nothing).
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        let limiter = Arc::downgrade(config.limiter());
+        runtime.spawn(async move {
+            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            every_minute.tick().await;
+            loop {
+                every_minute.tick().await;
+                let Some(limiter) = limiter.upgrade() else {
+                    break;
+                };
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
+        });
+    }
+    Arc::new(config)
+}
+
+/// A rate limiter's refusal as the hub's JSON 429 (or 500 when no client address is known,
+/// which `serve` always provides).
+fn governor_refusal(error: GovernorError) -> Response {
+    match error {
+        GovernorError::TooManyRequests { wait_time, .. } => Error::TooManyAttempts {
+            retry_after_seconds: wait_time.max(1),
+        }
+        .into_response(),
+        other => Error::Internal(Box::new(other)).into_response(),
+    }
+}
+
 /// Every endpoint: method, path, handler. [`router`] is built from this list and [`routes`]
 /// reads it, so the OpenAPI test sees exactly what is served.
 fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    let limit = unauthenticated_limit();
+    let unauthenticated = |handler: MethodRouter<AppState>| {
+        handler
+            .layer::<_, std::convert::Infallible>(
+                GovernorLayer::new(limit.clone()).error_handler(governor_refusal),
+            )
+            .layer(DefaultBodyLimit::max(MAX_UNAUTHENTICATED_BODY_BYTES))
+    };
     vec![
         (Method::GET, "/healthz", get(healthz)),
-        (Method::POST, "/api/v1/login", post(login)),
-        (Method::POST, "/api/v1/enroll", post(enroll)),
+        (Method::POST, "/api/v1/login", unauthenticated(post(login))),
+        (Method::POST, "/api/v1/logout", post(logout)),
+        (
+            Method::POST,
+            "/api/v1/enroll",
+            unauthenticated(post(enroll)),
+        ),
         (Method::POST, "/api/v1/aggregates", post(upload_aggregates)),
         (Method::GET, REFERENCE_PATH, get(reference_changes)),
         (Method::GET, "/api/v1/me", get(me)),
@@ -94,7 +161,8 @@ pub async fn serve_state_with_shutdown(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    axum::serve(listener, router(state))
+    let service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await?;
     tracing::info!("server stopped");
@@ -156,12 +224,65 @@ async fn not_found() -> Error {
     Error::NotFound
 }
 
-/// The body of a request parsed as JSON `T`, gunzipped first when `Content-Encoding: gzip`.
-/// Any fault becomes a French 400 (or 413) that says where, never what serde said.
+/// Whether a request body may be compressed: only where a credential was checked first.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Compressed {
+    Accepted,
+    Refused,
+}
+
+/// Whether `Content-Type` is `application/json` (parameters such as `charset` allowed).
+fn is_json_content_type(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Whether the JSON text `bytes` has a control character in a string: an escape (`\u0000`,
+/// `\n`...) or a raw C1 character (raw C0 characters are not valid JSON already). Backslashes
+/// only occur inside strings, so a scan of escapes is exact.
+fn has_control_in_strings(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => match bytes.get(i + 1) {
+                Some(b'b' | b'f' | b'n' | b'r' | b't') => return true,
+                Some(b'u') => {
+                    let code = bytes
+                        .get(i + 2..i + 6)
+                        .and_then(|hex| std::str::from_utf8(hex).ok())
+                        .and_then(|hex| u32::from_str_radix(hex, 16).ok());
+                    if code.is_some_and(|c| c < 0x20 || (0x7f..=0x9f).contains(&c)) {
+                        return true;
+                    }
+                    i += 6;
+                }
+                _ => i += 2,
+            },
+            // U+0080 to U+009F in UTF-8.
+            0xC2 if bytes.get(i + 1).is_some_and(|b| (0x80..=0x9F).contains(b)) => return true,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// The body of a request parsed as JSON `T`, gunzipped first when `Content-Encoding: gzip` and
+/// `compressed` accepts it. `Content-Type` must be `application/json` (else 415: a web page
+/// cannot send such a request from a browser without the hub's consent). Any fault becomes a
+/// French 400 (or 413, 415) that says where, never what serde said.
 fn json_body<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
+    compressed: Compressed,
 ) -> Result<T, Error> {
+    if !is_json_content_type(headers) {
+        return Err(Error::UnsupportedMediaType(
+            "le corps doit être du JSON, envoyé avec l'en-tête Content-Type: application/json",
+        ));
+    }
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             Error::PayloadTooLarge
@@ -175,6 +296,11 @@ fn json_body<T: DeserializeOwned>(
     let decoded;
     let bytes: &[u8] = match encoding.as_deref() {
         None | Some("identity") => &body,
+        Some(_) if compressed == Compressed::Refused => {
+            return Err(Error::UnsupportedMediaType(
+                "cette adresse n'accepte pas de corps compressé (en-tête Content-Encoding)",
+            ));
+        }
         Some("gzip") => {
             let mut out = Vec::new();
             flate2::read::GzDecoder::new(&body[..])
@@ -197,6 +323,13 @@ fn json_body<T: DeserializeOwned>(
             ));
         }
     };
+    if has_control_in_strings(bytes) {
+        return Err(Error::BadRequest(
+            "un texte du JSON contient un caractère de contrôle (NUL, saut de ligne, \
+             tabulation...) : retirez-le"
+                .to_owned(),
+        ));
+    }
     serde_json::from_slice(bytes).map_err(|error| {
         let (line, column) = (error.line(), error.column());
         Error::BadRequest(if error.is_data() {
@@ -214,14 +347,34 @@ fn json_body<T: DeserializeOwned>(
 /// `POST /api/v1/login`: a session token for a user, or 401; 429 after too many failures.
 async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LoginAnswer>, Error> {
-    let request: LoginRequest = json_body(&headers, body)?;
-    let client = state.pool.get().await?;
+    let request: LoginRequest = json_body(&headers, body, Compressed::Refused)?;
     let ttl = i64::try_from(state.session_ttl.as_secs()).unwrap_or(i64::MAX);
-    let token = auth::login(&client, &request.login, &request.password, ttl).await?;
+    let token = auth::login(
+        &state.pool,
+        &state.hashers,
+        peer.ip(),
+        &request.login,
+        &request.password,
+        ttl,
+    )
+    .await?;
     Ok(Json(LoginAnswer { token }))
+}
+
+/// `POST /api/v1/logout`: ends the session of the bearer token (204); the token is refused
+/// from then on.
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<StatusCode, Error> {
+    let token = auth::bearer(&headers)?;
+    let client = state.pool.get().await?;
+    if auth::logout(&client, token).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::Unauthenticated)
+    }
 }
 
 /// `POST /api/v1/enroll`: a one-time code for a new device of its MMG.
@@ -230,7 +383,7 @@ async fn enroll(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<EnrollAnswer>, Error> {
-    let request: EnrollRequest = json_body(&headers, body)?;
+    let request: EnrollRequest = json_body(&headers, body, Compressed::Refused)?;
     let mut client = state.pool.get().await?;
     let answer = enrollment::enroll(
         &mut client,
@@ -252,7 +405,7 @@ async fn upload_aggregates(
     let token = auth::bearer(&headers)?;
     let mut client = state.pool.get().await?;
     let device = auth::device_from_token(&client, token).await?;
-    let batch: AggregateBatch = json_body(&headers, body)?;
+    let batch: AggregateBatch = json_body(&headers, body, Compressed::Accepted)?;
     let receipt = aggregates::upload(&mut client, &device, &batch).await?;
     Ok(Json(receipt))
 }
@@ -404,10 +557,13 @@ fn date_param(
                         .flatten()
                 })
         })
+        .filter(|date| appligarde_protocol::is_plausible_date(*date))
         .ok_or_else(|| {
             Error::BadRequest(format!(
-                "le paramètre « {name} » doit être une date AAAA-MM-JJ (par exemple \
-                 {name}=2026-01-31)"
+                "le paramètre « {name} » doit être une date AAAA-MM-JJ entre {} et {} (par \
+                 exemple {name}=2026-01-31)",
+                appligarde_protocol::MIN_DATE_YEAR,
+                appligarde_protocol::MAX_DATE_YEAR
             ))
         })
 }

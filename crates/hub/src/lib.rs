@@ -11,8 +11,10 @@
 //!   both `http` and `dashboard`) and return `Result<Json<T>, Error>`, where [`Error`] (`error`)
 //!   maps itself to an HTTP status and a French [`appligarde_protocol::ErrorBody`] without
 //!   leaking internals.
-//! - [`auth`]: users (argon2 passwords, expiring session tokens, login throttling) and device
-//!   tokens; only SHA-256 of tokens are stored. [`enrollment`]: one-time enrollment codes
+//! - [`auth`]: users (argon2 passwords checked two at a time, expiring and revocable session
+//!   tokens) and device tokens; only SHA-256 of tokens are stored. [`throttle`]: failed logins
+//!   counted per client address and per (login, client address), claimed atomically before the
+//!   password is checked, with doubling delays (never a lock per login alone). [`enrollment`]: one-time enrollment codes
 //!   exchanged for device tokens, and re-enrollment. `ids`: checks of département codes, UUIDs
 //!   and typed codes, used by all of them.
 //! - [`aggregates`]: the idempotent upload (highest revision wins, one transaction per batch,
@@ -24,7 +26,15 @@
 //! - `dashboard`: the coordinators' web page (`/dashboard/`, static files embedded from
 //!   `dashboard/`, charts drawn in SVG by its own script), `GET /api/v1/me` and the commune
 //!   names of `GET /api/v1/communes`.
-//! - [`admin`]: what `appligarde-hub admin ...` does (MMGs, enrollment codes, users).
+//! - [`admin`]: what `appligarde-hub admin ...` does (MMGs, enrollment codes, users; disabling a
+//!   user, resetting a password, revoking sessions and clearing throttling, each journaled in
+//!   `admin_journal`).
+//!
+//! At the edge (`http`): JSON bodies need `Content-Type: application/json` (415); login and
+//! enrollment take no compressed body, at most 64 KiB, and are rate-limited per client address
+//! (`tower_governor`); text with control characters and dates outside 2000–2100 get a French 400.
+//! The attacks this answers are kept as tests in `tests/hardening.rs`; `benches/login_flood.rs`
+//! measures a login flood against the idle hub.
 //!
 //! Boundaries: the hub knows `appligarde-protocol` (the wire types) and never the desktop store,
 //! the desktop's SQLite or the Tauri shell. Never log patient data.
@@ -45,6 +55,7 @@ mod ids;
 mod migrate;
 pub mod reference;
 mod state;
+pub mod throttle;
 
 use std::time::Duration;
 

@@ -93,6 +93,61 @@ enum AdminCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Désactive un utilisateur : son mot de passe n'ouvre plus rien, ses sessions sont fermées.
+    DisableUser {
+        /// Identifiant de connexion.
+        #[arg(long)]
+        login: String,
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Réactive un utilisateur désactivé.
+    EnableUser {
+        /// Identifiant de connexion.
+        #[arg(long)]
+        login: String,
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change le mot de passe d'un utilisateur (lu sur l'entrée standard, une ligne), ferme ses
+    /// sessions et lève la limitation de ses connexions.
+    ResetPassword {
+        /// Identifiant de connexion.
+        #[arg(long)]
+        login: String,
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ferme toutes les sessions d'un utilisateur (ordinateur perdu ou volé).
+    RevokeSessions {
+        /// Identifiant de connexion.
+        #[arg(long)]
+        login: String,
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lève la limitation des tentatives de connexion d'un identifiant, depuis toutes les adresses.
+    ClearThrottle {
+        /// Identifiant de connexion.
+        #[arg(long)]
+        login: String,
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Affiche le journal des commandes sur les comptes (les plus récentes d'abord).
+    Journal {
+        /// Nombre de lignes au plus.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Retire un poste : son jeton est refusé aussitôt (401) ; ce qu'il a envoyé reste compté.
     RetireDevice {
         /// Identifiant du poste (voir « admin list »).
@@ -256,6 +311,50 @@ async fn admin(database_url: Option<String>, command: AdminCommand) -> Result<()
                 println!("Utilisateur « {} » ({}) créé", user.login, user.role);
             }
         }
+        AdminCommand::DisableUser { login, json } => {
+            let change =
+                appligarde_hub::admin::set_user_disabled(&mut client, &login, true).await?;
+            print_change(&change, json)?;
+        }
+        AdminCommand::EnableUser { login, json } => {
+            let change =
+                appligarde_hub::admin::set_user_disabled(&mut client, &login, false).await?;
+            print_change(&change, json)?;
+        }
+        AdminCommand::ResetPassword { login, json } => {
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let change =
+                appligarde_hub::admin::reset_password(&mut client, &login, password).await?;
+            print_change(&change, json)?;
+        }
+        AdminCommand::RevokeSessions { login, json } => {
+            let change = appligarde_hub::admin::revoke_sessions(&mut client, &login).await?;
+            print_change(&change, json)?;
+        }
+        AdminCommand::ClearThrottle { login, json } => {
+            let change = appligarde_hub::admin::clear_throttle(&mut client, &login).await?;
+            print_change(&change, json)?;
+        }
+        AdminCommand::Journal { limit, json } => {
+            let entries = appligarde_hub::admin::journal_entries(&client, limit.max(1)).await?;
+            if json {
+                print_json(&entries)?;
+            } else if entries.is_empty() {
+                println!("Journal vide : aucune commande sur les comptes.");
+            } else {
+                for entry in &entries {
+                    println!(
+                        "{} — {} — {} — {}",
+                        entry.at.format("%d/%m/%Y %H:%M:%S UTC"),
+                        entry.action,
+                        entry.subject,
+                        entry.detail
+                    );
+                }
+            }
+        }
         AdminCommand::List { json } => {
             let listing = appligarde_hub::admin::list_organisations(&client).await?;
             if json {
@@ -348,6 +447,26 @@ async fn admin(database_url: Option<String>, command: AdminCommand) -> Result<()
             }
         }
     }
+    Ok(())
+}
+
+/// Prints what an account command did, in French or in JSON.
+fn print_change(change: &appligarde_hub::admin::AccountChange, json: bool) -> Result<(), Error> {
+    if json {
+        return print_json(change);
+    }
+    let what = match change.action.as_str() {
+        "disable-user" => "désactivé",
+        "enable-user" => "réactivé",
+        "reset-password" => "mot de passe changé",
+        "revoke-sessions" => "sessions fermées",
+        _ => "limitation des connexions levée",
+    };
+    println!(
+        "Utilisateur « {} » : {what} ({} session(s) fermée(s), {} limitation(s) levée(s)). \
+         Action inscrite au journal.",
+        change.login, change.sessions_revoked, change.throttle_cleared
+    );
     Ok(())
 }
 

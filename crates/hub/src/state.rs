@@ -1,18 +1,26 @@
-//! What every HTTP handler can reach ([`AppState`]): the connection pool and the life of new
-//! sessions. Below both the API handlers (`http`) and the dashboard's pages (`dashboard`).
+//! What every HTTP handler can reach ([`AppState`]): the connection pool, the life of new
+//! sessions and the permits of password checks. Below both the API handlers (`http`) and the dashboard's pages (`dashboard`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
+use tokio::sync::Semaphore;
 
 /// How long a session opened by `POST /api/v1/login` lasts unless configured otherwise.
 pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
+
+/// Password checks (argon2id, ~19 MiB and tens of milliseconds each) run at once at most: a
+/// login flood queues instead of filling the memory.
+pub const CONCURRENT_PASSWORD_CHECKS: usize = 2;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub(crate) pool: Pool,
     pub(crate) session_ttl: Duration,
+    /// Permits for password checks ([`CONCURRENT_PASSWORD_CHECKS`]).
+    pub(crate) hashers: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -20,6 +28,7 @@ impl AppState {
         AppState {
             pool,
             session_ttl: DEFAULT_SESSION_TTL,
+            hashers: Arc::new(Semaphore::new(CONCURRENT_PASSWORD_CHECKS)),
         }
     }
 

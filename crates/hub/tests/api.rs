@@ -192,6 +192,8 @@ enum Endpoint {
     Doctors49,
     Communes,
     DashboardPage,
+    /// Last: it ends the session it is called with.
+    Logout,
 }
 
 /// What each endpoint answers to each credential: the access-control rule as a table.
@@ -216,6 +218,9 @@ fn expected(endpoint: Endpoint, credential: Credential) -> StatusCode {
         // Reference data for every user, whatever their départements.
         (E::Communes, C::Admin | C::Coord44 | C::Coord49) => StatusCode::OK,
         (E::Communes, _) => StatusCode::UNAUTHORIZED,
+        // Only a live user session can be ended.
+        (E::Logout, C::Admin | C::Coord44 | C::Coord49) => StatusCode::NO_CONTENT,
+        (E::Logout, _) => StatusCode::UNAUTHORIZED,
         (E::Stats44 | E::Monthly44 | E::Days44 | E::Doctors44, C::Admin | C::Coord44)
         | (E::Stats49 | E::Monthly49 | E::Days49 | E::Doctors49, C::Admin | C::Coord49) => {
             StatusCode::OK
@@ -292,6 +297,7 @@ async fn every_endpoint_with_every_credential_follows_the_access_rules() {
         Endpoint::Doctors49,
         Endpoint::Communes,
         Endpoint::DashboardPage,
+        Endpoint::Logout,
     ];
     for endpoint in endpoints {
         for (credential, token) in credentials {
@@ -324,6 +330,17 @@ async fn every_endpoint_with_every_credential_follows_the_access_rules() {
                 }
                 Endpoint::Reference => get(w.address, "/api/v1/reference?since=0", token).await,
                 Endpoint::Me => get(w.address, "/api/v1/me", token).await,
+                Endpoint::Logout => {
+                    call(
+                        w.address,
+                        Method::POST,
+                        "/api/v1/logout",
+                        token,
+                        &[],
+                        Vec::new(),
+                    )
+                    .await
+                }
                 Endpoint::DashboardPage => get(w.address, "/dashboard/", token).await,
                 Endpoint::Communes => get(w.address, "/api/v1/communes", token).await,
                 Endpoint::Days44 | Endpoint::Days49 => {
@@ -805,7 +822,7 @@ async fn malformed_requests_get_a_french_400_without_internals() {
 }
 
 #[tokio::test]
-async fn login_is_throttled_after_five_failures_per_login() {
+async fn login_is_throttled_after_five_failures_per_login_and_client_address() {
     let w = world().await;
     for attempt in 1..=5 {
         let answer = login(w.address, "coord44", "mauvais mot de passe").await;
@@ -819,12 +836,17 @@ async fn login_is_throttled_after_five_failures_per_login() {
     assert_eq!(
         answer.status,
         StatusCode::TOO_MANY_REQUESTS,
-        "even the right password is refused while throttled"
+        "from the guessing client, even the right password waits"
     );
-    assert_eq!(
-        answer.headers_retry_after.as_deref(),
-        Some("900"),
-        "the client is told when to retry"
+    let retry: u64 = answer
+        .headers_retry_after
+        .as_deref()
+        .expect("the client is told when to retry")
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=15).contains(&retry),
+        "the first delay is 15 s: {retry}"
     );
     let error = answer.error();
     assert_eq!(error.code, ErrorCode::TooManyAttempts);
@@ -837,9 +859,9 @@ async fn login_is_throttled_after_five_failures_per_login() {
     let other = login(w.address, "coord49", PASSWORD).await;
     assert_eq!(other.status, StatusCode::OK, "throttling is per login");
 
-    // Once the failures are older than the window, the right password works again.
+    // Once the delay is over, the right password works again from the same client.
     w.db.execute(
-        "UPDATE login_failure SET failed_at = failed_at - interval '16 minutes'",
+        "UPDATE login_throttle SET blocked_until = now() - interval '1 second'",
         &[],
     )
     .await
@@ -1009,8 +1031,8 @@ fn openapi_documents_every_route_and_only_those() {
         .collect();
     assert_eq!(
         served.len(),
-        11,
-        "healthz, login, enroll, aggregates, reference, me, stats daily, monthly, days and \
+        12,
+        "healthz, login, logout, enroll, aggregates, reference, me, stats daily, monthly, days and \
          doctors, communes"
     );
     assert_eq!(
@@ -1176,6 +1198,91 @@ async fn the_operators_cli_sets_up_an_mmg_a_pc_and_a_coordinator() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(words), "{args:?}: {stderr}");
     }
+}
+
+#[tokio::test]
+async fn the_operators_cli_disables_resets_revokes_and_clears_with_a_journal() {
+    let (url, mut db) = migrated_database().await;
+    admin::create_user(
+        &mut db,
+        "coord44",
+        Role::Coordinator,
+        &["44".into()],
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    let (address, _stop) = start_hub(&url, appligarde_hub::DEFAULT_SESSION_TTL).await;
+    let token = login(address, "coord44", PASSWORD)
+        .await
+        .json::<LoginAnswer>()
+        .token;
+    let me = |token: String| async move { get(address, "/api/v1/me", Some(&token)).await.status };
+
+    let out = hub_admin(&url, &["revoke-sessions", "--login", "coord44"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1 session(s) fermée(s)"), "{stdout}");
+    assert_eq!(me(token).await, StatusCode::UNAUTHORIZED);
+
+    let out = hub_admin(&url, &["disable-user", "--login", "coord44", "--json"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        login(address, "coord44", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let out = hub_admin(&url, &["enable-user", "--login", "coord44"], "");
+    assert!(out.status.success());
+
+    let new_password = "une phrase de passe neuve";
+    let out = hub_admin(
+        &url,
+        &["reset-password", "--login", "coord44"],
+        &format!("{new_password}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        login(address, "coord44", new_password).await.status,
+        StatusCode::OK
+    );
+
+    let out = hub_admin(&url, &["clear-throttle", "--login", "coord44"], "");
+    assert!(out.status.success());
+    let out = hub_admin(&url, &["journal", "--json"], "");
+    assert!(out.status.success());
+    let journal: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let actions: Vec<&str> = journal
+        .iter()
+        .rev()
+        .map(|entry| entry["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "revoke-sessions",
+            "disable-user",
+            "enable-user",
+            "reset-password",
+            "clear-throttle"
+        ]
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(new_password));
+
+    let out = hub_admin(&url, &["disable-user", "--login", "personne"], "");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("aucun utilisateur « personne »"));
 }
 
 #[tokio::test]

@@ -231,6 +231,20 @@ pub enum AggregateDefect {
     DoctorKey,
     /// `mmg_id` or `device_id` is empty or longer than 64 characters.
     Identifier,
+    /// `date` is outside [`MIN_DATE_YEAR`]–[`MAX_DATE_YEAR`]: no out-of-hours clinic sent
+    /// activity before 2000, and years like 0000 or 9999 are typing or clock faults.
+    Date,
+}
+
+/// Earliest year of a plausible activity date (aggregates, statistics queries).
+pub const MIN_DATE_YEAR: i32 = 2000;
+/// Latest year of a plausible activity date.
+pub const MAX_DATE_YEAR: i32 = 2100;
+
+/// Whether `date` is within [`MIN_DATE_YEAR`]–[`MAX_DATE_YEAR`] (both included).
+pub fn is_plausible_date(date: NaiveDate) -> bool {
+    use chrono::Datelike as _;
+    (MIN_DATE_YEAR..=MAX_DATE_YEAR).contains(&date.year())
 }
 
 impl AggregateDefect {
@@ -242,6 +256,7 @@ impl AggregateDefect {
             AggregateDefect::Commune => "by_commune",
             AggregateDefect::DoctorKey => "by_doctor",
             AggregateDefect::Identifier => "mmg_id/device_id",
+            AggregateDefect::Date => "date",
         }
     }
 }
@@ -252,6 +267,9 @@ impl DailyAggregate {
         let id_ok = |id: &str| !id.is_empty() && id.len() <= 64;
         if !id_ok(&self.mmg_id) || !id_ok(&self.device_id) {
             return Some(AggregateDefect::Identifier);
+        }
+        if !is_plausible_date(self.date) {
+            return Some(AggregateDefect::Date);
         }
         let c = &self.counts;
         if !c.by_cim10_chapter.keys().all(|k| is_cim10_chapter(k)) {
@@ -478,6 +496,23 @@ mod tests {
         ];
         for (minutes, bucket) in cases {
             assert_eq!(MinuteHistogram::bucket_of(minutes), bucket, "{minutes} min");
+        }
+    }
+
+    #[test]
+    fn dates_outside_2000_to_2100_are_refused() {
+        let cases = [
+            ((1999, 12, 31), Some(AggregateDefect::Date)),
+            ((2000, 1, 1), None),
+            ((2100, 12, 31), None),
+            ((2101, 1, 1), Some(AggregateDefect::Date)),
+            ((0, 1, 1), Some(AggregateDefect::Date)),
+            ((9999, 12, 31), Some(AggregateDefect::Date)),
+        ];
+        for ((y, m, d), expected) in cases {
+            let mut aggregate = sample();
+            aggregate.date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(aggregate.defect(), expected, "{y:04}-{m:02}-{d:02}");
         }
     }
 

@@ -23,8 +23,8 @@ pub mod reference;
 
 pub use aggregate::{
     AGGREGATE_SCHEMA, AgeBandCounts, AggregateDefect, ArrivalModeCounts, DailyAggregate,
-    DailyCounts, MINUTE_BUCKET_BOUNDS, MINUTE_BUCKETS, MinuteHistogram, OrientationCounts,
-    PaymentAmounts, PdsaSlot, SexCounts,
+    DailyCounts, MAX_DATE_YEAR, MIN_DATE_YEAR, MINUTE_BUCKET_BOUNDS, MINUTE_BUCKETS,
+    MinuteHistogram, OrientationCounts, PaymentAmounts, PdsaSlot, SexCounts, is_plausible_date,
 };
 pub use api::{
     AggregateBatch, AggregateOutcome, AggregateReceipt, AggregateStatus, DailyStats, EnrollAnswer,
@@ -87,6 +87,8 @@ pub enum ErrorCode {
     InvalidEnrollmentCode,
     /// The request body is larger than the hub accepts.
     PayloadTooLarge,
+    /// The body's `Content-Type` or `Content-Encoding` is not one the endpoint accepts.
+    UnsupportedMediaType,
     /// A code added by a newer hub that this client does not know yet.
     #[serde(other)]
     Unknown,
@@ -127,6 +129,7 @@ mod tests {
             (ErrorCode::TooManyAttempts, "too_many_attempts"),
             (ErrorCode::InvalidEnrollmentCode, "invalid_enrollment_code"),
             (ErrorCode::PayloadTooLarge, "payload_too_large"),
+            (ErrorCode::UnsupportedMediaType, "unsupported_media_type"),
         ];
         for (code, text) in cases {
             assert_eq!(serde_json::to_value(code).unwrap(), json!(text));

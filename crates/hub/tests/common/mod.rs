@@ -133,15 +133,36 @@ pub async fn call(
     headers: &[(&str, &str)],
     body: Vec<u8>,
 ) -> Answer {
-    let client = HttpClient::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    call_from(None, address, method, path, token, headers, body).await
+}
+
+/// [`call`] from the local address `from` (another client: any 127.x.y.z is this host).
+/// `Content-Type: application/json` is sent unless `headers` names one (an empty value: none).
+pub async fn call_from(
+    from: Option<std::net::IpAddr>,
+    address: SocketAddr,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Answer {
+    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    connector.set_local_address(from);
+    let client = HttpClient::builder(TokioExecutor::new()).build::<_, Full<Bytes>>(connector);
     let mut request = Request::builder()
         .method(method)
-        .uri(format!("http://{address}{path}"))
-        .header("content-type", "application/json");
+        .uri(format!("http://{address}{path}"));
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+    {
+        request = request.header("content-type", "application/json");
+    }
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));
     }
-    for (name, value) in headers {
+    for (name, value) in headers.iter().filter(|(_, value)| !value.is_empty()) {
         request = request.header(*name, *value);
     }
     let response = client
