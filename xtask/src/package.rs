@@ -456,7 +456,12 @@ pub fn check_hub_starts(deb: &Path, database_url: &str) -> Result<bool> {
             println!("GET /healthz -> {first}");
             let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
             println!("{body}");
-            return Ok(first.split_whitespace().nth(1) == Some("200"));
+            // The schema version is read from the database: > 0 once `serve` has migrated it.
+            let health: serde_json::Value = serde_json::from_str(body.trim()).unwrap_or_default();
+            let migrated = health["schema_version"].as_u64().is_some_and(|v| v > 0);
+            return Ok(first.split_whitespace().nth(1) == Some("200")
+                && health["status"] == "ok"
+                && migrated);
         }
         if Instant::now() > deadline {
             bail!("the extracted hub did not answer on {listen} within 60 s");
