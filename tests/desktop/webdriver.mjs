@@ -75,9 +75,10 @@ async function request(method, url, body) {
 }
 
 export class Session {
-  static async create(base, application) {
+  /** A new window of `application`, started with the command-line arguments `args`. */
+  static async create(base, application, args = []) {
     const value = await request('POST', `${base}/session`, {
-      capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application } } },
+      capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application, args } } },
     });
     return new Session(base, value.sessionId);
   }

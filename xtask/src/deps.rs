@@ -3,7 +3,8 @@
 use anyhow::{Result, bail};
 use std::process::Command;
 
-/// Everything the desktop build, the end-to-end tests, the hub tests and the PDF checks use.
+/// Everything the desktop build, the end-to-end tests, the hub tests, the PDF checks and the package
+/// checks (`lintian`; `dpkg-shlibdeps` comes with build-essential) use.
 pub const PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -28,6 +29,7 @@ pub const PACKAGES: &[&str] = &[
     "sqlite3",
     // The virtual environment of schemathesis (`cargo xtask fuzz-hub`).
     "python3-venv",
+    "lintian",
 ];
 
 fn installed(package: &str) -> bool {

@@ -5,6 +5,8 @@
 //! - `cargo xtask bench`: the benchmarks, with a report in `target/bench-report.md`.
 //! - `cargo xtask fuzz-hub`: schemathesis against the real hub and its `openapi.yaml` (also part
 //!   of `test`).
+//! - `cargo xtask package`: the Debian packages of the desktop app and of the hub, in release, in
+//!   `target/paquets/` (see `package.rs`).
 //! - `cargo xtask gen-types`: regenerates the UI's TypeScript types from the Rust API.
 //! - `cargo xtask layering [--edges]`: the crate dependencies ARCHITECTURE.md declares, and no import
 //!   cycle between the modules of a crate (`--edges` also lists every edge between modules).
@@ -15,6 +17,7 @@
 mod deps;
 mod fuzz;
 mod layering;
+mod package;
 mod postgres;
 mod tally;
 
@@ -30,11 +33,12 @@ fn main() {
         Some("test") => test(),
         Some("bench") => bench(&args[1..]),
         Some("fuzz-hub") => fuzz_hub(),
+        Some("package") => package_command(args.get(1).map(String::as_str)),
         Some("gen-types") => gen_types(),
         Some("layering") => layering_check(args.get(1).map(String::as_str)),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test | bench [FILTER] | fuzz-hub | gen-types | layering [--edges]"
+                "usage: cargo xtask run | test | bench [FILTER] | fuzz-hub | package [--check] | gen-types | layering [--edges]"
             );
             std::process::exit(2);
         }
@@ -145,6 +149,30 @@ fn run() -> Result<()> {
             .arg("--key-file")
             .arg(&key),
     )
+}
+
+/// `cargo xtask package [--check]`: builds the packages; `--check` also runs the checks that
+/// `cargo xtask test` runs on them.
+fn package_command(option: Option<&str>) -> Result<()> {
+    let check = match option {
+        None => false,
+        Some("--check") => true,
+        Some(other) => bail!("cargo xtask package [--check]: unknown option {other}"),
+    };
+    deps::ensure()?;
+    npm_install(false)?;
+    build_ui()?;
+    if !check {
+        return package::build().map(drop);
+    }
+    let mut tally = Tally::default();
+    packages(&mut tally)?;
+    println!("\n{}", tally.report());
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 fn gen_types() -> Result<()> {
@@ -270,6 +298,8 @@ fn test() -> Result<()> {
         );
     }
 
+    packages(&mut tally)?;
+
     println!("\n{}", tally.report());
     println!("durée totale : {:.0} s", started.elapsed().as_secs_f64());
     println!("{} passed, {} failed", tally.passed, tally.failed);
@@ -293,6 +323,48 @@ fn fuzz_hub() -> Result<()> {
     if tally.failed > 0 {
         std::process::exit(1);
     }
+    Ok(())
+}
+
+/// The Debian packages, built once in release, then checked: lintian, the hub's contents, the
+/// installed hub answering on a throw-away PostgreSQL, the installed desktop app's first screen.
+fn packages(tally: &mut Tally) -> Result<()> {
+    let mut built = None;
+    tally.check_in_process("cargo xtask package (both .deb, release)", || {
+        built = Some(package::build()?);
+        Ok(true)
+    });
+    let Some(packages) = built else {
+        return Ok(());
+    };
+    tally.check(
+        "lintian appligarde (desktop package), no error",
+        &mut package::lintian(&packages.desktop),
+    );
+    tally.check(
+        "lintian appligarde-hub, no error",
+        &mut package::lintian(&packages.hub),
+    );
+    tally.check_in_process("appligarde-hub package: unit, own user, conffile", || {
+        package::check_hub_contents(&packages.hub)
+    });
+    {
+        let pg =
+            postgres::TempPostgres::start().context("temporary PostgreSQL for the packaged hub")?;
+        tally.check_in_process("packaged hub migrates and answers /healthz", || {
+            package::check_hub_starts(&packages.hub, &pg.url)
+        });
+        pg.stop()?;
+    }
+    tally.node_tests(
+        "desktop package: the installed app's first screen (Xvfb)",
+        Command::new("dbus-run-session")
+            .current_dir(root())
+            .args(["--", "bash", "tests/package/run.sh"])
+            .env("TAURI_DRIVER", tauri_driver()?)
+            .env("APPLIGARDE_DEB", &packages.desktop)
+            .env("NO_AT_BRIDGE", "1"),
+    );
     Ok(())
 }
 
