@@ -10,18 +10,20 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Session, startDriver } from '../desktop/webdriver.mjs';
+import { extract } from './paquet.mjs';
 
 const deb = process.env.APPLIGARDE_DEB;
+let paquet;
 let racine;
 
 before(() => {
   assert.ok(deb && existsSync(deb), `APPLIGARDE_DEB must name the built package (got ${deb})`);
-  racine = mkdtempSync(join(tmpdir(), 'appligarde-paquet-'));
-  execFileSync('dpkg-deb', ['-x', deb, racine]);
+  paquet = extract(deb);
+  racine = paquet.root;
 });
 
 after(() => {
-  if (racine) rmSync(racine, { recursive: true, force: true });
+  paquet?.remove();
 });
 
 const champ = (name) => execFileSync('dpkg-deb', ['--field', deb, name]).toString().trim();

@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask run`: installs what is missing, builds the UI and starts the desktop app on a demo MMG.
 //! - `cargo xtask test`: everything CI runs, ending with one line `N passed, N failed`.
-//! - `cargo xtask bench`: the benchmarks, with a report in `target/bench-report.md`.
+//! - `cargo xtask bench [FILTER]`: the benchmarks, with a report in `target/bench-report.md`; FILTER
+//!   names one cargo bench target, or `start` (the installed app's start against an empty window).
 //! - `cargo xtask fuzz-hub`: schemathesis against the real hub and its `openapi.yaml` (also part
 //!   of `test`).
 //! - `cargo xtask package`: the Debian packages of the desktop app and of the hub, in release, in
@@ -368,6 +369,10 @@ fn packages(tally: &mut Tally) -> Result<()> {
     Ok(())
 }
 
+/// The named section of `cargo xtask bench` that is not a cargo bench target: the installed app's
+/// start against the floor (`tests/package/start-bench.mjs`).
+const START_BENCH: &str = "start";
+
 fn bench(args: &[String]) -> Result<()> {
     deps::ensure()?;
     let report = root().join("target/bench-report.md");
@@ -382,27 +387,86 @@ fn bench(args: &[String]) -> Result<()> {
                 .unwrap_or(1)
         ),
     )?;
+    let filter = args.first().map(String::as_str);
+    if filter != Some(START_BENCH) {
+        cargo_benches(filter, &report)?;
+    }
+    if filter.is_none() || filter == Some(START_BENCH) {
+        start_bench(&report)?;
+    }
+    println!("\nRapport des benchmarks : {}", report.display());
+    Ok(())
+}
+
+/// The cargo bench targets: one named target, or all of them.
+fn cargo_benches(filter: Option<&str>, report: &Path) -> Result<()> {
     let pg =
         postgres::TempPostgres::start().context("temporary PostgreSQL for the hub benchmarks")?;
     let mut cmd = cargo();
-    // The desktop shell has no benchmark; excluding it spares a release build of Tauri.
+    // The desktop shell and the floor have no benchmark; excluding them spares a build of Tauri.
     cmd.args([
         "bench",
         "--workspace",
         "--exclude",
         "appligarde",
+        "--exclude",
+        "appligarde-bench-floor",
         "--locked",
     ])
-    .env("APPLIGARDE_BENCH_REPORT", &report)
+    .env("APPLIGARDE_BENCH_REPORT", report)
     .env("APPLIGARDE_TEST_DATABASE_URL", &pg.url);
     // One named bench target, or every bench target (never the unit tests in bench mode).
-    match args.first() {
+    match filter {
         Some(filter) => cmd.args(["--bench", filter]),
         None => cmd.arg("--benches"),
     };
     let result = status(&mut cmd);
     pg.stop()?;
-    result?;
-    println!("\nRapport des benchmarks : {}", report.display());
-    Ok(())
+    result
+}
+
+/// The installed desktop app's start and memory against the floor (`benches/floor`), both in
+/// release: the desktop package as `cargo xtask package` makes it, and the floor built with it in
+/// one cargo invocation (one set of features, so that the floor adds only its own crate).
+fn start_bench(report: &Path) -> Result<()> {
+    npm_install(false)?;
+    build_ui()?;
+    status(cargo().args([
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "appligarde",
+        "-p",
+        "appligarde-cli",
+        "-p",
+        "appligarde-hub",
+        "-p",
+        "appligarde-bench-floor",
+    ]))?;
+    let packages = package::build()?;
+    let floor = package::cargo_target_dir().join("release/appligarde-bench-floor");
+    status(
+        Command::new("dbus-run-session")
+            .current_dir(root())
+            .args([
+                "--",
+                // Bounded: twenty starts of at most a minute each, and the seeding.
+                "timeout",
+                "1800",
+                "xvfb-run",
+                "-a",
+                "-s",
+                "-screen 0 1400x900x24",
+                "node",
+                "tests/package/start-bench.mjs",
+            ])
+            .env("TAURI_DRIVER", tauri_driver()?)
+            .env("APPLIGARDE_DEB", &packages.desktop)
+            .env("APPLIGARDE_FLOOR", floor)
+            .env("APPLIGARDE_BENCH_REPORT", report)
+            // As tests/package/run.sh: software rendering under Xvfb, no accessibility bus.
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("NO_AT_BRIDGE", "1"),
+    )
 }

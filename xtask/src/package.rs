@@ -40,7 +40,7 @@ pub fn out_dir() -> PathBuf {
 }
 
 /// Cargo's target directory (`CARGO_TARGET_DIR` when set, relative to the repository root).
-fn cargo_target_dir() -> PathBuf {
+pub fn cargo_target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()) {
         Some(dir) => root().join(dir),
         None => root().join("target"),
