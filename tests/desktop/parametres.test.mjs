@@ -14,33 +14,48 @@ mkdirSync(artifacts, { recursive: true });
 
 test('Paramètres: a new MMG name survives a restart of the app', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'appligarde-e2e-'));
+  // The backup folder chosen at first start (a USB key), outside the data directory.
+  const cle = mkdtempSync(join(tmpdir(), 'appligarde-e2e-cle-'));
   const driver = await startDriver({ APPLIGARDE_DATA_DIR: dataDir, APPLIGARDE_KEY_FILE: '' });
   try {
     let app = await Session.create(driver.base, process.env.APPLIGARDE_APP);
-    // First start: the recovery code of the new database is shown once.
-    const code = await app.until(() => app.text('[data-testid="code-recuperation"]'), (t) => t.length > 0, {
-      what: 'the recovery code at first start',
+    // First start: the assistant (no navigation yet), step 1 the MMG's identity.
+    await app.until(() => app.text('[data-testid="etape-numero"]'), (t) => t === 'Étape 1 sur 5', {
+      what: 'the first-start assistant',
     });
-    assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){7}$/, 'eight groups of four characters');
-    // No WebDriver screenshot here: WebKitWebDriver's snapshot never returns while this fixed,
-    // translucent dialog covers the page (seen under Xvfb); the dialog was looked at with `import`.
-    await app.click('[data-testid="code-note"]');
-    await app.until(() => app.text('[data-testid="nom-mmg"]'), (t) => t === 'MMG non configurée', {
-      what: 'a new database without identity',
-    });
-    // First start: the MMG admin creates its account and is logged in.
+    assert.equal((await app.findAll('nav')).length, 0, 'no navigation during the assistant');
+    await app.type('#pd-nom', 'MMG provisoire');
+    await app.type('#pd-departement', '44');
+    await app.type('#pd-telephone', '02 40 05 86 00');
+    await app.click('form button[type="submit"]');
+    // Step 2: the MMG admin creates its account and is logged in.
+    await app.until(() => app.text('[data-testid="etape-numero"]'), (t) => t === 'Étape 2 sur 5', { what: 'step 2' });
     await app.type('#pa-nom', 'RENAUD');
     await app.type('#pa-prenom', 'Marc');
     await app.type('#pa-mdp', 'mot-de-passe-e2e');
     await app.click('form button[type="submit"]');
+    // Step 3: the recovery code of the new database, then its last group typed back.
+    const code = await app.until(() => app.text('[data-testid="code-recuperation"]'), (t) => /^[0-9A-Z]{4}(-[0-9A-Z]{4}){7}$/.test(t), {
+      what: 'the recovery code in the assistant',
+    });
+    await app.click('[data-testid="code-note"]');
+    await app.type('#pd-dernier-groupe', code.split('-').at(-1));
+    await app.click('form button[type="submit"]');
+    // Step 4: a backup folder and a first verified backup.
+    await app.until(() => app.text('[data-testid="etape-numero"]'), (t) => t === 'Étape 4 sur 5', { what: 'step 4' });
+    await app.type('#pd-dossier', cle);
+    await app.click('form button[type="submit"]');
+    // Step 5: the hub enrollment, later.
+    await app.until(() => app.text('[data-testid="etape-numero"]'), (t) => t === 'Étape 5 sur 5', { what: 'step 5' });
+    await app.click('[data-testid="plus-tard"]');
     await app.until(() => app.text('[data-testid="utilisateur"]'), (t) => t === 'Marc RENAUD', {
-      what: 'the first admin logged in',
+      what: 'the first admin logged in, the assistant finished',
     });
     await app.click('[data-testid="nav-parametres"]');
 
+    await app.until(() => app.value('#mmg-nom'), (v) => v === 'MMG provisoire', { what: 'the identity typed at first start' });
+    await app.clear('#mmg-nom');
     await app.type('#mmg-nom', 'MMG de Corcoué-sur-Logne');
-    await app.type('#mmg-departement', '44');
-    await app.type('#mmg-telephone', '02 40 05 86 00');
     await app.click('[data-testid="enregistrer"]');
     await app.until(() => app.text('[data-testid="statut"]'), (t) => t === 'Paramètres enregistrés.', {
       what: 'the save confirmation',
@@ -80,5 +95,6 @@ test('Paramètres: a new MMG name survives a restart of the app', async () => {
   } finally {
     driver.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(cle, { recursive: true, force: true });
   }
 });

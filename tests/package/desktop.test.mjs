@@ -88,26 +88,22 @@ test('the installed app starts on an empty data directory and shows its French f
       '--key-file',
       join(donnees, 'cle'),
     ]);
-    // A new database: its recovery code is shown once, before anything else.
-    const code = await app.until(() => app.text('[data-testid="code-recuperation"]'), (t) => t.length > 0, {
+    // A new database: the first-start assistant, at its first step (the MMG's identity), without
+    // the navigation menu.
+    const numero = await app.until(() => app.text('[data-testid="etape-numero"]'), (t) => t.length > 0, {
       timeoutMs: 60000,
-      what: 'the recovery code of the new database',
+      what: 'the first-start assistant',
     });
-    assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){7}$/);
-    // No screenshot of that dialog: WebKitWebDriver's snapshot never returns while it covers the
-    // page (see tests/desktop/parametres.test.mjs).
-    await app.click('[data-testid="code-note"]');
-    const titre = await app.until(() => app.text('h1'), (t) => t === 'Premier démarrage', {
-      what: 'the first-start screen',
-    });
-    assert.equal(titre, 'Premier démarrage');
-    assert.equal(await app.text('[data-testid="nom-mmg"]'), 'MMG non configurée');
-    assert.equal(await app.text('form button[type="submit"]'), 'Créer le compte');
+    assert.equal(numero, 'Étape 1 sur 5');
+    assert.equal(await app.text('#titre-etape'), 'Identité de la MMG');
+    assert.match(await app.text('[aria-current="step"]'), /Identité de la MMG/, 'the current step is marked in the list');
+    assert.equal((await app.findAll('nav')).length, 0, 'no navigation menu before the assistant is finished');
+    assert.match(await app.text('form button[type="submit"]'), /^Continuer/);
     const capture = join(dirname(deb), 'premier-ecran.png');
     mkdirSync(dirname(capture), { recursive: true });
     // The admin's first gesture, focusing the first field: WebKitWebDriver's snapshot waits for a
     // new frame, and on this still page none came without it (seen under Xvfb: a 60 s hang).
-    await app.click('#pa-nom');
+    await app.click('#pd-nom');
     writeFileSync(capture, await app.screenshot());
     await app.close();
     // The installed app wrote its encrypted database where it was told to.

@@ -29,6 +29,7 @@ pub mod droits;
 pub mod garde;
 pub mod journal;
 pub mod patient;
+pub mod premier_demarrage;
 pub mod reglages;
 pub mod sauvegarde;
 pub mod session;
@@ -254,6 +255,10 @@ pub const COMMANDES_SANS_SESSION: &[&str] = &[
     "session_lock",
     "session_logout",
     "compte_initial",
+    // The first-start assistant: where it stands, and the MMG's identity typed before any account
+    // exists (refused once one does).
+    "premier_demarrage_etat",
+    "premier_demarrage_identite",
     // The MMG's name in the navigation bar.
     "mmg_get",
     // A new database's recovery code, shown once at the first start.
@@ -353,6 +358,10 @@ commands! {
     session_lock() -> session::SessionDto;
     session_logout() -> session::SessionDto;
     compte_initial(session::CompteSaisie) -> session::SessionDto;
+    premier_demarrage_etat() -> premier_demarrage::PremierDemarrageEtat;
+    premier_demarrage_identite(MmgSettings) -> premier_demarrage::PremierDemarrageEtat;
+    premier_demarrage_code_confirmer(premier_demarrage::ConfirmationCode) -> premier_demarrage::PremierDemarrageEtat;
+    premier_demarrage_inscription_reporter() -> premier_demarrage::PremierDemarrageEtat;
     comptes_list() -> Vec<session::CompteDto>;
     compte_mot_de_passe_reinitialiser(session::MotDePasseReinitialisation) -> session::CompteDto;
     reglages_garde_get() -> administration::ReglagesGarde;

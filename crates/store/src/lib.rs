@@ -30,6 +30,7 @@ pub mod documents;
 pub mod garde;
 pub mod mmg;
 pub mod patient;
+pub mod premier_demarrage;
 pub mod statistiques;
 pub mod synchro;
 pub mod utilisateur;

@@ -466,6 +466,8 @@ pub fn seed_avec(
                 },
                 stamp,
             )?;
+            // A demo MMG counts as set up: no first-start assistant.
+            appligarde_store::premier_demarrage::terminer(tx, stamp)?;
             let mut first = None;
             for (i, (nom, prenom, role)) in UTILISATEURS.iter().enumerate() {
                 let rpps =

@@ -179,6 +179,31 @@ export type PatientRecherche = { nom: string, prenom: string,
  */
 date_naissance: string | null, };
 
+export type EtapeDemarrage = "identite" | "administrateur" | "code_recuperation" | "sauvegarde" | "inscription";
+
+export type EtapeEtat = { etape: EtapeDemarrage, titre: string, faite: boolean, };
+
+export type PremierDemarrageEtat = { 
+/**
+ * True once every step is done (or for a database set up before the assistant, or the demo):
+ * the app then shows the login screen and the navigation.
+ */
+termine: boolean, etapes: Array<EtapeEtat>, 
+/**
+ * The first step not done; `None` when finished.
+ */
+etape_courante: EtapeDemarrage | null, 
+/**
+ * 1-based position of the current step ("Étape 2 sur 5"); 0 when finished.
+ */
+numero: number, total: number, };
+
+export type ConfirmationCode = { 
+/**
+ * The last group of four characters of the recovery code, typed from the sheet.
+ */
+dernier_groupe: string, };
+
 export type ConsultationSaisie = { medecin_id: number | null, 
 /**
  * Local time `YYYY-MM-DDTHH:MM`; empty means now.
@@ -1139,6 +1164,10 @@ export interface Commands {
   session_lock: { args: null; result: SessionDto };
   session_logout: { args: null; result: SessionDto };
   compte_initial: { args: CompteSaisie; result: SessionDto };
+  premier_demarrage_etat: { args: null; result: PremierDemarrageEtat };
+  premier_demarrage_identite: { args: MmgSettings; result: PremierDemarrageEtat };
+  premier_demarrage_code_confirmer: { args: ConfirmationCode; result: PremierDemarrageEtat };
+  premier_demarrage_inscription_reporter: { args: null; result: PremierDemarrageEtat };
   comptes_list: { args: null; result: Array<CompteDto> };
   compte_mot_de_passe_reinitialiser: { args: MotDePasseReinitialisation; result: CompteDto };
   reglages_garde_get: { args: null; result: ReglagesGarde };
