@@ -8,9 +8,11 @@ use appligarde_api::{
     premier_demarrage::{ConfirmationCode, EtapeDemarrage, PremierDemarrageEtat},
     sauvegarde::SauvegardeReglagesDto,
     session::{CompteSaisie, Connexion},
+    synchro::{Hub, HubInscription, Poste, SyncRapport, SyncStatut},
 };
-use appligarde_store::KeySource;
+use appligarde_store::{KeySource, synchro::Inscription};
 use std::path::Path;
+use std::sync::Arc;
 
 const MDP: &str = "correct horse battery";
 
@@ -253,4 +255,86 @@ fn a_demo_mmg_counts_as_set_up() {
     assert_eq!(e.numero, 0);
     let api = reprise(dir.path(), api, None);
     assert!(etat(&api).termine);
+}
+
+/// A hub that enrolls every code (the real client is tested in `appligarde-sync`).
+struct HubAccueillant;
+
+impl Hub for HubAccueillant {
+    fn inscrire(
+        &self,
+        poste: &dyn Poste,
+        demande: HubInscription,
+    ) -> Result<SyncStatut, appligarde_api::ApiError> {
+        poste.synchro_enregistrer_inscription(Inscription {
+            hub_url: demande.url,
+            mmg_id: "mmg-1".into(),
+            mmg_nom: "MMG du Pays de Retz".into(),
+            departement: "44".into(),
+            device_id: "poste-1".into(),
+            inscrit_le: "2026-12-07T18:00:00Z".into(),
+        })?;
+        poste.sync_statut()
+    }
+
+    fn synchroniser(&self, _poste: &dyn Poste) -> SyncRapport {
+        SyncRapport::default()
+    }
+}
+
+#[test]
+fn enrolling_with_the_hub_finishes_the_assistant_as_putting_it_off_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let dossier = dir.path().join("cle-usb");
+    std::fs::create_dir(&dossier).unwrap();
+    let api = ouvrir(dir.path());
+    api.premier_demarrage_identite(identite()).unwrap();
+    api.compte_initial(admin()).unwrap();
+    let groupe = dernier_groupe(&api);
+    api.premier_demarrage_code_confirmer(ConfirmationCode {
+        dernier_groupe: groupe,
+    })
+    .unwrap();
+    api.sauvegarde_reglages_save(reglages(&dossier)).unwrap();
+    api.sauvegarde_maintenant().unwrap();
+    assert_eq!(courante(&api), Some(EtapeDemarrage::Inscription));
+    api.brancher_hub(Arc::new(HubAccueillant));
+    api.hub_inscrire(HubInscription {
+        url: "http://127.0.0.1:9".into(),
+        code: "CODE".into(),
+    })
+    .unwrap();
+    let e = etat(&api);
+    assert!(e.termine, "{e:?}");
+    reprise(dir.path(), api, None);
+}
+
+#[test]
+fn a_database_with_accounts_from_before_the_assistant_counts_as_set_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = ouvrir(dir.path());
+    api.compte_initial(admin()).unwrap();
+    drop(api);
+    // The database as schema 12 left it: accounts, no assistant row.
+    {
+        let config = config(dir.path());
+        let store = appligarde_store::Store::open(&config.data_dir, &config.key).unwrap();
+        store
+            .conn()
+            .execute_batch(
+                "DROP TABLE premier_demarrage;
+                 DELETE FROM schema_migrations WHERE version >= 13;
+                 PRAGMA user_version = 12;",
+            )
+            .unwrap();
+    }
+    let api = ouvrir(dir.path());
+    assert!(
+        etat(&api).termine,
+        "an MMG already in use never sees the assistant"
+    );
+
+    // A new database (no account yet) gets it.
+    let neuf = tempfile::tempdir().unwrap();
+    assert!(!etat(&ouvrir(neuf.path())).termine);
 }
