@@ -463,20 +463,39 @@ async fn user_id(client: &Client, login: &str) -> Result<(String, String), Error
     Ok((row.get(0), login))
 }
 
-/// Writes one line of the operators' journal in `client`'s transaction.
-async fn journal(
-    client: &impl tokio_postgres::GenericClient,
-    action: &str,
-    subject: &str,
-    detail: &str,
-) -> Result<(), Error> {
-    client
-        .execute(
-            "INSERT INTO admin_journal (action, subject, detail) VALUES ($1, $2, $3)",
-            &[&action, &subject, &detail],
-        )
-        .await?;
-    Ok(())
+impl AccountChange {
+    fn new(login: String, action: &str, sessions_revoked: u64, throttle_cleared: u64) -> Self {
+        AccountChange {
+            login,
+            action: action.to_owned(),
+            sessions_revoked,
+            throttle_cleared,
+        }
+    }
+
+    /// The journal's detail: what the command ended or removed.
+    fn detail(&self) -> String {
+        if self.action == "clear-throttle" {
+            format!("{} clé(s) de limitation retirée(s)", self.throttle_cleared)
+        } else {
+            format!("{} session(s) terminée(s)", self.sessions_revoked)
+        }
+    }
+}
+
+/// Writes `change` to the operators' journal in `tx`, then commits: the change and its journal
+/// line land together or not at all.
+async fn record(
+    tx: tokio_postgres::Transaction<'_>,
+    change: AccountChange,
+) -> Result<AccountChange, Error> {
+    tx.execute(
+        "INSERT INTO admin_journal (action, subject, detail) VALUES ($1, $2, $3)",
+        &[&change.action, &change.login, &change.detail()],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(change)
 }
 
 /// Ends every session of the user `user_id`; returns how many.
@@ -517,20 +536,7 @@ pub async fn set_user_disabled(
     } else {
         "enable-user"
     };
-    journal(
-        &tx,
-        action,
-        &login,
-        &format!("{sessions_revoked} session(s) terminée(s)"),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(AccountChange {
-        login,
-        action: action.to_owned(),
-        sessions_revoked,
-        throttle_cleared: 0,
-    })
+    record(tx, AccountChange::new(login, action, sessions_revoked, 0)).await
 }
 
 /// Sets a new password for `login`, ends their sessions and clears their throttling.
@@ -560,20 +566,11 @@ pub async fn reset_password(
     .await?;
     let sessions_revoked = end_sessions(&tx, &id).await?;
     let throttle_cleared = crate::throttle::clear(&tx, Some(&login)).await?;
-    journal(
-        &tx,
-        "reset-password",
-        &login,
-        &format!("{sessions_revoked} session(s) terminée(s)"),
+    record(
+        tx,
+        AccountChange::new(login, "reset-password", sessions_revoked, throttle_cleared),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(AccountChange {
-        login,
-        action: "reset-password".to_owned(),
-        sessions_revoked,
-        throttle_cleared,
-    })
+    .await
 }
 
 /// Ends every session of `login` (a lost or stolen computer).
@@ -581,20 +578,11 @@ pub async fn revoke_sessions(client: &mut Client, login: &str) -> Result<Account
     let (id, login) = user_id(client, login).await?;
     let tx = client.transaction().await?;
     let sessions_revoked = end_sessions(&tx, &id).await?;
-    journal(
-        &tx,
-        "revoke-sessions",
-        &login,
-        &format!("{sessions_revoked} session(s) terminée(s)"),
+    record(
+        tx,
+        AccountChange::new(login, "revoke-sessions", sessions_revoked, 0),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(AccountChange {
-        login,
-        action: "revoke-sessions".to_owned(),
-        sessions_revoked,
-        throttle_cleared: 0,
-    })
+    .await
 }
 
 /// Removes the login throttling of `login`, from every client address.
@@ -607,20 +595,11 @@ pub async fn clear_throttle(client: &mut Client, login: &str) -> Result<AccountC
     }
     let tx = client.transaction().await?;
     let throttle_cleared = crate::throttle::clear(&tx, Some(&login)).await?;
-    journal(
-        &tx,
-        "clear-throttle",
-        &login,
-        &format!("{throttle_cleared} clé(s) de limitation retirée(s)"),
+    record(
+        tx,
+        AccountChange::new(login, "clear-throttle", 0, throttle_cleared),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(AccountChange {
-        login,
-        action: "clear-throttle".to_owned(),
-        sessions_revoked: 0,
-        throttle_cleared,
-    })
+    .await
 }
 
 /// The operators' journal, most recent first, at most `limit` lines.
