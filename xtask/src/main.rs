@@ -199,8 +199,10 @@ fn layering_check(option: Option<&str>) -> Result<()> {
 fn test() -> Result<()> {
     let started = std::time::Instant::now();
     let mut tally = Tally::default();
+    tally.start_clock();
     deps::ensure()?;
     npm_install(true)?;
+    tally.note("installation des outils (paquets Debian, npm)");
 
     // The shell embeds ui/dist at compile time, so the UI is built before anything compiles it.
     tally.check(

@@ -3,21 +3,48 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::Instant;
 
+/// The results of `cargo xtask test`, one line per step with the time it took (the time since the
+/// previous line: a step's setup, such as starting PostgreSQL, counts in the step).
 #[derive(Default)]
 pub struct Tally {
     pub passed: u64,
     pub failed: u64,
     lines: Vec<String>,
+    last: Option<Instant>,
 }
 
 impl Tally {
+    /// Seconds since the previous line (or since the first call), and restarts the count.
+    fn lap(&mut self) -> f64 {
+        let now = Instant::now();
+        let seconds = self
+            .last
+            .map_or(0.0, |t| now.duration_since(t).as_secs_f64());
+        self.last = Some(now);
+        seconds
+    }
+
+    /// Starts the clock of the first step.
+    pub fn start_clock(&mut self) {
+        self.lap();
+    }
+
+    /// A line of the report for work that is not a test (installing the tools), with its time.
+    pub fn note(&mut self, name: &str) {
+        let seconds = self.lap();
+        self.lines.push(format!("     {name} ({seconds:.0} s)"));
+    }
+
     fn record(&mut self, name: &str, passed: u64, failed: u64) {
         self.passed += passed;
         self.failed += failed;
+        let seconds = self.lap();
         let mark = if failed == 0 { "ok  " } else { "FAIL" };
-        self.lines
-            .push(format!("{mark} {name}: {passed} passed, {failed} failed"));
+        self.lines.push(format!(
+            "{mark} {name}: {passed} passed, {failed} failed ({seconds:.0} s)"
+        ));
     }
 
     pub fn report(&self) -> String {
