@@ -129,3 +129,99 @@ test('prescribe from the BDPM with the keyboard, print the ordonnance and a lett
   await p.screenshot({ path: join(artifacts, 'documents-courrier.png'), fullPage: true });
   await context.close();
 });
+
+test('the safety nets warn before printing, allergies are asked in the consultation', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'fr-FR' });
+  const p = await context.newPage();
+  await p.goto(url);
+  // The session is the server's: Léa DESCHAMPS may still be logged in from the test above.
+  const connexion = p.getByRole('heading', { name: 'Connexion' });
+  await connexion.or(p.getByRole('heading', { name: 'Garde du jour' })).first().waitFor();
+  if (await connexion.isVisible()) {
+    await p.locator('#utilisateur').selectOption({ label: 'Léa DESCHAMPS — Médecin' });
+    await p.waitForFunction(() => document.activeElement?.id === 'mot-de-passe');
+    await p.keyboard.type('garde-demo');
+    await p.keyboard.press('Enter');
+  }
+  await p.getByTestId('garde-ouverte').waitFor();
+
+  // A two-year-old.
+  const naissance = new Date();
+  naissance.setFullYear(naissance.getFullYear() - 2);
+  await p.keyboard.press('Alt+N');
+  await p.locator('#a-nom').waitFor();
+  await p.keyboard.type('Vigilance');
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('Tom');
+  await p.locator('#a-naissance').fill(naissance.toISOString().slice(0, 10));
+  await p.locator('#a-motif').focus();
+  await p.keyboard.type('Fièvre');
+  await p.keyboard.press('Enter');
+  await p.getByTestId('statut').filter({ hasText: 'Arrivée de VIGILANCE Tom enregistrée.' }).waitFor();
+  await p.getByTestId('ligne-consultation').filter({ hasText: 'VIGILANCE' }).focus();
+  await p.keyboard.press('Enter');
+  await p.getByRole('heading', { name: /Consultation — VIGILANCE Tom/ }).waitFor();
+
+  // Never asked: the field says so; the doctor asks and types the answer (Shift+Tab from the reason).
+  const allergies = p.getByTestId('allergies-patient');
+  assert.equal(await allergies.inputValue(), '');
+  assert.equal(await allergies.getAttribute('placeholder'), 'Non renseignées : demandez au patient');
+  await p.waitForFunction(() => document.activeElement?.id === 'c-motif');
+  // Shift+Tab once reaches « Aucune allergie connue » (Entrée would record that), twice the field.
+  await p.keyboard.press('Shift+Tab');
+  assert.equal(await p.evaluate(() => document.activeElement?.textContent), 'Aucune allergie connue');
+  await p.keyboard.press('Shift+Tab');
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'c-allergies');
+  await p.keyboard.type('Pénicilline (urticaire)');
+  await p.keyboard.press('Tab');
+  await p.getByText('Allergies enregistrées au dossier du patient.').waitFor();
+  await p.locator('#c-poids_kg').fill('12');
+  await p.keyboard.press('Control+s');
+  await p.getByText('Brouillon enregistré.').waitFor();
+
+  // Amoxicillin suspension from the BDPM, then a paracetamol tablet typed freely.
+  await p.locator('#d-recherche').focus();
+  await p.keyboard.type('clamoxyl 125');
+  await p.getByTestId('medicament-propose').first().waitFor();
+  assert.match(await p.getByTestId('medicament-propose').first().textContent(), /CLAMOXYL 125 mg\/5 ml.*suspension buvable/);
+  await p.keyboard.press('Enter');
+  await p.waitForFunction(() => document.activeElement?.id === 'd-posologie-0');
+  await p.keyboard.type('1 dose-poids 3 fois par jour');
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('6 jours');
+  await p.locator('#d-recherche').focus();
+  await p.keyboard.type('Paracétamol 500 mg comprimé');
+  await p.keyboard.press('Enter');
+  await p.waitForFunction(() => document.activeElement?.id === 'd-posologie-1');
+  await p.keyboard.type('1 comprimé le soir');
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('3 jours');
+
+  // Printing stops on the warnings, with the focus on "print anyway".
+  await p.getByTestId('imprimer-ordonnance').click();
+  await p.getByTestId('confirmation-alertes').waitFor();
+  assert.equal(await p.evaluate(() => document.activeElement?.dataset.testid), 'imprimer-malgre-alertes');
+  const alertes = p.getByTestId('alertes-ordonnance').locator('li');
+  const codes = await alertes.evaluateAll((lis) => lis.map((li) => li.dataset.code));
+  assert.deepEqual(codes.sort(), ['allergie', 'forme_age'], 'the allergy and the tablet at 2 years');
+  assert.match(await alertes.filter({ hasText: 'allergie notée' }).textContent(), /classe des pénicillines/);
+  await p.screenshot({ path: join(artifacts, 'documents-alertes.png'), fullPage: true });
+
+  // Échap goes back to correct it: nothing printed, the focus on the first flagged line.
+  await p.keyboard.press('Escape');
+  await p.getByTestId('confirmation-alertes').waitFor({ state: 'detached' });
+  assert.match(await p.evaluate(() => document.activeElement?.id), /^d-posologie-\d$/);
+  await p.getByRole('heading', { name: /Consultation — VIGILANCE Tom/ }).waitFor();
+  assert.equal(await p.getByTestId('document-imprime').count(), 0, 'nothing printed');
+
+  // Printing anyway is one more key.
+  await p.getByTestId('imprimer-ordonnance').click();
+  await p.getByTestId('confirmation-alertes').waitFor();
+  const [reponse] = await Promise.all([
+    p.waitForResponse((r) => r.url().includes('/api/invoke/ordonnance_imprimer')),
+    p.keyboard.press('Enter'),
+  ]);
+  await pdfDe(reponse);
+  await p.getByTestId('document-imprime').filter({ hasText: 'Ordonnance' }).waitFor();
+  await context.close();
+});

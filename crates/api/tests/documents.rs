@@ -166,6 +166,7 @@ fn an_ordonnance_is_recorded_audited_and_reprinted_identically() {
     let apercu = m.api.ordonnance_apercu(Id { id }).unwrap();
     assert_eq!(apercu.erreur, None, "an adult ordonnance is ready");
     assert!(!apercu.enfant);
+    assert!(apercu.alertes.is_empty(), "{:?}", apercu.alertes);
 
     let printed = m.api.ordonnance_imprimer(Id { id }).unwrap();
     let bytes = pdf(&printed);
@@ -214,6 +215,85 @@ fn an_ordonnance_is_recorded_audited_and_reprinted_identically() {
     assert_eq!(impressions.len(), 2, "print and reprint are both audited");
     assert!(impressions[0].details.contains("réimpression"));
     store.verifier_journal().unwrap();
+}
+
+#[test]
+fn the_safety_nets_warn_before_printing_and_do_not_block_it() {
+    let m = mmg();
+    login(&m.api, m.medecin);
+    // Two years old, 12 kg, noted allergic to penicillin.
+    let id = consultation(&m.api, "2024-10-01", Some(12.0));
+    let gelule = LigneDto {
+        medicament: "DOLIPRANE 500 mg".into(),
+        dci: "paracétamol".into(),
+        dosage: "500 mg".into(),
+        forme: "gélule".into(),
+        posologie: "1 gélule 4 fois par jour".into(),
+        duree_ou_quantite: "3 jours".into(),
+        ..Default::default()
+    };
+    let sirop = LigneDto {
+        medicament: "DOLIPRANE 2,4 %".into(),
+        dci: "paracétamol".into(),
+        dosage: "2,4 %".into(),
+        forme: "suspension buvable".into(),
+        posologie: "7,5 ml 4 fois par jour".into(),
+        duree_ou_quantite: "3 jours".into(),
+        ..Default::default()
+    };
+    let amoxicilline = LigneDto {
+        medicament: "CLAMOXYL 250 mg/5 ml".into(),
+        dci: "amoxicilline".into(),
+        dosage: "250 mg/5 ml".into(),
+        forme: "poudre pour suspension buvable".into(),
+        posologie: "6 ml 3 fois par jour".into(),
+        duree_ou_quantite: "6 jours".into(),
+        ..Default::default()
+    };
+    let enregistrer = |lignes: Vec<LigneDto>| {
+        m.api
+            .prescription_save(PrescriptionDto {
+                consultation_id: id,
+                lignes,
+            })
+            .unwrap();
+        m.api.ordonnance_apercu(Id { id }).unwrap()
+    };
+    let apercu = enregistrer(vec![gelule, sirop.clone(), amoxicilline.clone()]);
+    let codes: Vec<(&str, &[u32])> = apercu
+        .alertes
+        .iter()
+        .map(|a| (a.code.as_str(), a.lignes.as_slice()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("forme_age", &[0][..]),
+            ("dci_en_double", &[0, 1][..]),
+            ("dose_maximale", &[0][..]),
+            ("allergie", &[2][..]),
+        ],
+        "{:#?}",
+        apercu.alertes
+    );
+    assert!(
+        apercu.alertes[2].message.contains(
+            "2\u{202f}000 mg de paracétamol par jour, au-dessus du maximum de 960 mg pour 12 kg"
+        ),
+        "{}",
+        apercu.alertes[2].message
+    );
+    assert!(apercu.alertes[3].message.contains("Pénicilline"));
+    assert_eq!(apercu.erreur, None, "warnings do not stop the print");
+    // The doctor may print anyway.
+    m.api.ordonnance_imprimer(Id { id }).unwrap();
+
+    // Corrected: the syrup alone at 15 mg/kg, no penicillin: nothing to say.
+    let mut macrolide = amoxicilline;
+    macrolide.medicament = "JOSACINE 250 mg/5 ml".into();
+    macrolide.dci = "josamycine".into();
+    let apercu = enregistrer(vec![sirop, macrolide]);
+    assert!(apercu.alertes.is_empty(), "{:#?}", apercu.alertes);
 }
 
 #[test]

@@ -133,8 +133,9 @@ impl UrgencesContenu {
             self.traitements_donnes.trim()
         };
         section_si(&mut sections, "Traitements déjà administrés", traitements);
+        // Empty means never asked: the letter must not pass that off as "no allergy".
         let allergies = if self.allergies.trim().is_empty() {
-            "Aucune allergie connue."
+            "Non renseignées."
         } else {
             self.allergies.trim()
         };

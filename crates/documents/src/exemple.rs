@@ -200,6 +200,21 @@ pub fn courrier_medecin_traitant() -> Courrier {
 
 /// Referral of the child to the emergency department.
 pub fn courrier_urgences() -> Courrier {
+    courrier_urgences_avec(urgences_contenu())
+}
+
+/// The referral of [`courrier_urgences`] made from another content.
+pub fn courrier_urgences_avec(contenu: UrgencesContenu) -> Courrier {
+    contenu.courrier(
+        date_document(),
+        &prescripteur(),
+        &etablissement(),
+        &enfant(),
+    )
+}
+
+/// What the doctor wrote for [`courrier_urgences`].
+pub fn urgences_contenu() -> UrgencesContenu {
     UrgencesContenu {
         destinataire: "Service des urgences pédiatriques\nHôpital Femme-Mère-Enfant, Bron".into(),
         motif: "Fièvre à 40 °C depuis 48 heures avec altération de l'état général et raideur de nuque douteuse.".into(),
@@ -216,7 +231,6 @@ pub fn courrier_urgences() -> Courrier {
         traitements_donnes: "Paracétamol 240 mg per os à 21 h 40.".into(),
         allergies: "Allergie à la pénicilline (urticaire en 2024).".into(),
     }
-    .courrier(date_document(), &prescripteur(), &etablissement(), &enfant())
 }
 
 /// A simple certificate (sports practice contra-indication).

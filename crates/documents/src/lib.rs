@@ -38,6 +38,7 @@ mod ordonnance;
 pub mod posologie;
 pub mod rapport;
 pub mod recuperation;
+pub mod vigilance;
 
 pub use age::{AGE_ENFANT_ANS, Age};
 pub use courrier::courrier_pdf;

@@ -206,7 +206,7 @@ pub struct UrgencesContenu {
     pub constantes: Constantes,
     pub examen: String,
     pub traitements_donnes: String,
-    /// Empty means "Aucune allergie connue".
+    /// As noted on the patient record; empty means never asked, printed "Non renseignées."
     pub allergies: String,
 }
 

@@ -362,6 +362,19 @@ fn referral_to_emergency_has_vitals_allergies_and_phone() {
 }
 
 #[test]
+fn a_referral_whose_allergies_were_never_asked_says_so() {
+    let mut contenu = exemple::urgences_contenu();
+    contenu.allergies = "  ".into();
+    let lettre = exemple::courrier_urgences_avec(contenu);
+    let t = pages_text(&courrier_pdf(&lettre).unwrap()).join("\n");
+    assert_contains_all(&t, &["Allergies", "Non renseignées."], "referral");
+    assert!(
+        !t.contains("Aucune allergie"),
+        "never asked is not none: {t}"
+    );
+}
+
+#[test]
 fn certificate_and_edited_letter_print_what_the_doctor_left() {
     let mut c = exemple::certificat();
     c.sections[1].texte =

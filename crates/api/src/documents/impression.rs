@@ -127,6 +127,20 @@ pub struct OrdonnanceApercu {
     /// The French reason it cannot print yet (a child without weight...), None when ready.
     pub erreur: Option<String>,
     pub erreur_champ: Option<String>,
+    /// The safety nets' warnings (form for the age, a DCI twice, a dose above the maximum, an
+    /// allergy): shown before printing, the doctor may print anyway.
+    pub alertes: Vec<AlerteDto>,
+}
+
+/// One warning of the prescription's safety nets.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct AlerteDto {
+    /// `forme_age`, `dci_en_double`, `dose_maximale` or `allergie`.
+    pub code: String,
+    /// The prescription lines concerned, from 0.
+    pub lignes: Vec<u32>,
+    /// The French sentence shown to the doctor.
+    pub message: String,
 }
 
 fn nature_libelle(code: &str) -> &'static str {
@@ -363,10 +377,22 @@ impl Api {
     /// Whether the ordonnance can print now, and the age/weight it will show.
     pub fn ordonnance_apercu(&self, id: Id) -> Result<OrdonnanceApercu, ApiError> {
         let acteur = self.acteur(Besoin::Medecin)?;
-        let entree = self.documents_ordonnance_entree(id.id, &acteur)?;
+        let (entree, allergies) = self.documents_ordonnance_entree_et_allergies(id.id, &acteur)?;
         let o = entree.doc();
         let age = docs::Age::au(o.patient.date_naissance, o.date).map_err(erreur_document)?;
         let verdict = docs::valider_ordonnance(&o).map_err(erreur_document).err();
+        let alertes = docs::vigilance::alertes(&o, &allergies)
+            .into_iter()
+            .map(|a| AlerteDto {
+                code: a.code.code().to_owned(),
+                lignes: a
+                    .lignes
+                    .iter()
+                    .map(|&i| u32::try_from(i).unwrap_or(u32::MAX))
+                    .collect(),
+                message: a.message,
+            })
+            .collect();
         Ok(OrdonnanceApercu {
             consultation_id: id.id,
             age: age.libelle(),
@@ -376,6 +402,7 @@ impl Api {
             lignes: o.lignes.len(),
             erreur_champ: verdict.as_ref().and_then(|e| e.field.clone()),
             erreur: verdict.map(|e| e.message),
+            alertes,
         })
     }
 
@@ -571,6 +598,17 @@ impl Api {
         consultation_id: i64,
         acteur: &Acteur,
     ) -> Result<OrdonnanceEntree, ApiError> {
+        Ok(self
+            .documents_ordonnance_entree_et_allergies(consultation_id, acteur)?
+            .0)
+    }
+
+    /// The ordonnance's input and the patient's allergies field (for the safety nets).
+    fn documents_ordonnance_entree_et_allergies(
+        &self,
+        consultation_id: i64,
+        acteur: &Acteur,
+    ) -> Result<(OrdonnanceEntree, String), ApiError> {
         let ctx = self.documents_contexte(consultation_id, acteur)?;
         let lignes = self
             .store()
@@ -578,13 +616,17 @@ impl Api {
             .into_iter()
             .map(LigneDto::depuis_store)
             .collect();
-        Ok(OrdonnanceEntree {
-            date: ctx.date,
-            patient: ctx.patient_entree(),
-            prescripteur: ctx.prescripteur,
-            etablissement: ctx.etablissement,
-            lignes,
-        })
+        let allergies = ctx.patient.identite.allergies.clone();
+        Ok((
+            OrdonnanceEntree {
+                date: ctx.date,
+                patient: ctx.patient_entree(),
+                prescripteur: ctx.prescripteur,
+                etablissement: ctx.etablissement,
+                lignes,
+            },
+            allergies,
+        ))
     }
 
     /// Renders, records (with its audit entry), writes the PDF file; one transaction for the record.

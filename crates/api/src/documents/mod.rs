@@ -40,5 +40,6 @@ pub fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
         DocumentDto::decl(cfg),
         DocumentImprimeDto::decl(cfg),
         OrdonnanceApercu::decl(cfg),
+        AlerteDto::decl(cfg),
     ]
 }

@@ -1120,7 +1120,26 @@ age: string, enfant: boolean, poids_kg: number | null, taille_cm: number | null,
 /**
  * The French reason it cannot print yet (a child without weight...), None when ready.
  */
-erreur: string | null, erreur_champ: string | null, };
+erreur: string | null, erreur_champ: string | null, 
+/**
+ * The safety nets' warnings (form for the age, a DCI twice, a dose above the maximum, an
+ * allergy): shown before printing, the doctor may print anyway.
+ */
+alertes: Array<AlerteDto>, };
+
+export type AlerteDto = { 
+/**
+ * `forme_age`, `dci_en_double`, `dose_maximale` or `allergie`.
+ */
+code: string, 
+/**
+ * The prescription lines concerned, from 0.
+ */
+lignes: Array<number>, 
+/**
+ * The French sentence shown to the doctor.
+ */
+message: string, };
 
 export interface Commands {
   app_info: { args: null; result: AppInfo };
