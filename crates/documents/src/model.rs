@@ -96,6 +96,61 @@ pub struct LigneOrdonnance {
     pub mention_non_substituable: String,
 }
 
+impl LigneOrdonnance {
+    /// The drug as the pharmacist reads it: its name, or its DCI, then its strength unless the name
+    /// already carries one ("DOLIPRANE 500 mg" picked from the BDPM is not printed "DOLIPRANE
+    /// 500 mg 500 mg"; "Doliprane" with "2,4 %" is "Doliprane 2,4 %").
+    pub fn designation(&self) -> String {
+        let nom = if self.medicament.trim().is_empty() {
+            self.dci.trim()
+        } else {
+            self.medicament.trim()
+        };
+        let dosage = self.dosage.trim();
+        if dosage.is_empty() || porte_un_dosage(nom) {
+            nom.to_owned()
+        } else {
+            format!("{nom} {dosage}")
+        }
+    }
+}
+
+/// Whether a drug name states a strength: a number followed by a unit ("500 mg", "2,4 %",
+/// "125 mg/5 ml", "100 000 UI"); a number alone ("VITAMINE D3") is not one.
+fn porte_un_dosage(nom: &str) -> bool {
+    const UNITES: [&str; 9] = [
+        "mg",
+        "g",
+        "ml",
+        "%",
+        "ui",
+        "µg",
+        "mcg",
+        "microgrammes",
+        "pour",
+    ];
+    let mots: Vec<String> = nom
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .flat_map(|w| {
+            // "500mg" and "2,4%" are a number and a unit.
+            let coupe = w
+                .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+                .filter(|&i| i > 0);
+            match coupe {
+                Some(i) => vec![w[..i].to_owned(), w[i..].to_owned()],
+                None => vec![w],
+            }
+        })
+        .collect();
+    mots.windows(2).any(|p| {
+        p[0].starts_with(|c: char| c.is_ascii_digit())
+            && UNITES
+                .iter()
+                .any(|u| p[1] == *u || p[1].starts_with(&format!("{u}/")))
+    })
+}
+
 /// A prescription as printed.
 #[derive(Clone, PartialEq, Debug)]
 pub struct Ordonnance {
@@ -240,6 +295,50 @@ redacted_debug!(CertificatContenu, "CertificatContenu");
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_line_is_named_with_its_strength_once() {
+        let ligne = |medicament: &str, dci: &str, dosage: &str| super::LigneOrdonnance {
+            medicament: medicament.into(),
+            dci: dci.into(),
+            dosage: dosage.into(),
+            forme: String::new(),
+            posologie: String::new(),
+            duree_ou_quantite: String::new(),
+            renouvellements: 0,
+            non_substituable: false,
+            mention_non_substituable: String::new(),
+        };
+        let cas = [
+            (
+                ("DOLIPRANE 500 mg", "paracétamol", "500 mg"),
+                "DOLIPRANE 500 mg",
+            ),
+            (
+                ("PARACETAMOL EG 500 mg", "paracétamol", "500,0 mg"),
+                "PARACETAMOL EG 500 mg",
+            ),
+            (
+                ("CLAMOXYL 125 mg/5 ml", "amoxicilline", "125,00 mg"),
+                "CLAMOXYL 125 mg/5 ml",
+            ),
+            (("DOLIPRANE 2,4%", "paracétamol", "2,4 %"), "DOLIPRANE 2,4%"),
+            (
+                ("DOLIPRANE 2,4 POUR CENT", "paracétamol", "2,40 g"),
+                "DOLIPRANE 2,4 POUR CENT",
+            ),
+            (("Doliprane", "paracétamol", "2,4 %"), "Doliprane 2,4 %"),
+            (
+                ("VITAMINE D3 BON", "cholécalciférol", "200 000 UI"),
+                "VITAMINE D3 BON 200 000 UI",
+            ),
+            (("", "amoxicilline", "1 g"), "amoxicilline 1 g"),
+            (("Glace locale", "", ""), "Glace locale"),
+        ];
+        for ((m, d, s), attendu) in cas {
+            assert_eq!(ligne(m, d, s).designation(), attendu);
+        }
+    }
+
     #[test]
     fn debug_output_never_shows_patient_data() {
         let o = crate::exemple::ordonnance_enfant();

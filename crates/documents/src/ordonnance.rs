@@ -127,16 +127,7 @@ fn bloc_medicament(numero: usize, l: &LigneOrdonnance) -> Result<Block, Document
     let mut b = Block::kept(format!("ligne {numero}"));
     let indent = 16.0;
     let width = CONTENT_W - indent;
-    let nom = if l.medicament.trim().is_empty() {
-        l.dci.trim()
-    } else {
-        l.medicament.trim()
-    };
-    let mut titre = format!("{numero}. {nom}");
-    if !l.dosage.trim().is_empty() {
-        titre.push(' ');
-        titre.push_str(l.dosage.trim());
-    }
+    let titre = format!("{numero}. {}", l.designation());
     b.paragraph(&titre, Weight::Bold, 11.0, 0.0, CONTENT_W)?;
     let mut details = Vec::new();
     if !l.dci.trim().is_empty() {

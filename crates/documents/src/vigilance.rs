@@ -127,14 +127,7 @@ pub fn alertes(ordonnance: &Ordonnance, allergies: &str) -> Vec<Alerte> {
 
 /// The name a warning gives a line: the medicine and its strength, as the pharmacist reads it.
 fn nom(ligne: &LigneOrdonnance) -> String {
-    let medicament = ligne.medicament.trim();
-    let dosage = ligne.dosage.trim();
-    // A name that already carries a strength ("CLAMOXYL 125 mg/5 ml") is not given another.
-    if dosage.is_empty() || medicament.chars().any(|c| c.is_ascii_digit()) {
-        medicament.to_owned()
-    } else {
-        format!("{medicament} {dosage}")
-    }
+    ligne.designation()
 }
 
 fn majuscule(texte: &str) -> String {

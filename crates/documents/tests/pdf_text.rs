@@ -509,3 +509,15 @@ fn non_substitution_prints_its_justification() {
         "the mention is printed only with non substituable"
     );
 }
+
+#[test]
+fn a_drug_picked_with_its_strength_prints_it_once() {
+    let mut o = exemple::ordonnance_enfant();
+    o.lignes[0].medicament = "DOLIPRANE 2,4 %".into();
+    o.lignes[0].dosage = "2,4 %".into();
+    let t = pages_text(&ordonnance_pdf(&o).unwrap()).join("\n");
+    assert!(t.contains("1. DOLIPRANE 2,4 %"), "{t}");
+    assert!(!t.contains("2,4 % 2,4 %"), "the strength is not repeated: {t}");
+    // A name without a strength still gets it.
+    assert!(t.contains("2. Amoxicilline Biogaran 250 mg/5 mL"), "{t}");
+}
