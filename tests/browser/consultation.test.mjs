@@ -51,7 +51,19 @@ test('a consultation from arrival to closing, keyboard only', async () => {
   await p.keyboard.press('Tab');
   await p.keyboard.type('Zoé');
   await p.keyboard.press('Tab');
-  await p.locator('#a-naissance').fill('1990-04-02');
+  // The birth date typed straight, the French way, with no date widget in the way: first an
+  // impossible one, said beside the field when leaving it, then "2 4 90".
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'a-naissance');
+  await p.keyboard.type('31021990');
+  await p.keyboard.press('Shift+Tab');
+  await p.locator('#a-naissance-erreur').filter({ hasText: 'Le 31/02/1990 n’existe pas.' }).waitFor();
+  await p.keyboard.press('Tab');
+  await p.keyboard.press('Control+a');
+  await p.keyboard.type('2 4 90');
+  assert.equal(await p.locator('#a-naissance').getAttribute('data-iso'), '1990-04-02');
+  await p.keyboard.press('Tab');
+  assert.equal(await p.locator('#a-naissance').inputValue(), '02/04/1990', 'shown the French way once left');
+  assert.equal(await p.locator('#a-naissance-erreur').count(), 0, 'the error is gone once fixed');
   await p.locator('#a-motif').focus();
   await p.keyboard.type('Toux et fièvre');
   await p.keyboard.press('Enter');

@@ -96,10 +96,12 @@ test('a garde consultation from opening the shift to closing, keyboard only, in 
     await app.typeKeys('Noé');
     await app.press(KEY.TAB);
     assert.equal(await app.activeId(), 'a-naissance');
-    // Day and month alike: WebKit's date field reads the same whatever its segment order.
-    await app.typeKeys('06/06/2019');
-    assert.equal(await app.execute('return document.getElementById("a-naissance").value'), '2019-06-06');
+    // The birth date typed as digits only, the French way (day, month, year): WebKit's own date
+    // widget refused these; the field reads them and shows them back as a date once left.
+    await app.typeKeys('12032019');
+    assert.equal(await app.execute('return document.getElementById("a-naissance").dataset.iso'), '2019-03-12');
     await tabTo('a-motif');
+    assert.equal(await app.execute('return document.getElementById("a-naissance").value'), '12/03/2019');
     await app.typeKeys('Otalgie droite');
     await app.press(KEY.ENTER);
     await app.until(() => app.text('[data-testid="statut"]'), (t) => t.includes('FENÊTRE Noé'), {
