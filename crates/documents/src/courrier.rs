@@ -3,6 +3,7 @@
 //! consultation; [`courrier_pdf`] prints whatever the doctor left in it.
 
 use crate::DocumentError;
+use crate::age::Age;
 use crate::frame::{self, date_courte, decimal, insecable, requis};
 use crate::layout::{self, Block, CONTENT_W, Weight};
 use crate::model::{
@@ -12,11 +13,28 @@ use crate::model::{
 use crate::ordonnance::valider_patient;
 use chrono::NaiveDate;
 
-fn civilite(p: &PatientDoc) -> &'static str {
+/// "Mme" or "M." before an adult's name; nothing before a child's (a two-year-old is not "Mme").
+fn civilite(p: &PatientDoc, date: NaiveDate) -> &'static str {
+    if est_enfant(p, date) {
+        return "";
+    }
     match p.sexe {
         Sexe::Feminin => "Mme",
         Sexe::Masculin => "M.",
         Sexe::Indetermine => "",
+    }
+}
+
+fn est_enfant(p: &PatientDoc, date: NaiveDate) -> bool {
+    Age::au(p.date_naissance, date).is_ok_and(Age::est_enfant)
+}
+
+/// "votre patiente", "votre patient", or "votre patient(e)" when the sex is not known.
+fn votre_patient(p: &PatientDoc) -> &'static str {
+    match p.sexe {
+        Sexe::Feminin => "votre patiente",
+        Sexe::Masculin => "votre patient",
+        Sexe::Indetermine => "votre patient(e)",
     }
 }
 
@@ -38,8 +56,9 @@ impl MedecinTraitantContenu {
         let mut sections = vec![Section::new(
             "",
             format!(
-                "J'ai vu ce jour en consultation à la maison médicale de garde votre patient(e) {} {} {}.",
-                civilite(patient),
+                "J'ai vu ce jour en consultation à la maison médicale de garde {} {} {} {}.",
+                votre_patient(patient),
+                civilite(patient, date),
                 patient.prenom,
                 patient.nom.to_uppercase()
             )
@@ -183,7 +202,11 @@ impl CertificatContenu {
             "Je soussigné(e), Dr {} {}, certifie avoir examiné ce jour {} {} {}, {} le {}.",
             prescripteur.prenom,
             prescripteur.nom.to_uppercase(),
-            civilite(patient),
+            if est_enfant(patient, date) {
+                "l'enfant"
+            } else {
+                civilite(patient, date)
+            },
             patient.prenom,
             patient.nom.to_uppercase(),
             patient.sexe.ne().to_lowercase(),
@@ -249,7 +272,7 @@ pub fn courrier_pdf(c: &Courrier) -> Result<Vec<u8>, DocumentError> {
     let p = &c.patient;
     let mut concerne = format!(
         "Concerne : {} {} {}, {} le {} ({})",
-        civilite(p),
+        civilite(p, c.date),
         p.nom.to_uppercase(),
         p.prenom,
         p.sexe.ne().to_lowercase(),

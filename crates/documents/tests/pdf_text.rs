@@ -355,7 +355,7 @@ fn referral_to_emergency_has_vitals_allergies_and_phone() {
             "Allergies",
             "Allergie à la pénicilline",
             "joignable au +33 6 12 34 56 78",
-            "Concerne : Mme BÉRANGER Léa-Françoise, née le 12/03/2022 (4 ans), 16,5 kg",
+            "Concerne : BÉRANGER Léa-Françoise, née le 12/03/2022 (4 ans), 16,5 kg",
         ],
         "referral",
     );
@@ -517,7 +517,50 @@ fn a_drug_picked_with_its_strength_prints_it_once() {
     o.lignes[0].dosage = "2,4 %".into();
     let t = pages_text(&ordonnance_pdf(&o).unwrap()).join("\n");
     assert!(t.contains("1. DOLIPRANE 2,4 %"), "{t}");
-    assert!(!t.contains("2,4 % 2,4 %"), "the strength is not repeated: {t}");
+    assert!(
+        !t.contains("2,4 % 2,4 %"),
+        "the strength is not repeated: {t}"
+    );
     // A name without a strength still gets it.
     assert!(t.contains("2. Amoxicilline Biogaran 250 mg/5 mL"), "{t}");
+}
+
+#[test]
+fn letters_agree_with_the_patients_sex_and_call_a_child_by_name() {
+    let o = exemple::ordonnance_enfant();
+    let certificat = appligarde_documents::CertificatContenu {
+        texte: "Apte à la reprise de la crèche.".into(),
+    }
+    .courrier(o.date, &o.prescripteur, &o.etablissement, &o.patient);
+    // Words joined with single spaces: a sentence may wrap over two lines.
+    let mots = |pdf: Vec<u8>| {
+        pages_text(&pdf)
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let t = mots(courrier_pdf(&certificat).unwrap());
+    assert!(
+        t.contains(
+            "certifie avoir examiné ce jour l'enfant Léa-Françoise BÉRANGER, née le 12/03/2022"
+        ),
+        "{t}"
+    );
+    assert!(!t.contains("Mme"), "a four-year-old is not « Mme »: {t}");
+
+    let lettre = appligarde_documents::MedecinTraitantContenu {
+        destinataire: "Dr Hélène Moreau".into(),
+        motif: "Fièvre".into(),
+        examen: String::new(),
+        diagnostics: Vec::new(),
+        traitement_administre: String::new(),
+        traitement_prescrit: String::new(),
+        orientation: String::new(),
+        conseils: String::new(),
+    }
+    .courrier(o.date, &o.prescripteur, &o.etablissement, &o.patient);
+    let t = mots(courrier_pdf(&lettre).unwrap());
+    assert!(t.contains("votre patiente Léa-Françoise BÉRANGER"), "{t}");
+    assert!(!t.contains("patient(e)"), "{t}");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { age, dateFr, dateHeureFr, heureFr, isoDate } from './format';
+import { age, dateFr, dateHeureFr, heureFr, isoDate, ne } from './format';
 
 describe('French dates', () => {
   it('formats local ISO dates and times', () => {
@@ -23,5 +23,13 @@ describe('French dates', () => {
 
   it('turns a local Date into YYYY-MM-DD', () => {
     expect(isoDate(new Date(2026, 0, 5))).toBe('2026-01-05');
+  });
+});
+
+describe('ne', () => {
+  it('agrees with the sex when it is known', () => {
+    expect(ne('F')).toBe('née');
+    expect(ne('M')).toBe('né');
+    expect(ne('I')).toBe('né(e)');
   });
 });

@@ -57,3 +57,8 @@ export function age(birth: string, today: string): string {
 export function isoDate(d: Date): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
 }
+
+/** "née", "né" or, when the sex is not known, "né(e)". */
+export function ne(sexe: string): string {
+  return sexe === 'F' ? 'née' : sexe === 'M' ? 'né' : 'né(e)';
+}
