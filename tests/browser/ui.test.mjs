@@ -64,6 +64,21 @@ test('the keyboard alone reaches every screen and the shortcuts overlay', async 
   await p.getByRole('dialog', { name: 'Raccourcis clavier' }).waitFor();
   await p.keyboard.press('Escape');
   assert.equal(await p.getByRole('dialog').count(), 0, 'Escape closes the overlay');
+
+  // At the smallest window size the app supports, the overlay stays inside the window and its
+  // close button can be reached and seen.
+  await p.setViewportSize({ width: 1024, height: 640 });
+  await p.keyboard.press('?');
+  const dialogue = p.getByRole('dialog', { name: 'Raccourcis clavier' });
+  await dialogue.waitFor();
+  const boite = await dialogue.boundingBox();
+  assert.ok(boite.y >= 0 && boite.y + boite.height <= 640, `the overlay fits the window: ${JSON.stringify(boite)}`);
+  const fermer = dialogue.getByRole('button', { name: 'Fermer' });
+  await fermer.scrollIntoViewIfNeeded();
+  const bouton = await fermer.boundingBox();
+  assert.ok(bouton.y >= 0 && bouton.y + bouton.height <= 640, `Fermer is in reach: ${JSON.stringify(bouton)}`);
+  await fermer.click();
+  assert.equal(await p.getByRole('dialog').count(), 0, 'Fermer closes the overlay');
   await p.close();
 });
 
