@@ -80,6 +80,9 @@ test('cotation, payments, closing and export of a garde, keyboard first', async 
   await premiere.focus();
   await p.keyboard.press('Enter');
   await p.getByTestId('detail-compta').waitFor();
+  // Never priced: no "reste 0,00 €" that would read as paid.
+  assert.match(await p.getByTestId('non-cotee').textContent(), /Non cotée/);
+  assert.equal(await p.getByTestId('reste').count(), 0);
 
   // Alt+P proposes the cotation, with one French explanation per act.
   await p.keyboard.press('Alt+P');
