@@ -233,6 +233,10 @@ test("Journal d'audit: filters, and the check of the hash chain", async () => {
   await lignes.first().waitFor();
   const total = await lignes.count();
   assert.ok(total > 10, `the demo and the logins are in the log (${total})`);
+  // The record of an entry reads in words: a user by name, not « utilisateur n° 4 ».
+  const dossiers = await p.locator('[data-testid="ligne-journal"] td:nth-child(5)').allTextContents();
+  assert.ok(dossiers.includes('Claire MORIN'), `a user is named: ${[...new Set(dossiers)].join(' | ')}`);
+  assert.ok(!dossiers.some((d) => d.startsWith('utilisateur')), 'no raw record code');
 
   await p.getByTestId('verifier-chaine').click();
   const resultat = p.getByTestId('resultat-verification');

@@ -43,7 +43,51 @@ pub struct JournalLigne {
     pub action_libelle: String,
     pub objet: String,
     pub objet_id: Option<i64>,
+    /// The record as the admin reads it: a user's name, « Consultation n° 12 ».
+    pub objet_libelle: String,
+    /// The details, with the codes of document kinds in words.
     pub details: String,
+}
+
+/// The record an entry is about, in words: a user by name, else its kind and number.
+fn objet_libelle(objet: &str, id: Option<i64>, noms: &[(i64, String)]) -> String {
+    if objet == "utilisateur"
+        && let Some((_, nom)) = noms.iter().find(|(u, _)| Some(*u) == id)
+    {
+        return nom.clone();
+    }
+    let genre = match objet {
+        "consultation" => "Consultation",
+        "patient" => "Patient",
+        "utilisateur" => "Utilisateur",
+        "mmg" => "MMG",
+        "garde" => "Garde",
+        "document" => "Document",
+        autre => autre,
+    };
+    match id {
+        Some(n) => format!("{genre} n° {n}"),
+        None => genre.to_owned(),
+    }
+}
+
+/// Details as written by the store, with a document kind's code ("medecin_traitant (document 3)")
+/// turned into its name ("Courrier au médecin traitant (document 3)").
+fn details_lisibles(details: &str) -> String {
+    const NATURES: [(&str, &str); 4] = [
+        ("ordonnance", "Ordonnance"),
+        ("medecin_traitant", "Courrier au médecin traitant"),
+        ("urgences", "Adressage aux urgences"),
+        ("certificat", "Certificat médical"),
+    ];
+    for (code, libelle) in NATURES {
+        if let Some(reste) = details.strip_prefix(code)
+            && reste.starts_with(" (document ")
+        {
+            return format!("{libelle}{reste}");
+        }
+    }
+    details.to_owned()
 }
 
 /// A print or an export of clinical data, to record in the audit log.
@@ -181,12 +225,18 @@ impl Api {
     pub fn journal_list(&self, q: JournalQuery) -> Result<Vec<JournalLigne>, ApiError> {
         self.acteur(Besoin::Admin)?;
         let filtre = filtre_journal(&q)?;
-        let lignes = self
-            .store()
-            .journal_filtre(&filtre, q.limite.unwrap_or(200).min(5000))?;
+        let store = self.store();
+        let lignes = store.journal_filtre(&filtre, q.limite.unwrap_or(200).min(5000))?;
+        let noms: Vec<(i64, String)> = store
+            .tous_les_utilisateurs()?
+            .into_iter()
+            .map(|u| (u.id, format!("{} {}", u.prenom, u.nom.to_uppercase())))
+            .collect();
+        drop(store);
         Ok(lignes
             .into_iter()
             .map(|l| JournalLigne {
+                objet_libelle: objet_libelle(&l.objet, l.objet_id, &noms),
                 id: l.id,
                 horodatage: l.horodatage,
                 utilisateur: l.utilisateur,
@@ -196,7 +246,7 @@ impl Api {
                 action: l.action,
                 objet: l.objet,
                 objet_id: l.objet_id,
-                details: l.details,
+                details: details_lisibles(&l.details),
             })
             .collect())
     }
@@ -285,6 +335,33 @@ pub fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_read_in_words_a_user_by_name_a_document_by_its_kind() {
+        let noms = vec![(5, "Claire MORIN".to_owned())];
+        assert_eq!(objet_libelle("utilisateur", Some(5), &noms), "Claire MORIN");
+        assert_eq!(
+            objet_libelle("utilisateur", Some(9), &noms),
+            "Utilisateur n° 9"
+        );
+        assert_eq!(
+            objet_libelle("consultation", Some(12), &noms),
+            "Consultation n° 12"
+        );
+        assert_eq!(objet_libelle("mmg", None, &noms), "MMG");
+        assert_eq!(
+            details_lisibles("medecin_traitant (document 3, réimpression du document 2)"),
+            "Courrier au médecin traitant (document 3, réimpression du document 2)"
+        );
+        assert_eq!(
+            details_lisibles("urgences (document 4)"),
+            "Adressage aux urgences (document 4)"
+        );
+        assert_eq!(
+            details_lisibles("ordonnance type modifiée"),
+            "ordonnance type modifiée"
+        );
+    }
 
     #[test]
     fn local_dates_become_utc_bounds_of_the_paris_day() {

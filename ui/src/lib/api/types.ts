@@ -351,7 +351,15 @@ du?: string,
  */
 au?: string, };
 
-export type JournalLigne = { id: number, horodatage: string, utilisateur: string | null, action: string, action_libelle: string, objet: string, objet_id: number | null, details: string, };
+export type JournalLigne = { id: number, horodatage: string, utilisateur: string | null, action: string, action_libelle: string, objet: string, objet_id: number | null, 
+/**
+ * The record as the admin reads it: a user's name, « Consultation n° 12 ».
+ */
+objet_libelle: string, 
+/**
+ * The details, with the codes of document kinds in words.
+ */
+details: string, };
 
 export type Diffusion = { 
 /**
