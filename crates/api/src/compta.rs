@@ -816,7 +816,11 @@ impl Api {
         }
         let from = du.and_hms_opt(0, 0, 0).unwrap_or_default();
         let to = au.and_hms_opt(0, 0, 0).unwrap_or_default() + chrono::Duration::days(1);
-        let lignes = store_compta::lignes_periode(self.store().conn(), from, to)?;
+        let mut lignes = store_compta::lignes_periode(self.store().conn(), from, to)?;
+        // "Saisi le" as the accountant reads it: Paris time, French format (stored in UTC).
+        for p in lignes.iter_mut().flat_map(|l| l.paiements.iter_mut()) {
+            p.saisi_le = utc_en_local(&p.saisi_le);
+        }
         let stamp = self.clock.now_utc_text();
         let details = format!("{} consultation(s) du {} au {}", lignes.len(), du, au);
         self.store().write(|tx| {

@@ -258,6 +258,22 @@ fn the_csv_export_reads_back_to_the_same_numbers() {
         col("N° consultation"),
     );
     assert!(rows.iter().all(|r| r.len() == header.len()));
+    // "Saisi le" in Paris time, the French way ("20/11/2026 22:30"), not the stored UTC.
+    let saisi = col("Saisi le");
+    let saisies: Vec<&String> = rows[1..]
+        .iter()
+        .map(|r| &r[saisi])
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert!(!saisies.is_empty(), "the demo has payments");
+    // The demo records its payments at the test clock's 21:30 UTC: 22:30 in Paris in November.
+    assert!(saisies.iter().any(|t| t.as_str() == "20/11/2026 22:30"), "{saisies:?}");
+    for t in saisies {
+        assert!(
+            chrono::NaiveDateTime::parse_from_str(t, "%d/%m/%Y %H:%M").is_ok(),
+            "« {t} » is a French local date and time"
+        );
+    }
 
     // The same numbers from the API, consultation by consultation.
     login(&api, "medecin");
