@@ -601,6 +601,12 @@ impl Api {
             id: id.id,
             consultation: saisie,
         })?;
+        // A doctor who joins the open shift and takes a patient is one of its doctors on duty.
+        self.store()
+            .write(|tx| match store_garde::garde_ouverte(tx)? {
+                Some(g) => store_garde::ajouter_medecin(tx, g.id, acteur.id),
+                None => Ok(()),
+            })?;
         self.detail(id.id, &acteur)
     }
 

@@ -267,7 +267,10 @@ fn the_csv_export_reads_back_to_the_same_numbers() {
         .collect();
     assert!(!saisies.is_empty(), "the demo has payments");
     // The demo records its payments at the test clock's 21:30 UTC: 22:30 in Paris in November.
-    assert!(saisies.iter().any(|t| t.as_str() == "20/11/2026 22:30"), "{saisies:?}");
+    assert!(
+        saisies.iter().any(|t| t.as_str() == "20/11/2026 22:30"),
+        "{saisies:?}"
+    );
     for t in saisies {
         assert!(
             chrono::NaiveDateTime::parse_from_str(t, "%d/%m/%Y %H:%M").is_ok(),

@@ -532,3 +532,48 @@ fn settings_of_the_garde_are_the_admins() {
         "the new idle time applies"
     );
 }
+
+#[test]
+fn a_doctor_who_joins_the_open_shift_is_listed_among_its_doctors() {
+    let m = mmg();
+    let api = &m.api;
+    let second = api
+        .compte_creer(compte("LE GALL", "medecin", Some("10003456786")))
+        .unwrap()
+        .id;
+    login(api, m.medecin);
+    let garde = api
+        .garde_ouvrir(GardeOuverture { medecins: vec![] })
+        .unwrap();
+    let noms = |g: &appligarde_api::garde::GardeDto| -> Vec<String> {
+        g.medecins.iter().map(|c| c.nom.clone()).collect()
+    };
+    assert_eq!(noms(&garde), ["DESCHAMPS"]);
+    let c = api
+        .consultation_creer(ConsultationCreation {
+            patient: Some(patient("Tardif", "1990-01-01")),
+            consultation: ConsultationSaisie {
+                arrivee: "2026-11-20T22:00".into(),
+                mode_arrivee: "spontane".into(),
+                motif: "Toux".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .unwrap();
+    // The second doctor arrives later and takes the patient in.
+    login(api, second);
+    api.consultation_commencer(Id { id: c.id }).unwrap();
+    let jour = api.garde_du_jour().unwrap();
+    let g = jour.garde.unwrap();
+    assert_eq!(g.id, garde.id);
+    assert_eq!(
+        noms(&g),
+        ["DESCHAMPS", "LE GALL"],
+        "the doctor who joined is listed"
+    );
+    // Taking another patient does not list them twice.
+    login(api, m.medecin);
+    api.consultation_commencer(Id { id: c.id }).unwrap();
+    assert_eq!(noms(&api.garde_du_jour().unwrap().garde.unwrap()).len(), 2);
+}
