@@ -126,6 +126,24 @@ test('cotation, payments, closing and export of a garde, keyboard first', async 
   assert.equal(cents(await p.getByTestId('reste').textContent()), 0, 'nothing left to pay');
   await p.screenshot({ path: join(artifacts, 'compta-consultation.png'), fullPage: true });
 
+  // At the desk PC's 1280×800, times and amounts stay on one line each.
+  await p.setViewportSize({ width: 1280, height: 800 });
+  const coupees = await p.evaluate(() =>
+    [...document.querySelectorAll('td.heure, td.montant')]
+      .filter((td) => {
+        const r = document.createRange();
+        r.selectNodeContents(td);
+        return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size > 1;
+      })
+      .map((td) => td.textContent),
+  );
+  assert.ok(await p.locator('td.montant').count() > 3, 'the amounts are marked');
+  assert.deepEqual(coupees, [], 'no time or amount wraps at 1280×800');
+  const banque = await p.locator('#p-banque').boundingBox();
+  assert.ok(banque && banque.width > 100, `the bank field is shown beside the cheque number: ${JSON.stringify(banque)}`);
+  await p.screenshot({ path: join(artifacts, 'compta-1280x800.png'), fullPage: true });
+  await p.setViewportSize({ width: 1400, height: 1000 });
+
   // Cancelling a payment asks its reason in the row: an empty one is refused in French, Échap
   // gives up, then a reason cancels it and the whole amount is due again.
   const du = proposee + 1452;
