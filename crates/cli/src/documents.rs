@@ -48,6 +48,9 @@ pub enum OrdonnanceCommand {
         /// The PDF file to write.
         #[arg(long)]
         out: PathBuf,
+        /// Prints `{"document": ID, "fichier": PATH}` (for a script that sends what it printed).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -70,6 +73,9 @@ pub enum CourrierCommand {
         /// The PDF file to write.
         #[arg(long)]
         out: PathBuf,
+        /// Prints `{"document": ID, "fichier": PATH}` (for a script that sends what it printed).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -86,9 +92,16 @@ fn lire(json: &str) -> anyhow::Result<String> {
 }
 
 /// Copies the printed PDF (already written in the data directory) to `out` and says where.
-fn ecrire(printed: &DocumentImprimeDto, out: &Path) -> anyhow::Result<()> {
+fn ecrire(printed: &DocumentImprimeDto, out: &Path, json: bool) -> anyhow::Result<()> {
     std::fs::copy(&printed.chemin, out)
         .with_context(|| format!("écriture du PDF dans {}", out.display()))?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"document": printed.document.id, "fichier": out.display().to_string()})
+        );
+        return Ok(());
+    }
     println!(
         "{} enregistré (document {}, empreinte SHA-256 {}) : {}",
         printed.document.nature_libelle,
@@ -123,10 +136,11 @@ pub fn run_ordonnance(api: Api, command: &OrdonnanceCommand) -> anyhow::Result<(
             user,
             consultation,
             out,
+            json,
         } => {
             login(&api, user.id)?;
             let printed = api.ordonnance_imprimer(Id { id: *consultation })?;
-            ecrire(&printed, out)?;
+            ecrire(&printed, out, *json)?;
         }
     }
     Ok(())
@@ -140,6 +154,7 @@ pub fn run_courrier(api: Api, command: &CourrierCommand) -> anyhow::Result<()> {
             type_,
             destinataire,
             out,
+            json,
         } => {
             let nature = nature_depuis_cli(type_).with_context(|| {
                 format!(
@@ -153,7 +168,7 @@ pub fn run_courrier(api: Api, command: &CourrierCommand) -> anyhow::Result<()> {
                 destinataire_cle: destinataire.clone(),
             })?;
             let printed = api.courrier_imprimer(texte)?;
-            ecrire(&printed, out)?;
+            ecrire(&printed, out, *json)?;
         }
     }
     Ok(())

@@ -840,6 +840,53 @@ pub fn rendre_entree(entree_json: &str) -> Result<Vec<u8>, ApiError> {
     entree.rendre()
 }
 
+/// What the secure messaging needs of a recorded document: its PDF rendered again from the
+/// recorded input (the same bytes as printed) and the identity traits, signer and MMG it was
+/// printed with.
+pub(crate) struct DocumentPourEnvoi {
+    pub pdf: Vec<u8>,
+    pub nature: &'static str,
+    pub date: NaiveDate,
+    pub patient_nom: String,
+    pub patient_prenom: String,
+    /// `F`, `M` or `I`.
+    pub patient_sexe: String,
+    pub patient_naissance: NaiveDate,
+    pub medecin_nom: String,
+    pub medecin_prenom: String,
+    pub medecin_rpps: String,
+    pub medecin_titre: String,
+    pub mmg_nom: String,
+}
+
+pub(crate) fn document_pour_envoi(entree_json: &str) -> Result<DocumentPourEnvoi, ApiError> {
+    let entree: Entree = serde_json::from_str(entree_json).map_err(ApiError::internal)?;
+    let pdf = entree.rendre()?;
+    let (date, patient, prescripteur, etablissement) = match &entree {
+        Entree::Ordonnance(o) => (o.date, &o.patient, &o.prescripteur, &o.etablissement),
+        Entree::Courrier(c) => (c.date, &c.patient, &c.prescripteur, &c.etablissement),
+    };
+    Ok(DocumentPourEnvoi {
+        nature: entree.nature(),
+        date,
+        patient_nom: patient.nom.clone(),
+        patient_prenom: patient.prenom.clone(),
+        patient_sexe: patient.sexe.clone(),
+        patient_naissance: patient.date_naissance,
+        medecin_nom: prescripteur.nom.clone(),
+        medecin_prenom: prescripteur.prenom.clone(),
+        medecin_rpps: prescripteur.rpps.clone(),
+        medecin_titre: prescripteur.titre.clone(),
+        mmg_nom: etablissement.nom.clone(),
+        pdf,
+    })
+}
+
+/// The French name of a document kind (`medecin_traitant` → "Courrier au médecin traitant").
+pub(crate) fn libelle_nature(code: &str) -> &'static str {
+    nature_libelle(code)
+}
+
 /// The code of a letter kind as the CLI spells it (`medecin-traitant`, `urgences`, `certificat`).
 pub fn nature_depuis_cli(texte: &str) -> Option<NatureCourrier> {
     match texte.trim() {
