@@ -30,10 +30,10 @@ fn temps_xds(t: &DateTime<FixedOffset>) -> String {
     t.with_timezone(&Utc).format("%Y%m%d%H%M%S").to_string()
 }
 
-fn slot(nom: &str, valeurs: &[String]) -> String {
+fn slot<S: AsRef<str>>(nom: &str, valeurs: &[S]) -> String {
     let mut s = format!("<rim:Slot name=\"{nom}\"><rim:ValueList>");
     for v in valeurs {
-        s.push_str(&format!("<rim:Value>{}</rim:Value>", x(v)));
+        s.push_str(&format!("<rim:Value>{}</rim:Value>", x(v.as_ref())));
     }
     s.push_str("</rim:ValueList></rim:Slot>\n");
     s
@@ -46,7 +46,6 @@ fn nom(texte: &str) -> String {
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 fn classification(
     id: &str,
     schema: &str,
@@ -94,7 +93,7 @@ fn auteur(id: &str, schema: &str, objet: &str, envoi: &Envoi) -> String {
         "<rim:Classification id=\"{id}\" classificationScheme=\"urn:uuid:{schema}\" classifiedObject=\"{objet}\" nodeRepresentation=\"\">\n{}{}{}</rim:Classification>\n",
         slot("authorPerson", &[personne]),
         slot("authorInstitution", &[institution]),
-        slot("authorSpecialty", &[a.specialite.clone()]),
+        slot("authorSpecialty", &[&a.specialite]),
     )
 }
 
@@ -121,7 +120,7 @@ pub fn metadonnees(envoi: &Envoi, cdas: &[Vec<u8>]) -> String {
         corps.push_str(&slot("hash", &[hash]));
         corps.push_str(&slot("languageCode", &["fr-FR".to_owned()]));
         corps.push_str(&slot("size", &[cda_octets.len().to_string()]));
-        corps.push_str(&slot("sourcePatientId", &[pid.clone()]));
+        corps.push_str(&slot("sourcePatientId", &[&pid]));
         corps.push_str(&slot("sourcePatientInfo", &info));
         corps.push_str(&slot("URI", &[nom_document(n)]));
         corps.push_str(&nom(&doc.titre));
