@@ -422,6 +422,7 @@ commands! {
     messagerie_reglages_get() -> Option<messagerie::MessagerieReglagesDto>;
     messagerie_reglages_save(messagerie::MessagerieReglagesSaisie) -> messagerie::MessagerieReglagesDto;
     messagerie_envoyer(messagerie::MessageEnvoi) -> messagerie::EnvoiDto;
+    courrier_imprimer_et_envoyer(messagerie::CourrierEnvoi) -> messagerie::CourrierEnvoye;
     messagerie_file(messagerie::MessagerieFileQuery) -> Vec<messagerie::EnvoiDto>;
     messagerie_envoyer_file() -> messagerie::EnvoiRapport;
 }

@@ -20,7 +20,9 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::documents::{document_pour_envoi, libelle_nature};
+use crate::documents::{
+    CourrierTexte, DocumentImprimeDto, MessagePret, document_pour_envoi, libelle_nature,
+};
 use crate::session::Besoin;
 use crate::{Api, ApiError, ErrorCode};
 
@@ -112,6 +114,27 @@ pub struct EnvoiDto {
     pub raison: String,
     pub cree_le: String,
     pub envoye_le: Option<String>,
+}
+
+/// Print a letter and send it: the letter's text (as for `courrier_imprimer`) and the MSSanté
+/// address.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CourrierEnvoi {
+    pub courrier: CourrierTexte,
+    pub destinataire: String,
+}
+
+/// The printed letter and its queued message.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CourrierEnvoye {
+    pub imprime: DocumentImprimeDto,
+    pub message: EnvoiDto,
+}
+
+/// A built message and the SHA-256 of the PDF inside.
+struct MessageConstruit {
+    pret: MessagePret,
+    empreinte: String,
 }
 
 /// What one pass of the sender did.
@@ -319,13 +342,8 @@ impl Api {
     pub fn messagerie_envoyer(&self, m: MessageEnvoi) -> Result<EnvoiDto, ApiError> {
         let acteur = self.acteur(Besoin::Medecin)?;
         let destinataire = adresse_mssante(&m.destinataire, "destinataire")?;
+        let reglages = self.messagerie_reglages_requis()?;
         let store = self.store();
-        let reglages = store.messagerie_reglages()?.ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Validation,
-                "La messagerie sécurisée n'est pas configurée : l'administrateur de la MMG doit d'abord renseigner la boîte aux lettres.",
-            )
-        })?;
         let doc = store
             .document_imprime(m.document_id)?
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "Document introuvable."))?;
@@ -333,8 +351,17 @@ impl Api {
             .consultation(doc.consultation_id)?
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "Consultation introuvable."))?;
         drop(store);
-        let d = document_pour_envoi(&doc.entree_json)?;
-        if appligarde_documents::empreinte(&d.pdf) != doc.empreinte {
+        let maintenant = self.clock.now();
+        let imprime: DateTime<FixedOffset> =
+            DateTime::parse_from_rfc3339(&doc.imprime_le).unwrap_or_else(|_| maintenant.into());
+        let message = self.messagerie_construire(
+            &reglages,
+            &doc.entree_json,
+            fiche.patient_id,
+            imprime,
+            &destinataire,
+        )?;
+        if message.empreinte != doc.empreinte {
             tracing::error!(
                 document = doc.id,
                 "the re-rendered document differs from the printed one"
@@ -344,10 +371,86 @@ impl Api {
                 "Ce document ne peut plus être reproduit à l'identique : réimprimez-le avant de l'envoyer.",
             ));
         }
-        let maintenant = self.clock.now();
-        let date: DateTime<FixedOffset> = maintenant.into();
-        let imprime: DateTime<FixedOffset> =
-            DateTime::parse_from_rfc3339(&doc.imprime_le).unwrap_or(date);
+        let now = texte_utc(maintenant);
+        let mut store = self.store();
+        let id = store.write(|tx| {
+            store_mss::mettre_en_file(
+                tx,
+                &NouvelEnvoi {
+                    document_id: doc.id,
+                    destinataire: &destinataire,
+                    message_id: &message.pret.message_id,
+                    message: &message.pret.octets,
+                },
+                Some(acteur.id),
+                &now,
+            )
+        })?;
+        let ligne = store
+            .messagerie_envoi(id)?
+            .ok_or_else(|| ApiError::internal("queued message not found"))?;
+        drop(store);
+        tracing::info!(message = id, document = doc.id, "secure message queued");
+        Ok(ligne.into())
+    }
+
+    /// Prints a letter and queues it for an MSSanté address in the same transaction (doctors):
+    /// the letter is never recorded as sent without its message, nor the message without it. A
+    /// wrong address or missing settings refuse both before anything is written.
+    pub fn courrier_imprimer_et_envoyer(
+        &self,
+        c: CourrierEnvoi,
+    ) -> Result<CourrierEnvoye, ApiError> {
+        let acteur = self.acteur(Besoin::Medecin)?;
+        let destinataire = adresse_mssante(&c.destinataire, "destinataire")?;
+        let reglages = self.messagerie_reglages_requis()?;
+        let prepare = self.courrier_prepare(c.courrier, &acteur)?;
+        let message = self.messagerie_construire(
+            &reglages,
+            &prepare.entree_json,
+            prepare.patient_id,
+            self.clock.now().into(),
+            &destinataire,
+        )?;
+        let imprime = self.courrier_imprimer_prepare(&prepare, Some(&message.pret), &acteur)?;
+        let ligne = self
+            .store()
+            .messagerie_file(Some(imprime.document.id))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::internal("queued message not found"))?;
+        tracing::info!(
+            message = ligne.id,
+            document = imprime.document.id,
+            "letter printed and queued"
+        );
+        Ok(CourrierEnvoye {
+            imprime,
+            message: ligne.into(),
+        })
+    }
+
+    fn messagerie_reglages_requis(&self) -> Result<Reglages, ApiError> {
+        self.store().messagerie_reglages()?.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Validation,
+                "La messagerie sécurisée n'est pas configurée : l'administrateur de la MMG doit d'abord renseigner la boîte aux lettres.",
+            )
+        })
+    }
+
+    /// The message of a document from its recorded input: MIME, XDM, CDA around the PDF rendered
+    /// again, a new Message-ID.
+    fn messagerie_construire(
+        &self,
+        reglages: &Reglages,
+        entree_json: &str,
+        patient_id: i64,
+        imprime: DateTime<FixedOffset>,
+        destinataire: &str,
+    ) -> Result<MessageConstruit, ApiError> {
+        let d = document_pour_envoi(entree_json)?;
+        let empreinte = appligarde_documents::empreinte(&d.pdf);
         let titre = libelle_nature(d.nature);
         let nature = match d.nature {
             "ordonnance" => mss::NatureDocument::Ordonnance,
@@ -360,7 +463,7 @@ impl Api {
         let envoi = mss::Envoi {
             message_id: message_id.clone(),
             de: reglages.adresse.clone(),
-            a: destinataire.clone(),
+            a: destinataire.to_owned(),
             sujet: format!("{titre} — {}", d.mmg_nom),
             corps: format!(
                 "Bonjour,\r\n\r\nVeuillez trouver ci-joint : {titre}, établi le {} à la maison médicale de garde {} par {docteur}.\r\n\r\nLe document est joint au format IHE XDM (IHE_XDM.ZIP), lisible par votre logiciel de messagerie sécurisée de santé ; l'identité du patient figure dans le document.\r\n\r\nBien confraternellement,\r\n{docteur}\r\n{}\r\n",
@@ -368,11 +471,11 @@ impl Api {
                 d.mmg_nom,
                 d.mmg_nom
             ),
-            date,
+            date: self.clock.now().into(),
             oid_racine: reglages.oid_racine.clone(),
             lot_id: mss::nouvel_oid(),
             patient: mss::Patient {
-                id_local: fiche.patient_id.to_string(),
+                id_local: patient_id.to_string(),
                 nom: d.patient_nom.to_uppercase(),
                 prenoms: d.patient_prenom.clone(),
                 sexe: match d.patient_sexe.as_str() {
@@ -403,27 +506,14 @@ impl Api {
             tracing::error!(error = %e, "the secure message could not be built");
             ApiError::new(ErrorCode::Internal, e.to_string())
         })?;
-        let now = texte_utc(maintenant);
-        let mut store = self.store();
-        let id = store.write(|tx| {
-            store_mss::mettre_en_file(
-                tx,
-                &NouvelEnvoi {
-                    document_id: doc.id,
-                    destinataire: &destinataire,
-                    message_id: &message_id,
-                    message: &octets,
-                },
-                Some(acteur.id),
-                &now,
-            )
-        })?;
-        let ligne = store
-            .messagerie_envoi(id)?
-            .ok_or_else(|| ApiError::internal("queued message not found"))?;
-        drop(store);
-        tracing::info!(message = id, document = doc.id, "secure message queued");
-        Ok(ligne.into())
+        Ok(MessageConstruit {
+            pret: MessagePret {
+                destinataire: destinataire.to_owned(),
+                message_id,
+                octets,
+            },
+            empreinte,
+        })
     }
 
     /// The outbox, newest first (any logged-in user).
@@ -567,6 +657,8 @@ pub fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
         MessagerieFileQuery::decl(cfg),
         EnvoiDto::decl(cfg),
         EnvoiRapport::decl(cfg),
+        CourrierEnvoi::decl(cfg),
+        CourrierEnvoye::decl(cfg),
     ]
 }
 

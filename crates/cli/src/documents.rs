@@ -12,6 +12,7 @@ use appligarde_api::{
     documents::{
         CourrierDemande, DocumentImprimeDto, LigneDto, PrescriptionDto, nature_depuis_cli,
     },
+    messagerie::CourrierEnvoi,
 };
 use clap::{Args, Subcommand};
 use std::io::Read;
@@ -76,6 +77,11 @@ pub enum CourrierCommand {
         /// Prints `{"document": ID, "fichier": PATH}` (for a script that sends what it printed).
         #[arg(long)]
         json: bool,
+        /// Also queues the letter for this MSSanté address, in the same transaction as its print
+        /// record (`messagerie envoyer-file` or the app delivers it); `--json` then adds
+        /// `"message_id"`.
+        #[arg(long = "envoyer-a")]
+        envoyer_a: Option<String>,
     },
 }
 
@@ -155,6 +161,7 @@ pub fn run_courrier(api: Api, command: &CourrierCommand) -> anyhow::Result<()> {
             destinataire,
             out,
             json,
+            envoyer_a,
         } => {
             let nature = nature_depuis_cli(type_).with_context(|| {
                 format!(
@@ -167,8 +174,35 @@ pub fn run_courrier(api: Api, command: &CourrierCommand) -> anyhow::Result<()> {
                 nature,
                 destinataire_cle: destinataire.clone(),
             })?;
-            let printed = api.courrier_imprimer(texte)?;
-            ecrire(&printed, out, *json)?;
+            let Some(adresse) = envoyer_a else {
+                let printed = api.courrier_imprimer(texte)?;
+                return ecrire(&printed, out, *json);
+            };
+            let envoye = api.courrier_imprimer_et_envoyer(CourrierEnvoi {
+                courrier: texte,
+                destinataire: adresse.clone(),
+            })?;
+            std::fs::copy(&envoye.imprime.chemin, out)
+                .with_context(|| format!("écriture du PDF dans {}", out.display()))?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "document": envoye.imprime.document.id,
+                        "fichier": out.display().to_string(),
+                        "message_id": envoye.message.message_id,
+                    })
+                );
+            } else {
+                println!(
+                    "{} enregistré (document {}) : {} ; message <{}> en attente d'envoi à {}",
+                    envoye.imprime.document.nature_libelle,
+                    envoye.imprime.document.id,
+                    out.display(),
+                    envoye.message.message_id,
+                    envoye.message.destinataire
+                );
+            }
         }
     }
     Ok(())

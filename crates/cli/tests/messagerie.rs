@@ -618,3 +618,95 @@ fn outside_mssante_and_without_settings_nothing_is_queued() {
     assert!(!medecin.status.success(), "refused to a doctor");
     assert!(m.file().is_empty(), "nothing was queued");
 }
+
+#[test]
+fn a_letter_printed_with_its_message_is_recorded_and_queued_in_one_transaction() {
+    let m = mmg();
+    let ca = Autorite::nouvelle("Autorité de test MSSanté");
+    let racine = tempfile::tempdir().unwrap();
+    let serveur = Postfix::demarrer(
+        racine.path(),
+        port_libre(),
+        Securite::TlsCertificatClient,
+        &ca.serveur(),
+        &ca,
+        &[URGENCES],
+    );
+    m.reglages(serveur.port, &ca);
+    let imprimer = |adresse: &str, pdf: &Path| {
+        m.cli(&[
+            "courrier",
+            "pdf",
+            "--utilisateur",
+            &m.medecin.to_string(),
+            "--consultation",
+            &m.consultation.to_string(),
+            "--type",
+            "urgences",
+            "--out",
+            pdf.to_str().unwrap(),
+            "--envoyer-a",
+            adresse,
+            "--json",
+        ])
+    };
+    // A wrong address refuses the print and the message together.
+    let refuse = imprimer("urgences@chu-angers.fr", &m.chemin("refuse.pdf"));
+    assert!(!refuse.status.success(), "an address outside MSSanté");
+    assert!(!m.chemin("refuse.pdf").exists(), "nothing printed");
+    let api = Api::open(&ApiConfig {
+        data_dir: m.dir.path().join("data"),
+        key: KeySource::File(m.dir.path().join("key")),
+    })
+    .unwrap();
+    api.session_login(Connexion {
+        utilisateur_id: m.medecin,
+        mot_de_passe: MDP.into(),
+    })
+    .unwrap();
+    let documents = |api: &Api| {
+        api.documents_list(appligarde_api::commun::Id { id: m.consultation })
+            .unwrap()
+            .len()
+    };
+    assert_eq!(documents(&api), 0, "no print recorded without its message");
+    assert!(m.file().is_empty(), "no message without its print");
+
+    let pdf = m.chemin("envoye.pdf");
+    let out = imprimer(URGENCES, &pdf);
+    ok(&out);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(documents(&api), 1, "the print is recorded");
+    drop(api);
+    let file = m.file();
+    assert_eq!(file.len(), 1, "and its message queued");
+    assert_eq!(file[0]["document_id"], r["document"]);
+    assert_eq!(file[0]["message_id"], r["message_id"]);
+    assert_eq!(file[0]["statut_libelle"], "en attente");
+
+    let rapport = m.json(&["messagerie", "envoyer-file", "--json"]);
+    assert_eq!(rapport["envoyes"], 1, "{rapport}");
+    let recus = serveur.attendre(URGENCES, 1);
+    let message = mail_parser::MessageParser::default()
+        .parse(&recus[0])
+        .unwrap();
+    assert_eq!(message.message_id(), r["message_id"].as_str());
+    let piece = message.attachments().next().unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(piece.contents().to_vec())).unwrap();
+    let mut cda = String::new();
+    zip.by_name("IHE_XDM/SUBSET01/DOC0001.XML")
+        .unwrap()
+        .read_to_string(&mut cda)
+        .unwrap();
+    let b64: String = element(&cda, "text")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap(),
+        std::fs::read(&pdf).unwrap(),
+        "the PDF sent is the one printed in the same step"
+    );
+}

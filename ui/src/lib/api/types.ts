@@ -1158,6 +1158,10 @@ export type EnvoiRapport = { envoyes: number, en_attente: number, echecs: number
  */
 messages: Array<EnvoiDto>, };
 
+export type CourrierEnvoi = { courrier: CourrierTexte, destinataire: string, };
+
+export type CourrierEnvoye = { imprime: DocumentImprimeDto, message: EnvoiDto, };
+
 export interface Commands {
   app_info: { args: null; result: AppInfo };
   mmg_get: { args: null; result: MmgSettings };
@@ -1263,6 +1267,7 @@ export interface Commands {
   messagerie_reglages_get: { args: null; result: MessagerieReglagesDto | null };
   messagerie_reglages_save: { args: MessagerieReglagesSaisie; result: MessagerieReglagesDto };
   messagerie_envoyer: { args: MessageEnvoi; result: EnvoiDto };
+  courrier_imprimer_et_envoyer: { args: CourrierEnvoi; result: CourrierEnvoye };
   messagerie_file: { args: MessagerieFileQuery; result: Array<EnvoiDto> };
   messagerie_envoyer_file: { args: null; result: EnvoiRapport };
 }
