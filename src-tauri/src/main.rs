@@ -7,7 +7,9 @@
 //! system viewer, which offers printing.
 //!
 //! It also starts the background sync with the hub (`appligarde_sync::lancer_en_fond`), which
-//! tries periodically and backs off while the network or the hub is away.
+//! tries periodically and backs off while the network or the hub is away, and the secure
+//! messaging sender (`Api::messagerie_envoyer_dus`), which delivers the MSSanté outbox whose next
+//! tries are due (the backoff of each message is kept in the store).
 //!
 //! Options: `--data-dir DIR` / `APPLIGARDE_DATA_DIR`, `--key-file FILE` / `APPLIGARDE_KEY_FILE`.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -20,6 +22,9 @@ use std::time::Duration;
 
 /// How often the background sync tries while everything works.
 const SYNC_PERIOD: Duration = Duration::from_secs(15 * 60);
+
+/// How often the secure messaging sender looks for messages whose next try is due.
+const MESSAGERIE_PERIOD: Duration = Duration::from_secs(30);
 
 /// The API, or the French reason it could not be opened (shown by the UI instead of a crash).
 struct Backend(Result<Arc<Api>, ApiError>);
@@ -127,6 +132,23 @@ fn main() {
         },
         _ => None,
     };
+    if let Ok(api) = &backend {
+        let api = api.clone();
+        // A plain thread: each pass blocks on SMTP (with its own timeout), never the window.
+        let lance = std::thread::Builder::new()
+            .name("messagerie".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(MESSAGERIE_PERIOD);
+                    if let Err(e) = api.messagerie_envoyer_dus() {
+                        tracing::warn!(code = ?e.code, "secure messaging pass failed: {}", e.message);
+                    }
+                }
+            });
+        if let Err(e) = lance {
+            tracing::error!("the secure messaging sender could not start: {e}");
+        }
+    }
     let result = tauri::Builder::default()
         .setup(move |_app| {
             if let Some((api, sync)) = sync {

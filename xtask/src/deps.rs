@@ -30,7 +30,23 @@ pub const PACKAGES: &[&str] = &[
     // The virtual environment of schemathesis (`cargo xtask fuzz-hub`).
     "python3-venv",
     "lintian",
+    // The secure messaging tests (`crates/cli/tests/messagerie.rs`): a real SMTP submission server
+    // and mailbox on 127.0.0.1, started by the test from its own configuration, and the XSD check
+    // of the XDM metadata. Installed without a system mail service (see `ensure`).
+    "postfix",
+    "dovecot-core",
+    "dovecot-imapd",
+    "libxml2-utils",
 ];
+
+/// Answers for the packages' configuration questions, given to `debconf-set-selections` before
+/// installing: postfix is installed unconfigured, so that it neither asks nor runs a system mail
+/// service on port 25 (the tests start their own from a temporary directory).
+const DEBCONF: &str = "postfix postfix/main_mailer_type select No configuration\n";
+
+/// System services some packages start when installed; the tests run their own instances, so
+/// these are stopped and disabled right after installing.
+const SERVICES_ARRETES: &[&str] = &["postfix", "dovecot"];
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")
@@ -67,6 +83,20 @@ pub fn ensure() -> Result<()> {
             .map(|s| s.success())
             .unwrap_or(false)
     };
+    let mut debconf = Command::new("debconf-set-selections");
+    debconf.stdin(std::process::Stdio::piped());
+    match debconf.spawn() {
+        Ok(mut child) => {
+            use std::io::Write;
+            if let Some(mut stdin) = child.stdin.take() {
+                stdin.write_all(DEBCONF.as_bytes())?;
+            }
+            if !child.wait()?.success() {
+                bail!("debconf-set-selections failed");
+            }
+        }
+        Err(e) => bail!("debconf-set-selections: {e}"),
+    }
     if !ok(Command::new("apt-get").args(["update", "-qq"])) {
         bail!("apt-get update failed");
     }
@@ -76,5 +106,22 @@ pub fn ensure() -> Result<()> {
     {
         bail!("{line} failed");
     }
+    arreter_services(&missing);
     Ok(())
+}
+
+/// Stops and disables the system services of the packages just installed (under systemd; in a
+/// container without it, `policy-rc.d` or the missing configuration kept them from starting, and
+/// postfix "No configuration" has no `main.cf` to start with).
+fn arreter_services(installes: &[&str]) {
+    if !std::path::Path::new("/run/systemd/system").exists() {
+        return;
+    }
+    for service in SERVICES_ARRETES {
+        if installes.iter().any(|p| p.starts_with(service)) {
+            let _ = Command::new("systemctl")
+                .args(["disable", "--now", service])
+                .status();
+        }
+    }
 }

@@ -37,7 +37,8 @@ pub fn typescript_file() -> String {
     .chain(crate::annuaire::ts_decls(&cfg))
     .chain(crate::statistiques::ts_decls(&cfg))
     .chain(crate::synchro::ts_decls(&cfg))
-    .chain(crate::documents::ts_decls(&cfg));
+    .chain(crate::documents::ts_decls(&cfg))
+    .chain(crate::messagerie::ts_decls(&cfg));
     for decl in decls {
         out.push_str("export ");
         out.push_str(&decl);

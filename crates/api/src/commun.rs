@@ -40,6 +40,13 @@ impl Fichier {
     }
 }
 
+/// Bytes from standard base64 (RFC 4648, padding optional): files sent by the CLI and the UI.
+pub fn base64_decoder(texte: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    base64::engine::general_purpose::STANDARD
+        .decode(texte.trim().trim_end_matches('='))
+        .or_else(|_| base64::engine::general_purpose::STANDARD.decode(texte.trim()))
+}
+
 /// Standard base64 (RFC 4648, with padding): bytes for the browser and the CLI.
 pub fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)

@@ -28,6 +28,7 @@ pub mod documents;
 pub mod droits;
 pub mod garde;
 pub mod journal;
+pub mod messagerie;
 pub mod patient;
 pub mod premier_demarrage;
 pub mod reglages;
@@ -418,6 +419,12 @@ commands! {
     courrier_imprimer(documents::CourrierTexte) -> documents::DocumentImprimeDto;
     documents_list(commun::Id) -> Vec<documents::DocumentDto>;
     document_reimprimer(commun::Id) -> documents::DocumentImprimeDto;
+    messagerie_reglages_get() -> Option<messagerie::MessagerieReglagesDto>;
+    messagerie_reglages_save(messagerie::MessagerieReglagesSaisie) -> messagerie::MessagerieReglagesDto;
+    messagerie_envoyer(messagerie::MessageEnvoi) -> messagerie::EnvoiDto;
+    courrier_imprimer_et_envoyer(messagerie::CourrierEnvoi) -> messagerie::CourrierEnvoye;
+    messagerie_file(messagerie::MessagerieFileQuery) -> Vec<messagerie::EnvoiDto>;
+    messagerie_envoyer_file() -> messagerie::EnvoiRapport;
 }
 
 impl From<StoreError> for ApiError {

@@ -12,6 +12,7 @@ use appligarde_api::{
     documents::{
         CourrierDemande, DocumentImprimeDto, LigneDto, PrescriptionDto, nature_depuis_cli,
     },
+    messagerie::CourrierEnvoi,
 };
 use clap::{Args, Subcommand};
 use std::io::Read;
@@ -48,6 +49,9 @@ pub enum OrdonnanceCommand {
         /// The PDF file to write.
         #[arg(long)]
         out: PathBuf,
+        /// Prints `{"document": ID, "fichier": PATH}` (for a script that sends what it printed).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -70,6 +74,14 @@ pub enum CourrierCommand {
         /// The PDF file to write.
         #[arg(long)]
         out: PathBuf,
+        /// Prints `{"document": ID, "fichier": PATH}` (for a script that sends what it printed).
+        #[arg(long)]
+        json: bool,
+        /// Also queues the letter for this MSSanté address, in the same transaction as its print
+        /// record (`messagerie envoyer-file` or the app delivers it); `--json` then adds
+        /// `"message_id"`.
+        #[arg(long = "envoyer-a")]
+        envoyer_a: Option<String>,
     },
 }
 
@@ -86,9 +98,16 @@ fn lire(json: &str) -> anyhow::Result<String> {
 }
 
 /// Copies the printed PDF (already written in the data directory) to `out` and says where.
-fn ecrire(printed: &DocumentImprimeDto, out: &Path) -> anyhow::Result<()> {
+fn ecrire(printed: &DocumentImprimeDto, out: &Path, json: bool) -> anyhow::Result<()> {
     std::fs::copy(&printed.chemin, out)
         .with_context(|| format!("écriture du PDF dans {}", out.display()))?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"document": printed.document.id, "fichier": out.display().to_string()})
+        );
+        return Ok(());
+    }
     println!(
         "{} enregistré (document {}, empreinte SHA-256 {}) : {}",
         printed.document.nature_libelle,
@@ -123,10 +142,11 @@ pub fn run_ordonnance(api: Api, command: &OrdonnanceCommand) -> anyhow::Result<(
             user,
             consultation,
             out,
+            json,
         } => {
             login(&api, user.id)?;
             let printed = api.ordonnance_imprimer(Id { id: *consultation })?;
-            ecrire(&printed, out)?;
+            ecrire(&printed, out, *json)?;
         }
     }
     Ok(())
@@ -140,6 +160,8 @@ pub fn run_courrier(api: Api, command: &CourrierCommand) -> anyhow::Result<()> {
             type_,
             destinataire,
             out,
+            json,
+            envoyer_a,
         } => {
             let nature = nature_depuis_cli(type_).with_context(|| {
                 format!(
@@ -152,8 +174,35 @@ pub fn run_courrier(api: Api, command: &CourrierCommand) -> anyhow::Result<()> {
                 nature,
                 destinataire_cle: destinataire.clone(),
             })?;
-            let printed = api.courrier_imprimer(texte)?;
-            ecrire(&printed, out)?;
+            let Some(adresse) = envoyer_a else {
+                let printed = api.courrier_imprimer(texte)?;
+                return ecrire(&printed, out, *json);
+            };
+            let envoye = api.courrier_imprimer_et_envoyer(CourrierEnvoi {
+                courrier: texte,
+                destinataire: adresse.clone(),
+            })?;
+            std::fs::copy(&envoye.imprime.chemin, out)
+                .with_context(|| format!("écriture du PDF dans {}", out.display()))?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "document": envoye.imprime.document.id,
+                        "fichier": out.display().to_string(),
+                        "message_id": envoye.message.message_id,
+                    })
+                );
+            } else {
+                println!(
+                    "{} enregistré (document {}) : {} ; message <{}> en attente d'envoi à {}",
+                    envoye.imprime.document.nature_libelle,
+                    envoye.imprime.document.id,
+                    out.display(),
+                    envoye.message.message_id,
+                    envoye.message.destinataire
+                );
+            }
         }
     }
     Ok(())

@@ -10,6 +10,7 @@ mod compta;
 mod consultation;
 mod cotation;
 mod documents;
+mod messagerie;
 mod sauvegarde;
 mod serve;
 mod session;
@@ -66,6 +67,11 @@ enum Command {
     Courrier {
         #[command(subcommand)]
         command: documents::CourrierCommand,
+    },
+    /// Secure messaging (MSSanté): the mailbox, the outbox, sending printed documents.
+    Messagerie {
+        #[command(subcommand)]
+        command: messagerie::MessagerieCommand,
     },
     /// Integrity of the database and of the audit chain (exit code 1 when broken).
     Check {
@@ -266,6 +272,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Consultation { command } => consultation::run(open(&cli)?, command)?,
         Command::Ordonnance { command } => documents::run_ordonnance(open(&cli)?, command)?,
         Command::Courrier { command } => documents::run_courrier(open(&cli)?, command)?,
+        Command::Messagerie { command } => messagerie::run(open(&cli)?, command)?,
         Command::Check { json } => consultation::check(open(&cli)?, *json)?,
         Command::Cotation { command } => cotation::run(command)?,
         Command::Compta { command } => compta::run_compta(open(&cli)?, command)?,

@@ -8,6 +8,7 @@ use appligarde_documents::{
 };
 use appligarde_domain::garde::Sexe as SexeDomaine;
 use appligarde_store::documents::{self as store_docs, NouveauDocument};
+use appligarde_store::messagerie as store_mss;
 use appligarde_store::{consultation::Fiche, patient::Patient};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -442,7 +443,18 @@ impl Api {
     /// from the store, never from the caller.
     pub fn courrier_imprimer(&self, t: CourrierTexte) -> Result<DocumentImprimeDto, ApiError> {
         let acteur = self.acteur(Besoin::Medecin)?;
-        let ctx = self.documents_contexte(t.consultation_id, &acteur)?;
+        let prepare = self.courrier_prepare(t, &acteur)?;
+        self.courrier_imprimer_prepare(&prepare, None, &acteur)
+    }
+
+    /// The letter as it will be recorded, made from the store and the doctor's text.
+    pub(crate) fn courrier_prepare(
+        &self,
+        t: CourrierTexte,
+        acteur: &Acteur,
+    ) -> Result<CourrierPrepare, ApiError> {
+        let ctx = self.documents_contexte(t.consultation_id, acteur)?;
+        let patient_id = ctx.fiche.patient_id;
         let entree = Entree::Courrier(CourrierEntree {
             nature: t.nature,
             date: ctx.date,
@@ -462,20 +474,40 @@ impl Api {
                 .collect(),
             formule_finale: t.formule_finale.trim().to_owned(),
         });
-        let destinataire = match &entree {
+        Ok(CourrierPrepare {
+            entree_json: serde_json::to_string(&entree).map_err(ApiError::internal)?,
+            entree,
+            consultation_id: t.consultation_id,
+            patient_id,
+            destinataire_cle: t
+                .destinataire_cle
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned),
+        })
+    }
+
+    /// Prints a prepared letter; with `message`, the message is queued in the same transaction
+    /// as the print's record.
+    pub(crate) fn courrier_imprimer_prepare(
+        &self,
+        p: &CourrierPrepare,
+        message: Option<&MessagePret>,
+        acteur: &Acteur,
+    ) -> Result<DocumentImprimeDto, ApiError> {
+        let destinataire = match &p.entree {
             Entree::Courrier(c) => c.destinataire.clone(),
             Entree::Ordonnance(_) => String::new(),
         };
-        self.documents_imprimer(
-            t.consultation_id,
-            &entree,
-            t.destinataire_cle
-                .as_deref()
-                .map(str::trim)
-                .filter(|c| !c.is_empty()),
+        self.documents_imprimer_avec(
+            p.consultation_id,
+            &p.entree,
+            p.destinataire_cle.as_deref(),
             &destinataire,
             None,
-            &acteur,
+            message,
+            acteur,
         )
     }
 
@@ -639,6 +671,29 @@ impl Api {
         reimpression_de: Option<i64>,
         acteur: &Acteur,
     ) -> Result<DocumentImprimeDto, ApiError> {
+        self.documents_imprimer_avec(
+            consultation_id,
+            entree,
+            destinataire_cle,
+            destinataire,
+            reimpression_de,
+            None,
+            acteur,
+        )
+    }
+
+    /// [`Api::documents_imprimer`], queuing `message` (for this document) in the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn documents_imprimer_avec(
+        &self,
+        consultation_id: i64,
+        entree: &Entree,
+        destinataire_cle: Option<&str>,
+        destinataire: &str,
+        reimpression_de: Option<i64>,
+        message: Option<&MessagePret>,
+        acteur: &Acteur,
+    ) -> Result<DocumentImprimeDto, ApiError> {
         let pdf = entree.rendre()?;
         let empreinte = docs::empreinte(&pdf);
         let json = serde_json::to_string(entree).map_err(ApiError::internal)?;
@@ -647,7 +702,7 @@ impl Api {
         let mut store = self.store();
         let dossier = store.data_dir().join("documents");
         let doc_id = store.write(|tx| {
-            store_docs::enregistrer_impression(
+            let id = store_docs::enregistrer_impression(
                 tx,
                 &NouveauDocument {
                     consultation_id,
@@ -660,7 +715,21 @@ impl Api {
                 },
                 Some(acteur.id),
                 &now,
-            )
+            )?;
+            if let Some(m) = message {
+                store_mss::mettre_en_file(
+                    tx,
+                    &store_mss::NouvelEnvoi {
+                        document_id: id,
+                        destinataire: &m.destinataire,
+                        message_id: &m.message_id,
+                        message: &m.octets,
+                    },
+                    Some(acteur.id),
+                    &now,
+                )?;
+            }
+            Ok(id)
         })?;
         let doc = store
             .document_imprime(doc_id)?
@@ -880,6 +949,70 @@ impl Api {
 pub fn rendre_entree(entree_json: &str) -> Result<Vec<u8>, ApiError> {
     let entree: Entree = serde_json::from_str(entree_json).map_err(ApiError::internal)?;
     entree.rendre()
+}
+
+/// A letter made from the store and the doctor's text, not recorded yet.
+pub(crate) struct CourrierPrepare {
+    entree: Entree,
+    /// The input as it will be recorded (what [`document_pour_envoi`] reads).
+    pub entree_json: String,
+    pub consultation_id: i64,
+    pub patient_id: i64,
+    destinataire_cle: Option<String>,
+}
+
+/// A message ready to queue in the same transaction as the print it carries.
+pub(crate) struct MessagePret {
+    pub destinataire: String,
+    pub message_id: String,
+    pub octets: Vec<u8>,
+}
+
+/// What the secure messaging needs of a recorded document: its PDF rendered again from the
+/// recorded input (the same bytes as printed) and the identity traits, signer and MMG it was
+/// printed with.
+pub(crate) struct DocumentPourEnvoi {
+    pub pdf: Vec<u8>,
+    pub nature: &'static str,
+    pub date: NaiveDate,
+    pub patient_nom: String,
+    pub patient_prenom: String,
+    /// `F`, `M` or `I`.
+    pub patient_sexe: String,
+    pub patient_naissance: NaiveDate,
+    pub medecin_nom: String,
+    pub medecin_prenom: String,
+    pub medecin_rpps: String,
+    pub medecin_titre: String,
+    pub mmg_nom: String,
+}
+
+pub(crate) fn document_pour_envoi(entree_json: &str) -> Result<DocumentPourEnvoi, ApiError> {
+    let entree: Entree = serde_json::from_str(entree_json).map_err(ApiError::internal)?;
+    let pdf = entree.rendre()?;
+    let (date, patient, prescripteur, etablissement) = match &entree {
+        Entree::Ordonnance(o) => (o.date, &o.patient, &o.prescripteur, &o.etablissement),
+        Entree::Courrier(c) => (c.date, &c.patient, &c.prescripteur, &c.etablissement),
+    };
+    Ok(DocumentPourEnvoi {
+        nature: entree.nature(),
+        date,
+        patient_nom: patient.nom.clone(),
+        patient_prenom: patient.prenom.clone(),
+        patient_sexe: patient.sexe.clone(),
+        patient_naissance: patient.date_naissance,
+        medecin_nom: prescripteur.nom.clone(),
+        medecin_prenom: prescripteur.prenom.clone(),
+        medecin_rpps: prescripteur.rpps.clone(),
+        medecin_titre: prescripteur.titre.clone(),
+        mmg_nom: etablissement.nom.clone(),
+        pdf,
+    })
+}
+
+/// The French name of a document kind (`medecin_traitant` → "Courrier au médecin traitant").
+pub(crate) fn libelle_nature(code: &str) -> &'static str {
+    nature_libelle(code)
 }
 
 /// The code of a letter kind as the CLI spells it (`medecin-traitant`, `urgences`, `certificat`).

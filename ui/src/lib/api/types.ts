@@ -1149,6 +1149,46 @@ lignes: Array<number>,
  */
 message: string, };
 
+export type MessagerieReglagesSaisie = { adresse: string, serveur: string, port?: number, certificat_base64?: string, mot_de_passe_certificat?: string, ca_pem?: string, };
+
+export type MessagerieReglagesDto = { adresse: string, serveur: string, port: number, 
+/**
+ * The client certificate's subject, None without one.
+ */
+certificat: string | null, 
+/**
+ * Whether an extra certificate authority is trusted.
+ */
+ca: boolean, modifie_le: string, };
+
+export type MessageEnvoi = { document_id: number, destinataire: string, };
+
+export type MessagerieFileQuery = { document_id?: number, };
+
+export type EnvoiDto = { id: number, document_id: number, consultation_id: number, destinataire: string, message_id: string, 
+/**
+ * `en_attente`, `en_cours`, `envoye`, `echec`.
+ */
+statut: string, 
+/**
+ * "en attente", "envoi en cours", "envoyé", "échec".
+ */
+statut_libelle: string, tentatives: number, prochain_essai: string, 
+/**
+ * The French reason of the last failure (empty when none).
+ */
+raison: string, cree_le: string, envoye_le: string | null, };
+
+export type EnvoiRapport = { envoyes: number, en_attente: number, echecs: number, 
+/**
+ * The messages this pass tried, in their new state.
+ */
+messages: Array<EnvoiDto>, };
+
+export type CourrierEnvoi = { courrier: CourrierTexte, destinataire: string, };
+
+export type CourrierEnvoye = { imprime: DocumentImprimeDto, message: EnvoiDto, };
+
 export interface Commands {
   app_info: { args: null; result: AppInfo };
   mmg_get: { args: null; result: MmgSettings };
@@ -1251,4 +1291,10 @@ export interface Commands {
   courrier_imprimer: { args: CourrierTexte; result: DocumentImprimeDto };
   documents_list: { args: Id; result: Array<DocumentDto> };
   document_reimprimer: { args: Id; result: DocumentImprimeDto };
+  messagerie_reglages_get: { args: null; result: MessagerieReglagesDto | null };
+  messagerie_reglages_save: { args: MessagerieReglagesSaisie; result: MessagerieReglagesDto };
+  messagerie_envoyer: { args: MessageEnvoi; result: EnvoiDto };
+  courrier_imprimer_et_envoyer: { args: CourrierEnvoi; result: CourrierEnvoye };
+  messagerie_file: { args: MessagerieFileQuery; result: Array<EnvoiDto> };
+  messagerie_envoyer_file: { args: null; result: EnvoiRapport };
 }
