@@ -4,6 +4,21 @@
 -- as text files; later ones come from the hub.
 -- Released migrations are never edited: add a new numbered file instead.
 
+-- A convention text is a reference publication like the others: the list of applied publications
+-- admits its kind (SQLite cannot change a CHECK in place: the table is rebuilt, rows kept).
+CREATE TABLE reference_appliquee_0014 (
+    version      INTEGER PRIMARY KEY,
+    nature       TEXT NOT NULL
+        CHECK (nature IN ('rpps', 'annuaire', 'tarifs', 'cim10', 'convention')),
+    publiee_le   TEXT NOT NULL,
+    appliquee_le TEXT NOT NULL,
+    resume       TEXT NOT NULL
+) STRICT;
+INSERT INTO reference_appliquee_0014 (version, nature, publiee_le, appliquee_le, resume)
+SELECT version, nature, publiee_le, appliquee_le, resume FROM reference_appliquee;
+DROP TABLE reference_appliquee;
+ALTER TABLE reference_appliquee_0014 RENAME TO reference_appliquee;
+
 -- The texts known here: received from the hub, or read from the package's files when a user
 -- accepted or refused them (so that what was accepted is kept word for word).
 CREATE TABLE convention_texte (
