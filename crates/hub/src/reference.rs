@@ -669,6 +669,34 @@ mod tests {
     }
 
     #[test]
+    fn a_convention_text_is_checked_and_published_as_json() {
+        use appligarde_protocol::{ConventionText, ConventionType};
+        let shipped = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../packaging/conventions/charte-v1.txt"
+        ))
+        .unwrap();
+        let prepared = prepare_convention(ConventionType::Charte, 1, shipped).unwrap();
+        assert_eq!(prepared.kind, ReferenceKind::Convention);
+        let text: ConventionText = serde_json::from_str(&prepared.content).unwrap();
+        assert_eq!((text.convention, text.version), (ConventionType::Charte, 1));
+        assert!(text.text.starts_with("CHARTE DES UTILISATEURS"));
+        // (file, version, what the message must name)
+        let cases: [(&[u8], u32, &str); 4] = [
+            (b"Texte", 0, "commence \u{e0} 1"),
+            (b"   \n  ", 1, "vide"),
+            (b"\xff\xfe texte", 1, "UTF-8"),
+            (b"Texte\x07avec une sonnerie", 1, "contr\u{f4}le"),
+        ];
+        for (bytes, version, words) in cases {
+            let error = prepare_convention(ConventionType::Mmg, version, bytes.to_vec())
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(words), "{error} should mention {words}");
+        }
+    }
+
+    #[test]
     fn malformed_reference_files_are_refused_in_french() {
         // (file, what the message must name)
         type Prepare = fn(Vec<u8>) -> Result<Prepared, Error>;
