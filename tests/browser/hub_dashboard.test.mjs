@@ -167,6 +167,14 @@ async function seedYear(mmg, size, seed) {
   for (let i = 0; i < aggregates.length; i += 500) {
     await post('/api/v1/aggregates', { aggregates: aggregates.slice(i, i + 500) }, device.device_token);
   }
+  // The MMG's admin accepted the convention of use (version 1) on 2 January; the charter is left
+  // unaccepted (the fleet view then says « aucune »).
+  const response = await fetch(`${url}/api/v1/conventions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${device.device_token}` },
+    body: JSON.stringify({ accepted: [{ type: 'mmg', version: 1, accepted_at: `${YEAR}-01-02T10:00:00Z` }] }),
+  });
+  assert.equal(response.status, 204);
 }
 
 before(async () => {
@@ -356,5 +364,28 @@ test('the day view draws a month day by day and slot by slot, then a single day'
   assert.equal((await fetch(`${url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status, 401);
 
   assert.deepEqual(problems, [], 'no script error in the page');
+  await page.close();
+});
+
+test("the fleet section shows which convention each MMG of the coordinator's département accepted", async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'fr-FR' });
+  await page.goto(`${url}/dashboard/?annee=${YEAR}`);
+  await page.locator('#login').fill('coord44');
+  await page.locator('#password').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Parc : conventions acceptées' }).waitFor();
+  const rows = page.locator('#parc-table tbody tr');
+  await rows.first().waitFor();
+  const texts = await rows.allTextContents();
+  const of44 = Object.keys(mmgs).filter((n) => mmgs[n].departement === '44');
+  assert.equal(texts.length, of44.length, texts.join('\n'));
+  for (const name of of44) {
+    const row = texts.find((t) => t.includes(name));
+    assert.ok(row, `${name} in the fleet`);
+    assert.match(row, new RegExp(`v1 le 02/01/${YEAR}`));
+    assert.match(row, /aucune/);
+    assert.match(row, /à relancer/);
+  }
+  assert.ok(!texts.some((t) => t.includes("MMG d'Angers")), 'no MMG of 49 for a coordinator of 44');
   await page.close();
 });

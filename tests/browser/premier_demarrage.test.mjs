@@ -58,13 +58,22 @@ test('the first start walks its five steps with the keyboard and resumes after a
   await p.keyboard.press('Enter');
 
   // 2. The admin account: its first field has the focus.
-  await step(p, 2, 'Compte administrateur');
+  await step(p, 2, 'Compte administrateur et convention');
   await p.waitForFunction(() => document.activeElement?.id === 'pa-nom');
   await p.keyboard.type('RENAUD');
   await p.keyboard.press('Tab');
   await p.keyboard.type('Marc');
   await tabTo(p, '#pa-mdp');
   await p.keyboard.type('mot-de-passe-premier');
+  await p.keyboard.press('Enter');
+
+  // Then the URML's convention of use, read and accepted by the admin (issue 21): its text has the
+  // focus, Tab reaches « J'accepte ».
+  await p.getByRole('heading', { name: "Convention d'utilisation de la MMG — version 1" }).waitFor();
+  await step(p, 2, 'Compte administrateur et convention');
+  await p.waitForFunction(() => document.activeElement?.dataset.testid === 'conventions-texte');
+  await p.keyboard.press('Tab');
+  assert.equal(await p.evaluate(() => document.activeElement?.textContent?.trim()), "J'accepte");
   await p.keyboard.press('Enter');
 
   // 3. The recovery code, then its last group typed back (a wrong one first).
@@ -110,6 +119,12 @@ test('the first start walks its five steps with the keyboard and resumes after a
 
   await p.waitForFunction(() => document.activeElement?.id === 'pd-hub-url');
   await tabTo(p, '[data-testid="plus-tard"]');
+  await p.keyboard.press('Enter');
+
+  // The admin's own charter, before any patient data.
+  await p.getByRole('heading', { name: 'Charte des utilisateurs — version 1' }).waitFor();
+  await p.waitForFunction(() => document.activeElement?.dataset.testid === 'conventions-texte');
+  await p.keyboard.press('Tab');
   await p.keyboard.press('Enter');
 
   // The app, with its navigation and the MMG's name, the admin logged in.

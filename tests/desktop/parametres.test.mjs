@@ -34,6 +34,11 @@ test('Paramètres: a new MMG name survives a restart of the app', async () => {
     await app.type('#pa-prenom', 'Marc');
     await app.type('#pa-mdp', 'mot-de-passe-e2e');
     await app.click('form button[type="submit"]');
+    // Still step 2: the URML's convention of use, accepted by the admin (issue 21).
+    await app.until(() => app.text('[data-testid="conventions-texte"]'), (t) => t.startsWith("CONVENTION D'UTILISATION"), {
+      what: "the MMG's convention of use",
+    });
+    await app.click('[data-testid="conventions-accepter"]');
     // Step 3: the recovery code of the new database, then its last group typed back.
     const code = await app.until(() => app.text('[data-testid="code-recuperation"]'), (t) => /^[0-9A-Z]{4}(-[0-9A-Z]{4}){7}$/.test(t), {
       what: 'the recovery code in the assistant',
@@ -51,6 +56,11 @@ test('Paramètres: a new MMG name survives a restart of the app', async () => {
     await app.until(() => app.text('[data-testid="utilisateur"]'), (t) => t === 'Marc RENAUD', {
       what: 'the first admin logged in, the assistant finished',
     });
+    // The admin's own charter, before any screen.
+    await app.until(() => app.text('[data-testid="conventions-texte"]'), (t) => t.startsWith('CHARTE DES UTILISATEURS'), {
+      what: "the users' charter",
+    });
+    await app.click('[data-testid="conventions-accepter"]');
     await app.click('[data-testid="nav-parametres"]');
 
     await app.until(() => app.value('#mmg-nom'), (v) => v === 'MMG provisoire', { what: 'the identity typed at first start' });

@@ -55,6 +55,11 @@ test('the desktop package holds the app, the CLI, the desktop entry, the icons a
   const copyright = readFileSync(join(racine, 'usr/share/doc/appligarde/copyright'), 'utf8');
   assert.match(copyright, /^Format: https:\/\/www\.debian\.org\/doc\/packaging-manuals\/copyright-format\/1\.0\//);
   assert.ok(existsSync(join(racine, 'usr/share/doc/appligarde/changelog.gz')));
+  // The first versions of the conventions, where the installed app looks for them
+  // (<exe>/../share/appligarde/conventions).
+  for (const [fichier, titre] of [['convention-mmg-v1.txt', /^CONVENTION D'UTILISATION/], ['charte-v1.txt', /^CHARTE DES UTILISATEURS/]]) {
+    assert.match(readFileSync(join(racine, 'usr/share/appligarde/conventions', fichier), 'utf8'), titre, fichier);
+  }
 });
 
 test('the desktop package depends on every package whose shared libraries its binaries link', () => {

@@ -25,6 +25,7 @@ pub fn typescript_file() -> String {
     .chain(crate::reglages::ts_decls(&cfg))
     .chain(crate::patient::ts_decls(&cfg))
     .chain(crate::premier_demarrage::ts_decls(&cfg))
+    .chain(crate::conventions::ts_decls(&cfg))
     .chain(crate::consultation::ts_decls(&cfg))
     .chain(crate::garde::ts_decls(&cfg))
     .chain(crate::journal::ts_decls(&cfg))

@@ -27,6 +27,9 @@ pub enum ErrorCode {
     Locked,
     /// The logged-in user's role does not allow this (reception and clinical notes, non-admins).
     Forbidden,
+    /// The current MMG convention or users' charter is not accepted (or its text cannot be
+    /// found): patient data stays closed; show the conventions screen and the message.
+    ConventionNonAcceptee,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]

@@ -22,6 +22,7 @@ pub mod annuaire;
 pub mod cim10;
 pub mod compta;
 pub mod consultation;
+pub mod conventions;
 pub mod cotation;
 pub mod demo;
 pub mod documents;
@@ -104,6 +105,8 @@ pub struct Api {
     cim10: Arc<cim10::Cim10Actif>,
     /// The network side of the sync, plugged in by the shell and the CLI ([`synchro::Hub`]).
     hub: std::sync::OnceLock<Arc<dyn synchro::Hub>>,
+    /// The folder of the shipped conventions and the versions the session is held to.
+    conventions: conventions::Conventions,
 }
 
 impl Api {
@@ -126,7 +129,15 @@ impl Api {
             nomenclature: cim10.clone(),
             cim10,
             hub: std::sync::OnceLock::new(),
+            conventions: conventions::Conventions::new(conventions::dossier_par_defaut()),
         })
+    }
+
+    /// Reads the shipped conventions from `dossier` instead of [`conventions::dossier_par_defaut`]
+    /// (tests of a missing or newer text).
+    pub fn with_conventions_dir(mut self, dossier: PathBuf) -> Self {
+        self.conventions = conventions::Conventions::new(dossier);
+        self
     }
 
     /// Replaces the diagnosis code set the consultations are checked against (the embedded CIM-10
@@ -204,8 +215,14 @@ impl Api {
     pub fn demo_seed(&self, options: DemoOptions) -> Result<DemoSummary, ApiError> {
         let now = self.clock.now_local();
         let stamp = self.clock.now_utc_text();
-        let mut store = self.store();
-        demo::seed(&mut store, &options, now, &stamp)
+        let summary = {
+            let mut store = self.store();
+            demo::seed(&mut store, &options, now, &stamp)?
+        };
+        // Its accounts accept the shipped texts (journaled as the demo's): the demo opens on
+        // patient data; the asking is shown by a new version or a new database.
+        self.conventions_demo()?;
+        Ok(summary)
     }
 
     /// Proposes the NGAP codes of an act; the MMG's département is used when the request has none.
@@ -235,14 +252,42 @@ impl Api {
 
     /// The gate of [`Api::invoke`]: a command outside [`COMMANDES_SANS_SESSION`] needs a logged-in
     /// user and an unlocked screen (checked without counting as activity, so a polling screen does
-    /// not keep a session open).
+    /// not keep a session open); one outside [`COMMANDES_SANS_CONVENTION`] also needs the current
+    /// MMG convention accepted by an admin and the current charter by the user.
     fn ouvert_a(&self, command: &str) -> Result<(), ApiError> {
         if COMMANDES_SANS_SESSION.contains(&command) {
             return Ok(());
         }
-        self.session_ouverte()
+        self.session_ouverte()?;
+        if COMMANDES_SANS_CONVENTION.contains(&command) {
+            return Ok(());
+        }
+        self.conventions_verifier()
     }
 }
+
+/// The commands a logged-in user reaches before the conventions are accepted (see
+/// [`conventions`]): the conventions screen, their own password, the first-start assistant's
+/// steps after the admin account (recovery code, backup, hub enrollment) and the sync (which
+/// brings new texts). None reads a patient's record; every other command is refused with the
+/// French reason (`convention_non_acceptee`), whatever its own rule.
+pub const COMMANDES_SANS_CONVENTION: &[&str] = &[
+    "conventions_etat",
+    "convention_accepter",
+    "convention_refuser",
+    "app_info",
+    "mot_de_passe_changer",
+    "premier_demarrage_code_confirmer",
+    "premier_demarrage_inscription_reporter",
+    "recovery_code_show",
+    "fiche_recuperation",
+    "sauvegarde_etat",
+    "sauvegarde_reglages_save",
+    "sauvegarde_maintenant",
+    "sync_statut",
+    "sync_maintenant",
+    "hub_inscrire",
+];
 
 /// The commands that answer without a logged-in user (nobody logged in, or the screen locked):
 /// what the login screen and the start of the app need, nothing that reads the MMG's records. Every
@@ -363,6 +408,9 @@ commands! {
     premier_demarrage_identite(MmgSettings) -> premier_demarrage::PremierDemarrageEtat;
     premier_demarrage_code_confirmer(premier_demarrage::ConfirmationCode) -> premier_demarrage::PremierDemarrageEtat;
     premier_demarrage_inscription_reporter() -> premier_demarrage::PremierDemarrageEtat;
+    conventions_etat() -> conventions::ConventionsEtat;
+    convention_accepter(conventions::ConventionDecision) -> conventions::ConventionsEtat;
+    convention_refuser(conventions::ConventionDecision) -> conventions::ConventionsEtat;
     comptes_list() -> Vec<session::CompteDto>;
     compte_mot_de_passe_reinitialiser(session::MotDePasseReinitialisation) -> session::CompteDto;
     reglages_garde_get() -> administration::ReglagesGarde;

@@ -37,7 +37,7 @@ impl EtapeDemarrage {
     pub fn titre(self) -> &'static str {
         match self {
             Self::Identite => "Identité de la MMG",
-            Self::Administrateur => "Compte administrateur",
+            Self::Administrateur => "Compte administrateur et convention",
             Self::CodeRecuperation => "Code de récupération",
             Self::Sauvegarde => "Première sauvegarde",
             Self::Inscription => "Inscription au hub",
@@ -76,7 +76,7 @@ impl Api {
     /// The steps of the first start and the current one. Answers before any login; the first
     /// time every step is found done, the end of the assistant is recorded.
     pub fn premier_demarrage_etat(&self) -> Result<PremierDemarrageEtat, ApiError> {
-        let mut store = self.store();
+        let store = self.store();
         let marqueurs = store.premier_demarrage()?;
         let total = EtapeDemarrage::TOUTES.len() as u32;
         if marqueurs.termine_le.is_some() {
@@ -96,12 +96,16 @@ impl Api {
             });
         }
         let identite = store.mmg_identity()?.is_some();
-        let administrateur = store.a_des_comptes()?;
+        let comptes = store.a_des_comptes()?;
         let code = marqueurs.code_confirme_le.is_some();
         let sauvegarde = !store.sauvegarde_destinations()?.is_empty()
             && store.derniere_sauvegarde_reussie()?.is_some();
         let inscription =
             marqueurs.inscription_reportee_le.is_some() || store.hub_inscription()?.is_some();
+        drop(store);
+        // Step 2 is the admin account and the MMG's convention of use accepted by that admin.
+        let administrateur = comptes && self.convention_mmg_acceptee()?;
+        let mut store = self.store();
         let faites = [identite, administrateur, code, sauvegarde, inscription];
         // Steps in order: a later step never counts before an earlier one is done.
         let courante = faites.iter().position(|f| !f);

@@ -26,12 +26,25 @@ const ATTENTE_APRES_ECHECS_S: i64 = 60;
 pub(crate) struct Session {
     connecte: Option<Connecte>,
     echecs: HashMap<i64, (u32, DateTime<Utc>)>,
+    /// Counts the logins of this process: each one starts a new session.
+    connexions: u64,
 }
 
 struct Connecte {
     utilisateur: Utilisateur,
     verrouillee: bool,
     derniere_activite: DateTime<Utc>,
+    /// Which login of this process this session is ([`Session::connexions`]).
+    numero: u64,
+}
+
+/// The session in progress, as the conventions' gate needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SessionCourante {
+    /// Which login of this process (a new login, an unlock or a switch of user is a new one).
+    pub numero: u64,
+    pub utilisateur_id: i64,
+    pub est_admin: bool,
 }
 
 /// What a use case needs from the user.
@@ -263,6 +276,15 @@ impl Api {
         self.acteur_si(besoin, true)
     }
 
+    /// The user logged in (locked or not), and which login this is.
+    pub(crate) fn session_courante(&self) -> Option<SessionCourante> {
+        self.session().connecte.as_ref().map(|c| SessionCourante {
+            numero: c.numero,
+            utilisateur_id: c.utilisateur.id,
+            est_admin: c.utilisateur.est_admin,
+        })
+    }
+
     /// A user is logged in and the screen is not locked (the gate of `Api::invoke`). Unlike
     /// [`Api::acteur`], it does not count as activity.
     pub(crate) fn session_ouverte(&self) -> Result<(), ApiError> {
@@ -411,10 +433,13 @@ impl Api {
         {
             let mut session = self.session();
             session.echecs.remove(&id);
+            session.connexions += 1;
+            let numero = session.connexions;
             session.connecte = Some(Connecte {
                 utilisateur,
                 verrouillee: false,
                 derniere_activite: now,
+                numero,
             });
         }
         tracing::info!(user = id, "user logged in");

@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use appligarde_domain::DomainError;
-use appligarde_protocol::{DailyAggregate, PdsaSlot, Publication, ReferenceKind};
+use appligarde_protocol::{
+    ConventionAcceptance, DailyAggregate, PdsaSlot, Publication, ReferenceKind,
+};
 use appligarde_rpps::Filtre;
 use appligarde_store::StoreError;
 use appligarde_store::annuaire::{self as store_annuaire, EntreeLocale, ImportOptions, TypeLocal};
@@ -59,6 +61,8 @@ pub trait Poste: Send + Sync {
     fn synchro_noter_resultat(&self, erreur: Option<&str>) -> Result<(), ApiError>;
     fn synchro_reference_version(&self) -> Result<u64, ApiError>;
     fn reference_appliquer(&self, p: &Publication) -> Result<ReferenceDto, ApiError>;
+    /// The versions of the conventions accepted here and when (no name), sent at each sync.
+    fn conventions_acceptees(&self) -> Result<Vec<ConventionAcceptance>, ApiError>;
 }
 
 /// A shared desktop (the background task and the shell hold the [`Api`] in an `Arc`).
@@ -93,6 +97,9 @@ impl<P: Poste + ?Sized> Poste for Arc<P> {
     fn reference_appliquer(&self, p: &Publication) -> Result<ReferenceDto, ApiError> {
         (**self).reference_appliquer(p)
     }
+    fn conventions_acceptees(&self) -> Result<Vec<ConventionAcceptance>, ApiError> {
+        (**self).conventions_acceptees()
+    }
 }
 
 impl Poste for Api {
@@ -125,6 +132,9 @@ impl Poste for Api {
     }
     fn reference_appliquer(&self, p: &Publication) -> Result<ReferenceDto, ApiError> {
         Api::reference_appliquer(self, p)
+    }
+    fn conventions_acceptees(&self) -> Result<Vec<ConventionAcceptance>, ApiError> {
+        Api::conventions_acceptees(self)
     }
 }
 
@@ -166,7 +176,7 @@ pub struct SyncStatut {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReferenceDto {
     pub version: u64,
-    /// `rpps`, `annuaire`, `tarifs` or `cim10`.
+    /// `rpps`, `annuaire`, `tarifs`, `cim10` or `convention`.
     pub nature: String,
     pub publiee_le: String,
     pub appliquee_le: String,
@@ -475,6 +485,7 @@ impl Api {
                     .map(|v| format!("table des tarifs n° {} en vigueur", v.id))
             }),
             ReferenceKind::Cim10 => return self.appliquer_cim10(p, trace),
+            ReferenceKind::Convention => self.appliquer_convention(p, &now),
         };
         trace.resume = match resultat {
             Ok(resume) => resume,
@@ -613,6 +624,7 @@ fn publication_refusee(p: &Publication, raison: &str) -> ApiError {
         ReferenceKind::Annuaire => "l'annuaire",
         ReferenceKind::Tarifs => "la table des tarifs",
         ReferenceKind::Cim10 => "la CIM-10",
+        ReferenceKind::Convention => "un texte des conventions utilisateurs",
     };
     let raison = raison.trim_end_matches(['.', ' ']);
     ApiError::new(

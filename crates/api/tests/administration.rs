@@ -70,6 +70,12 @@ fn mmg() -> Mmg {
         .compte_creer(saisie("MORIN", "Claire", "accueil", None))
         .unwrap()
         .id;
+    // Each account accepts the conventions (the admin first: the MMG's convention), then the
+    // admin is logged in again.
+    for id in [admin, medecin, accueil, admin] {
+        login(&api, id, MDP).unwrap();
+        accepter_conventions(&api);
+    }
     Mmg {
         api,
         _dir: dir,
@@ -85,6 +91,24 @@ fn login(api: &Api, id: i64, mot_de_passe: &str) -> Result<(), appligarde_api::A
         mot_de_passe: mot_de_passe.into(),
     })
     .map(|_| ())
+}
+
+/// The logged-in user accepts, through the window's commands, every convention text they decide on
+/// (the MMG's convention of use for an admin, the users' charter for everyone): patient data waits
+/// for them (issue 21).
+fn accepter_conventions(api: &Api) {
+    let etat = api
+        .invoke("conventions_etat", serde_json::Value::Null)
+        .unwrap();
+    for c in etat["conventions"].as_array().unwrap() {
+        if c["peut_decider"] == true && c["acceptee"] == false {
+            api.invoke(
+                "convention_accepter",
+                serde_json::json!({"nature": c["nature"], "version": c["version"]}),
+            )
+            .unwrap();
+        }
+    }
 }
 
 #[test]

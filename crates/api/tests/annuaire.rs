@@ -12,6 +12,24 @@ use appligarde_store::KeySource;
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
+/// The logged-in user accepts, through the window's commands, every convention text they decide on
+/// (the MMG's convention of use for an admin, the users' charter for everyone): patient data waits
+/// for them (issue 21).
+fn accepter_conventions(api: &Api) {
+    let etat = api
+        .invoke("conventions_etat", serde_json::Value::Null)
+        .unwrap();
+    for c in etat["conventions"].as_array().unwrap() {
+        if c["peut_decider"] == true && c["acceptee"] == false {
+            api.invoke(
+                "convention_accepter",
+                serde_json::json!({"nature": c["nature"], "version": c["version"]}),
+            )
+            .unwrap();
+        }
+    }
+}
+
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../rpps/tests/data/PS_LibreAcces_Personne_activite_sample.txt"
@@ -37,6 +55,7 @@ fn admin(api: &Api) {
         mot_de_passe: Some("mot-de-passe-admin".into()),
     })
     .unwrap();
+    accepter_conventions(api);
     api.mmg_save(appligarde_api::dto::MmgSettings {
         nom: "MMG d'Ancenis".into(),
         departement: "44".into(),

@@ -19,6 +19,24 @@ fn open(dir: &std::path::Path) -> Api {
     Api::open_with_clock(&config, Arc::new(clock)).unwrap()
 }
 
+/// The logged-in user accepts, through the window's commands, every convention text they decide on
+/// (the MMG's convention of use for an admin, the users' charter for everyone): patient data waits
+/// for them (issue 21).
+fn accepter_conventions(api: &Api) {
+    let etat = api
+        .invoke("conventions_etat", serde_json::Value::Null)
+        .unwrap();
+    for c in etat["conventions"].as_array().unwrap() {
+        if c["peut_decider"] == true && c["acceptee"] == false {
+            api.invoke(
+                "convention_accepter",
+                serde_json::json!({"nature": c["nature"], "version": c["version"]}),
+            )
+            .unwrap();
+        }
+    }
+}
+
 /// The first admin of a new store, logged in: only the MMG admin may change the MMG's identity.
 fn admin(api: &Api) {
     api.compte_initial(appligarde_api::session::CompteSaisie {
@@ -31,6 +49,7 @@ fn admin(api: &Api) {
         mot_de_passe: Some("mot-de-passe-admin".into()),
     })
     .unwrap();
+    accepter_conventions(api);
 }
 
 #[test]

@@ -27,6 +27,24 @@ fn ouvrir(dir: &Path) -> Api {
     Api::open(&config(dir)).unwrap()
 }
 
+/// The logged-in user accepts, through the window's commands, every convention text they decide on
+/// (the MMG's convention of use for an admin, the users' charter for everyone): patient data waits
+/// for them (issue 21).
+fn accepter_conventions(api: &Api) {
+    let etat = api
+        .invoke("conventions_etat", serde_json::Value::Null)
+        .unwrap();
+    for c in etat["conventions"].as_array().unwrap() {
+        if c["peut_decider"] == true && c["acceptee"] == false {
+            api.invoke(
+                "convention_accepter",
+                serde_json::json!({"nature": c["nature"], "version": c["version"]}),
+            )
+            .unwrap();
+        }
+    }
+}
+
 fn identite() -> MmgSettings {
     MmgSettings {
         nom: "MMG du Pays de Retz".into(),
@@ -127,8 +145,13 @@ fn the_assistant_walks_five_steps_and_resumes_after_a_stop_at_each() {
     let api = reprise(dir.path(), api, Some(EtapeDemarrage::Administrateur));
     assert_eq!(api.mmg_get().unwrap().nom, "MMG du Pays de Retz");
 
-    // 2. The admin account.
+    // 2. The admin account, then the MMG's convention of use accepted by that admin (issue 21):
+    // the step stays until then, also after a stop.
     api.compte_initial(admin()).unwrap();
+    assert_eq!(courante(&api), Some(EtapeDemarrage::Administrateur));
+    let api = reprise(dir.path(), api, Some(EtapeDemarrage::Administrateur));
+    connecter_admin(&api);
+    accepter_conventions(&api);
     assert_eq!(courante(&api), Some(EtapeDemarrage::CodeRecuperation));
     let api = reprise(dir.path(), api, Some(EtapeDemarrage::CodeRecuperation));
     // The identity step is closed now: Paramètres changes it, as the admin.
@@ -231,6 +254,7 @@ fn an_admin_made_before_the_identity_still_gets_the_identity_step_first() {
     let dir = tempfile::tempdir().unwrap();
     let api = ouvrir(dir.path());
     api.compte_initial(admin()).unwrap();
+    accepter_conventions(&api);
     let e = etat(&api);
     assert_eq!(e.etape_courante, Some(EtapeDemarrage::Identite));
     assert!(
@@ -290,6 +314,7 @@ fn enrolling_with_the_hub_finishes_the_assistant_as_putting_it_off_does() {
     let api = ouvrir(dir.path());
     api.premier_demarrage_identite(identite()).unwrap();
     api.compte_initial(admin()).unwrap();
+    accepter_conventions(&api);
     let groupe = dernier_groupe(&api);
     api.premier_demarrage_code_confirmer(ConfirmationCode {
         dernier_groupe: groupe,
@@ -323,6 +348,8 @@ fn a_database_with_accounts_from_before_the_assistant_counts_as_set_up() {
             .conn()
             .execute_batch(
                 "DROP TABLE premier_demarrage;
+                 DROP TABLE convention_decision;
+                 DROP TABLE convention_texte;
                  DELETE FROM schema_migrations WHERE version >= 13;
                  PRAGMA user_version = 12;",
             )

@@ -150,7 +150,7 @@ fn error(e: ApiError) -> Response {
         ErrorCode::UnknownCommand | ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::Key => StatusCode::UNAUTHORIZED,
         ErrorCode::Unauthenticated | ErrorCode::Locked => StatusCode::UNAUTHORIZED,
-        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::Forbidden | ErrorCode::ConventionNonAcceptee => StatusCode::FORBIDDEN,
         ErrorCode::SchemaTooNew | ErrorCode::Storage => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     };

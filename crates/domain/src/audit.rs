@@ -25,6 +25,10 @@ pub enum Action {
     Deconnexion,
     Ouverture,
     Fermeture,
+    /// A version of the MMG's convention of use or of the users' charter accepted.
+    Acceptation,
+    /// The same, refused.
+    Refus,
 }
 
 impl Action {
@@ -40,6 +44,8 @@ impl Action {
         Action::Deconnexion,
         Action::Ouverture,
         Action::Fermeture,
+        Action::Acceptation,
+        Action::Refus,
     ];
 
     pub fn code(self) -> &'static str {
@@ -55,6 +61,8 @@ impl Action {
             Action::Deconnexion => "deconnexion",
             Action::Ouverture => "ouverture",
             Action::Fermeture => "fermeture",
+            Action::Acceptation => "acceptation",
+            Action::Refus => "refus",
         }
     }
 
@@ -71,6 +79,8 @@ impl Action {
             Action::Deconnexion => "Déconnexion",
             Action::Ouverture => "Ouverture",
             Action::Fermeture => "Fermeture",
+            Action::Acceptation => "Acceptation",
+            Action::Refus => "Refus",
         }
     }
 

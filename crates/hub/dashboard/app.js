@@ -142,6 +142,7 @@ async function start() {
   $("qui").textContent = `${state.me.login} (${role})`;
   fillFilters();
   await refresh();
+  await loadParc();
 }
 
 // ---- Filters -----------------------------------------------------------------------------
@@ -870,3 +871,39 @@ document.addEventListener("DOMContentLoaded", () => {
   $("export").addEventListener("click", exportCsv);
   if (state.token) start().catch(() => logout()); else $("login").focus();
 });
+
+// ---- Fleet: the conventions accepted by each MMG (GET /api/v1/parc) ------------------------
+
+function parcVersion(accepted, latest) {
+  if (!accepted) return "aucune";
+  const when = new Date(accepted.accepted_at).toLocaleDateString("fr-FR");
+  const old = latest !== null && accepted.version < latest ? " (ancienne)" : "";
+  return `v${accepted.version} le ${when}${old}`;
+}
+
+async function loadParc() {
+  const status = $("etat-parc");
+  const target = $("parc-table");
+  status.textContent = "Chargement…";
+  let parc;
+  try {
+    parc = await api("/api/v1/parc");
+  } catch (error) {
+    status.textContent = `Le parc n'a pas pu être lu : ${error.message}`;
+    return;
+  }
+  const latest = (v) => (v === null ? "aucune publiée (version du paquet)" : `v${v}`);
+  status.textContent = `Dernières versions publiées : convention ${latest(parc.published.mmg)}, ` +
+    `charte ${latest(parc.published.charte)}.`;
+  const rows = parc.mmgs.map((m) => [
+    m.departement,
+    m.name,
+    parcVersion(m.mmg, parc.published.mmg),
+    parcVersion(m.charte, parc.published.charte),
+    m.up_to_date ? "à jour" : "à relancer",
+    m.last_seen_at ? new Date(m.last_seen_at).toLocaleString("fr-FR") : "jamais",
+  ]);
+  target.replaceChildren(rows.length === 0
+    ? el("p", {}, "Aucune MMG.")
+    : dataTable(["Dépt", "MMG", "Convention d'utilisation", "Charte des utilisateurs", "État", "Dernier contact"], rows));
+}

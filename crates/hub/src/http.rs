@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use appligarde_protocol::{
-    AggregateBatch, AggregateReceipt, DailyStats, EnrollAnswer, EnrollRequest, Health,
-    HealthStatus, LoginAnswer, LoginRequest, REFERENCE_PATH,
+    AggregateBatch, AggregateReceipt, CONVENTIONS_PATH, ConventionAcceptances, DailyStats,
+    EnrollAnswer, EnrollRequest, Health, HealthStatus, LoginAnswer, LoginRequest,
+    REFERENCE_CONVENTIONS_PARAM, REFERENCE_PATH,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -30,7 +31,9 @@ use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
 use tower_governor::key_extractor::PeerIpKeyExtractor;
 
 use crate::state::AppState;
-use crate::{Error, VERSION, aggregates, auth, dashboard, enrollment, ids, migrate, reference};
+use crate::{
+    Error, VERSION, aggregates, auth, conventions, dashboard, enrollment, ids, migrate, reference,
+};
 
 /// Longest a health check may take before the database is reported unavailable: a monitor
 /// must get an answer even when PostgreSQL hangs instead of refusing.
@@ -109,6 +112,8 @@ fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
         (Method::POST, "/api/v1/aggregates", post(upload_aggregates)),
         (Method::GET, REFERENCE_PATH, get(reference_changes)),
+        (Method::POST, CONVENTIONS_PATH, post(upload_conventions)),
+        (Method::GET, "/api/v1/parc", get(parc)),
         (Method::GET, "/api/v1/me", get(me)),
         (Method::GET, "/api/v1/stats/daily", get(daily_stats)),
         (Method::GET, "/api/v1/stats/monthly", get(monthly_stats)),
@@ -488,8 +493,42 @@ async fn reference_changes(
             )
         })?,
     };
-    let changes = reference::changes_since(&client, since).await?;
+    let conventions = match query.get(REFERENCE_CONVENTIONS_PARAM).map(|v| v.trim()) {
+        None | Some("0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(_) => {
+            return Err(Error::BadRequest(
+                "le paramètre « conventions » vaut 1 (le poste lit les conventions) ou 0"
+                    .to_owned(),
+            ));
+        }
+    };
+    let changes = reference::changes_since(&client, since, conventions).await?;
     json_answer(&headers, &changes)
+}
+
+/// `POST /api/v1/conventions`: the versions of the convention of use and of the users' charter
+/// accepted in the calling PC's MMG (numbers and dates only), 204.
+async fn upload_conventions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, Error> {
+    let token = auth::bearer(&headers)?;
+    let mut client = state.pool.get().await?;
+    let device = auth::device_from_token(&client, token).await?;
+    let report: ConventionAcceptances = json_body(&headers, body, Compressed::Accepted)?;
+    conventions::upload(&mut client, &device, &report).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/parc`: which version of each text each MMG the user may read accepted.
+async fn parc(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
+    let token = auth::bearer(&headers)?;
+    let client = state.pool.get().await?;
+    let user = auth::user_from_token(&client, token).await?;
+    let parc = conventions::parc(&client, &user).await?;
+    json_answer(&headers, &parc)
 }
 
 /// `GET /api/v1/me`: who the session belongs to and which MMGs they may read.

@@ -47,6 +47,7 @@
 pub mod admin;
 pub mod aggregates;
 pub mod auth;
+pub mod conventions;
 mod dashboard;
 pub mod enrollment;
 mod error;

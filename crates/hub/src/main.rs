@@ -176,10 +176,26 @@ enum AdminCommand {
         kind: KindArg,
         /// Chemin du fichier.
         file: std::path::PathBuf,
+        /// Pour un texte (« convention ») : la convention d'utilisation de la MMG (mmg) ou la
+        /// charte des utilisateurs (charte).
+        #[arg(long = "type", value_enum)]
+        convention: Option<ConventionArg>,
+        /// Pour un texte (« convention ») : son numéro de version (1, 2, ...), plus grand que
+        /// celui de la version publiée avant.
+        #[arg(long = "version")]
+        text_version: Option<u32>,
         /// Affiche le résultat en JSON.
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ConventionArg {
+    /// La convention d'utilisation entre l'URML et la MMG (acceptée par l'administrateur).
+    Mmg,
+    /// La charte des utilisateurs (acceptée par chaque utilisateur).
+    Charte,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -193,6 +209,9 @@ enum KindArg {
     Tarifs,
     /// Une version de la CIM-10 (CSV « ; »).
     Cim10,
+    /// Un texte en français (UTF-8) : la convention d'utilisation de la MMG ou la charte des
+    /// utilisateurs (--type mmg|charte --version N).
+    Convention,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -414,7 +433,37 @@ async fn admin(database_url: Option<String>, command: AdminCommand) -> Result<()
             let codes = reference::set_region(&mut client, &departements).await?;
             println!("Région du hub : départements {}", codes.join(", "));
         }
-        AdminCommand::Publish { kind, file, json } => {
+        AdminCommand::Publish {
+            kind,
+            file,
+            convention,
+            text_version,
+            json,
+        } => {
+            let texte = match (kind, convention, text_version) {
+                (KindArg::Convention, Some(convention), Some(version)) => Some((
+                    match convention {
+                        ConventionArg::Mmg => appligarde_protocol::ConventionType::Mmg,
+                        ConventionArg::Charte => appligarde_protocol::ConventionType::Charte,
+                    },
+                    version,
+                )),
+                (KindArg::Convention, _, _) => {
+                    return Err(Error::InvalidInput(
+                        "un texte se publie avec son type et sa version : « admin publish \
+                         convention --type mmg|charte --version N FICHIER.txt »"
+                            .to_owned(),
+                    ));
+                }
+                (_, None, None) => None,
+                _ => {
+                    return Err(Error::InvalidInput(
+                        "--type et --version ne servent qu'à la publication d'un texte \
+                         (convention)"
+                            .to_owned(),
+                    ));
+                }
+            };
             let region = reference::region(&client).await?;
             let prepared = tokio::task::spawn_blocking(move || match kind {
                 KindArg::Rpps => reference::prepare_rpps_file(&file, &region),
@@ -425,10 +474,17 @@ async fn admin(database_url: Option<String>, command: AdminCommand) -> Result<()
                             file.display()
                         ))
                     })?;
-                    match other {
-                        KindArg::Annuaire => reference::prepare_annuaire(bytes),
-                        KindArg::Tarifs => reference::prepare_tarifs(bytes),
-                        KindArg::Cim10 | KindArg::Rpps => reference::prepare_cim10(bytes),
+                    match (other, texte) {
+                        (KindArg::Annuaire, _) => reference::prepare_annuaire(bytes),
+                        (KindArg::Tarifs, _) => reference::prepare_tarifs(bytes),
+                        (KindArg::Convention, Some((convention, version))) => {
+                            reference::prepare_convention(convention, version, bytes)
+                        }
+                        (KindArg::Cim10, _) => reference::prepare_cim10(bytes),
+                        // Checked above: an RPPS file is read as a stream, a text has its type.
+                        (KindArg::Rpps | KindArg::Convention, _) => Err(Error::InvalidInput(
+                            "publication incohérente : recommencez".to_owned(),
+                        )),
                     }
                 }
             })

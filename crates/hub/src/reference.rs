@@ -11,7 +11,9 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use appligarde_protocol::{Publication, ReferenceChanges, ReferenceKind};
+use appligarde_protocol::{
+    ConventionText, ConventionType, Publication, ReferenceChanges, ReferenceKind,
+};
 use appligarde_rpps::{Filtre, RppsReader, TextEncoding};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -384,6 +386,81 @@ pub fn prepare_annuaire(bytes: Vec<u8>) -> Result<Prepared, Error> {
     })
 }
 
+/// Largest convention text accepted (a few pages of French text are ~10 KB).
+pub const MAX_CONVENTION_BYTES: usize = 256 * 1024;
+
+/// Checks a version of the MMG's convention of use or of the users' charter: plain UTF-8 text,
+/// not empty, without control characters other than line breaks and tabs; a version from 1.
+/// Published as a [`ConventionText`] in JSON.
+pub fn prepare_convention(
+    convention: ConventionType,
+    version: u32,
+    bytes: Vec<u8>,
+) -> Result<Prepared, Error> {
+    if version == 0 {
+        return Err(Error::InvalidInput(
+            "la version d'un texte commence à 1 (--version 1, 2, ...)".to_owned(),
+        ));
+    }
+    if bytes.len() > MAX_CONVENTION_BYTES {
+        return Err(Error::InvalidInput(format!(
+            "le texte fait plus de {} Kio : est-ce bien le texte de {} ?",
+            MAX_CONVENTION_BYTES / 1024,
+            convention.libelle()
+        )));
+    }
+    let text = text_of(bytes, "du texte")?;
+    let text = text.trim().to_owned();
+    if text.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "le fichier de {} est vide",
+            convention.libelle()
+        )));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(Error::InvalidInput(
+            "le texte contient des caractères de contrôle : enregistrez-le en texte brut (.txt, \
+             UTF-8)"
+                .to_owned(),
+        ));
+    }
+    let lines = text.lines().count() as u64;
+    let content = serde_json::to_string(&ConventionText {
+        convention,
+        version,
+        text,
+    })
+    .map_err(|error| Error::Internal(Box::new(error)))?;
+    Ok(Prepared {
+        kind: ReferenceKind::Convention,
+        summary: format!(
+            "Texte publié : {}, version {version} ({lines} ligne(s)).",
+            convention.libelle()
+        ),
+        content,
+        items: lines,
+    })
+}
+
+/// The highest version of `convention` published so far (0: none).
+pub async fn latest_convention_version(
+    client: &impl tokio_postgres::GenericClient,
+    convention: ConventionType,
+) -> Result<u32, Error> {
+    let row = client
+        .query_one(
+            "SELECT coalesce(max((content::jsonb ->> 'version')::integer), 0) \
+             FROM reference_publication \
+             WHERE kind = 'convention' AND content::jsonb ->> 'type' = $1",
+            &[&convention.code()],
+        )
+        .await?;
+    Ok(u32::try_from(row.get::<_, i32>(0)).unwrap_or(0))
+}
+
 /// Stores `prepared` as the next version.
 pub async fn publish(client: &mut Client, prepared: &Prepared) -> Result<Published, Error> {
     let sha = crate::auth::secret_hash(&prepared.content);
@@ -393,6 +470,20 @@ pub async fn publish(client: &mut Client, prepared: &Prepared) -> Result<Publish
     // Readers are not blocked; a second publisher waits, so versions commit in order.
     tx.execute("LOCK TABLE reference_publication IN EXCLUSIVE MODE", &[])
         .await?;
+    // A convention's version, once published, never changes: a new text needs a higher one.
+    if prepared.kind == ReferenceKind::Convention {
+        let text: ConventionText = serde_json::from_str(&prepared.content)
+            .map_err(|error| Error::Internal(Box::new(error)))?;
+        let latest = latest_convention_version(&tx, text.convention).await?;
+        if text.version <= latest {
+            return Err(Error::InvalidInput(format!(
+                "la version {latest} de {} est déjà publiée : une nouvelle version doit porter \
+                 un numéro plus grand (--version {})",
+                text.convention.libelle(),
+                latest + 1
+            )));
+        }
+    }
     let row = tx
         .query_one(
             "INSERT INTO reference_publication (version, kind, content, content_sha256, items) \
@@ -415,21 +506,27 @@ pub async fn publish(client: &mut Client, prepared: &Prepared) -> Result<Publish
 }
 
 /// The first publication after version `since` (at most one: they can be large) and the latest
-/// version.
-pub async fn changes_since(client: &Client, since: u64) -> Result<ReferenceChanges, Error> {
+/// version. Convention publications count only for a desktop that reads them (`conventions`):
+/// an older one gets neither them nor their versions as `latest`.
+pub async fn changes_since(
+    client: &Client,
+    since: u64,
+    conventions: bool,
+) -> Result<ReferenceChanges, Error> {
     let since = i64::try_from(since).unwrap_or(i64::MAX);
     let latest: i64 = client
         .query_one(
-            "SELECT coalesce(max(version), 0) FROM reference_publication",
-            &[],
+            "SELECT coalesce(max(version), 0) FROM reference_publication \
+             WHERE $1 OR kind <> 'convention'",
+            &[&conventions],
         )
         .await?
         .get(0);
     let rows = client
         .query(
             "SELECT version, kind, published_at, content FROM reference_publication \
-             WHERE version > $1 ORDER BY version LIMIT 1",
-            &[&since],
+             WHERE version > $1 AND ($2 OR kind <> 'convention') ORDER BY version LIMIT 1",
+            &[&since, &conventions],
         )
         .await?;
     let mut publications = Vec::with_capacity(rows.len());
@@ -569,6 +666,34 @@ mod tests {
             "/../../../shared/data/ngap/tarifs_garde.csv"
         ))
         .unwrap()
+    }
+
+    #[test]
+    fn a_convention_text_is_checked_and_published_as_json() {
+        use appligarde_protocol::{ConventionText, ConventionType};
+        let shipped = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../packaging/conventions/charte-v1.txt"
+        ))
+        .unwrap();
+        let prepared = prepare_convention(ConventionType::Charte, 1, shipped).unwrap();
+        assert_eq!(prepared.kind, ReferenceKind::Convention);
+        let text: ConventionText = serde_json::from_str(&prepared.content).unwrap();
+        assert_eq!((text.convention, text.version), (ConventionType::Charte, 1));
+        assert!(text.text.starts_with("CHARTE DES UTILISATEURS"));
+        // (file, version, what the message must name)
+        let cases: [(&[u8], u32, &str); 4] = [
+            (b"Texte", 0, "commence \u{e0} 1"),
+            (b"   \n  ", 1, "vide"),
+            (b"\xff\xfe texte", 1, "UTF-8"),
+            (b"Texte\x07avec une sonnerie", 1, "contr\u{f4}le"),
+        ];
+        for (bytes, version, words) in cases {
+            let error = prepare_convention(ConventionType::Mmg, version, bytes.to_vec())
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(words), "{error} should mention {words}");
+        }
     }
 
     #[test]

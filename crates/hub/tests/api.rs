@@ -1031,9 +1031,9 @@ fn openapi_documents_every_route_and_only_those() {
         .collect();
     assert_eq!(
         served.len(),
-        12,
-        "healthz, login, logout, enroll, aggregates, reference, me, stats daily, monthly, days and \
-         doctors, communes"
+        14,
+        "healthz, login, logout, enroll, aggregates, reference, conventions, parc, me, stats \
+         daily, monthly, days and doctors, communes"
     );
     assert_eq!(
         documented, served,

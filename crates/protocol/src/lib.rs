@@ -11,14 +11,17 @@
 //!   supported desktop uses them.
 //!
 //! Modules: [`aggregate`] (the daily aggregate a desktop uploads: counts only, never patient
-//! data), [`api`] (requests and answers of the hub's `/api/v1` endpoints) and [`reference`]
-//! (the numbered reference-data publications a desktop pulls, and the device endpoints' paths).
+//! data), [`api`] (requests and answers of the hub's `/api/v1` endpoints), [`reference`]
+//! (the numbered reference-data publications a desktop pulls, and the device endpoints' paths)
+//! and [`convention`] (the URML's convention of use and users' charter, down as publications,
+//! their acceptances up).
 //!
 //! To add a message: define its type here (one module per exchange once they grow), add a
 //! round-trip test that pins its JSON shape, then use it in the hub and the desktop sync client.
 
 pub mod aggregate;
 pub mod api;
+pub mod convention;
 pub mod reference;
 
 pub use aggregate::{
@@ -29,6 +32,10 @@ pub use aggregate::{
 pub use api::{
     AggregateBatch, AggregateOutcome, AggregateReceipt, AggregateStatus, DailyStats, EnrollAnswer,
     EnrollRequest, LoginAnswer, LoginRequest, MmgDay,
+};
+pub use convention::{
+    CONVENTIONS_PATH, ConventionAcceptance, ConventionAcceptances, ConventionText, ConventionType,
+    REFERENCE_CONVENTIONS_PARAM,
 };
 pub use reference::{
     AGGREGATES_PATH, ENROLL_PATH, Publication, REFERENCE_PATH, ReferenceChanges, ReferenceKind,

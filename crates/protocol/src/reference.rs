@@ -31,14 +31,19 @@ pub enum ReferenceKind {
     Tarifs,
     /// A CIM-10 version, as CSV.
     Cim10,
+    /// A version of the MMG's convention of use or of the users' charter: a
+    /// [`crate::ConventionText`] as JSON. Sent only to desktops that ask for it (see
+    /// [`crate::convention`]).
+    Convention,
 }
 
 impl ReferenceKind {
-    pub const ALL: [ReferenceKind; 4] = [
+    pub const ALL: [ReferenceKind; 5] = [
         ReferenceKind::Rpps,
         ReferenceKind::Annuaire,
         ReferenceKind::Tarifs,
         ReferenceKind::Cim10,
+        ReferenceKind::Convention,
     ];
 
     /// The JSON (and database) spelling.
@@ -48,6 +53,7 @@ impl ReferenceKind {
             ReferenceKind::Annuaire => "annuaire",
             ReferenceKind::Tarifs => "tarifs",
             ReferenceKind::Cim10 => "cim10",
+            ReferenceKind::Convention => "convention",
         }
     }
 
@@ -107,6 +113,7 @@ mod tests {
             (ReferenceKind::Annuaire, "annuaire"),
             (ReferenceKind::Tarifs, "tarifs"),
             (ReferenceKind::Cim10, "cim10"),
+            (ReferenceKind::Convention, "convention"),
         ];
         for (kind, text) in cases {
             assert_eq!(serde_json::to_value(kind).unwrap(), json!(text));

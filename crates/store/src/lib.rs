@@ -26,6 +26,7 @@ pub mod audit;
 pub mod cim10;
 pub mod compta;
 pub mod consultation;
+pub mod convention;
 pub mod documents;
 pub mod garde;
 pub mod messagerie;

@@ -419,6 +419,8 @@ fn a_search_key_made_before_its_letters_were_folded_is_rebuilt_on_open() {
                  DROP TABLE premier_demarrage;
                  DROP TABLE messagerie_envoi;
                  DROP TABLE messagerie_reglages;
+                 DROP TABLE convention_decision;
+                 DROP TABLE convention_texte;
                  DELETE FROM schema_migrations WHERE version >= 12;
                  PRAGMA user_version = 11;",
             )

@@ -7,8 +7,9 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use appligarde_protocol::{
-    AGGREGATES_PATH, AggregateBatch, AggregateReceipt, ENROLL_PATH, EnrollAnswer, EnrollRequest,
-    ErrorBody, Health, REFERENCE_PATH, ReferenceChanges,
+    AGGREGATES_PATH, AggregateBatch, AggregateReceipt, CONVENTIONS_PATH, ConventionAcceptances,
+    ENROLL_PATH, EnrollAnswer, EnrollRequest, ErrorBody, Health, REFERENCE_CONVENTIONS_PARAM,
+    REFERENCE_PATH, ReferenceChanges,
 };
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use reqwest::{Certificate, StatusCode, Url};
@@ -156,16 +157,41 @@ impl HubClient {
         self.send(request).await
     }
 
-    /// `GET /api/v1/reference?since=N`: the next publication after version `since`.
+    /// `GET /api/v1/reference?since=N&conventions=1`: the next publication after version
+    /// `since` (convention texts included: this desktop reads them).
     pub async fn references(&self, token: &str, since: u64) -> Result<ReferenceChanges, SyncError> {
         let mut url = self.url(REFERENCE_PATH)?;
         url.query_pairs_mut()
-            .append_pair("since", &since.to_string());
+            .append_pair("since", &since.to_string())
+            .append_pair(REFERENCE_CONVENTIONS_PARAM, "1");
         let request = self
             .http
             .get(url)
             .header(AUTHORIZATION, format!("Bearer {token}"));
         self.send(request).await
+    }
+
+    /// `POST /api/v1/conventions`: the versions accepted here (numbers and dates only).
+    pub async fn envoyer_conventions(
+        &self,
+        token: &str,
+        acceptances: &ConventionAcceptances,
+    ) -> Result<(), SyncError> {
+        let body =
+            serde_json::to_vec(acceptances).map_err(|e| SyncError::Configuration(e.to_string()))?;
+        let request = self
+            .http
+            .post(self.url(CONVENTIONS_PATH)?)
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .header(CONTENT_TYPE, "application/json")
+            .body(body);
+        let response = request.send().await.map_err(|e| reseau(&e))?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| reseau(&e))?;
+        if status.is_success() {
+            return Ok(());
+        }
+        Err(erreur_hub(status, &bytes))
     }
 
     async fn send<T: DeserializeOwned>(

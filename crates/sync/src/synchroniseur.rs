@@ -281,6 +281,15 @@ impl Synchroniseur {
         }
         rapport.jours_envoyes = u32::try_from(jours.len()).unwrap_or(u32::MAX);
 
+        // The versions of the conventions accepted here (a few rows, sent whole each time).
+        let acceptances = appligarde_protocol::ConventionAcceptances {
+            accepted: api.conventions_acceptees()?,
+        };
+        if !acceptances.accepted.is_empty() {
+            self.avec_essais(|| client.envoyer_conventions(&token, &acceptances))
+                .await?;
+        }
+
         // Pull: the publications after the version applied here, one per answer.
         let mut since = api.synchro_reference_version()?;
         loop {

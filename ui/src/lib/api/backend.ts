@@ -109,6 +109,10 @@ export async function call<K extends CommandName>(
     if ((error.code === 'unauthenticated' || error.code === 'locked') && !command.startsWith('session_')) {
       globalThis.dispatchEvent?.(new Event('appligarde:session'));
     }
+    // A refusal because a convention is not accepted: the app shows the conventions screen again.
+    if (error.code === 'convention_non_acceptee' && !command.startsWith('convention')) {
+      globalThis.dispatchEvent?.(new Event('appligarde:conventions'));
+    }
     throw error;
   }
 }

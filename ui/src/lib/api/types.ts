@@ -1,7 +1,7 @@
 // Generated from the Rust API by `cargo xtask gen-types`; do not edit.
 // A test of appligarde-api fails while this file is stale.
 
-export type ErrorCode = "validation" | "bad_arguments" | "unknown_command" | "not_found" | "key" | "schema_too_new" | "storage" | "internal" | "unauthenticated" | "locked" | "forbidden";
+export type ErrorCode = "validation" | "bad_arguments" | "unknown_command" | "not_found" | "key" | "schema_too_new" | "storage" | "internal" | "unauthenticated" | "locked" | "forbidden" | "convention_non_acceptee";
 
 export type ApiError = { code: ErrorCode, message: string, 
 /**
@@ -203,6 +203,45 @@ export type ConfirmationCode = {
  * The last group of four characters of the recovery code, typed from the sheet.
  */
 dernier_groupe: string, };
+
+export type ConventionDto = { 
+/**
+ * `mmg` (the MMG's convention of use) or `charte` (the users' charter).
+ */
+nature: string, titre: string, version: number, 
+/**
+ * The text; `None` when this user does not decide on it (the MMG's convention for a user
+ * who is not an admin).
+ */
+texte: string | null, acceptee: boolean, 
+/**
+ * This user refused this version (and has not accepted it since).
+ */
+refusee: boolean, 
+/**
+ * This user may accept or refuse it (the MMG's convention: admins only).
+ */
+peut_decider: boolean, };
+
+export type ConventionsEtat = { 
+/**
+ * Both texts accepted: patient data is open.
+ */
+a_jour: boolean, 
+/**
+ * Why patient data is closed (French), when it is.
+ */
+motif: string | null, 
+/**
+ * The MMG's convention, then the charter.
+ */
+conventions: Array<ConventionDto>, };
+
+export type ConventionDecision = { 
+/**
+ * `mmg` or `charte`.
+ */
+nature: string, version: number, };
 
 export type ConsultationSaisie = { medecin_id: number | null, 
 /**
@@ -986,7 +1025,7 @@ reference_version: number, references: Array<ReferenceDto>, };
 
 export type ReferenceDto = { version: number, 
 /**
- * `rpps`, `annuaire`, `tarifs` or `cim10`.
+ * `rpps`, `annuaire`, `tarifs`, `cim10` or `convention`.
  */
 nature: string, publiee_le: string, appliquee_le: string, 
 /**
@@ -1235,6 +1274,9 @@ export interface Commands {
   premier_demarrage_identite: { args: MmgSettings; result: PremierDemarrageEtat };
   premier_demarrage_code_confirmer: { args: ConfirmationCode; result: PremierDemarrageEtat };
   premier_demarrage_inscription_reporter: { args: null; result: PremierDemarrageEtat };
+  conventions_etat: { args: null; result: ConventionsEtat };
+  convention_accepter: { args: ConventionDecision; result: ConventionsEtat };
+  convention_refuser: { args: ConventionDecision; result: ConventionsEtat };
   comptes_list: { args: null; result: Array<CompteDto> };
   compte_mot_de_passe_reinitialiser: { args: MotDePasseReinitialisation; result: CompteDto };
   reglages_garde_get: { args: null; result: ReglagesGarde };
