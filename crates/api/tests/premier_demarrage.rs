@@ -348,6 +348,8 @@ fn a_database_with_accounts_from_before_the_assistant_counts_as_set_up() {
             .conn()
             .execute_batch(
                 "DROP TABLE premier_demarrage;
+                 DROP TABLE messagerie_envoi;
+                 DROP TABLE messagerie_reglages;
                  DROP TABLE convention_decision;
                  DROP TABLE convention_texte;
                  DELETE FROM schema_migrations WHERE version >= 13;
