@@ -90,9 +90,13 @@ struct Hub {
 
 impl Hub {
     fn start(binary: &Path, database_url: &str, log: &Path) -> Result<Hub> {
+        // The off-site copies that the fuzzing device sends go beside the log, emptied first.
+        let sauvegardes = log.with_extension("sauvegardes");
+        let _ = std::fs::remove_dir_all(&sauvegardes);
         let mut child = Command::new(binary)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("APPLIGARDE_HUB_DATABASE_URL", database_url)
+            .env("APPLIGARDE_HUB_SAUVEGARDES", &sauvegardes)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(log)?)
