@@ -28,6 +28,7 @@ pub mod compta;
 pub mod consultation;
 pub mod documents;
 pub mod garde;
+pub mod hors_site;
 pub mod mmg;
 pub mod patient;
 pub mod premier_demarrage;
