@@ -323,6 +323,7 @@ fn a_database_with_accounts_from_before_the_assistant_counts_as_set_up() {
             .conn()
             .execute_batch(
                 "DROP TABLE premier_demarrage;
+                 DROP TABLE sauvegarde_hors_site; -- migration 0014, after schema 12 too
                  DELETE FROM schema_migrations WHERE version >= 13;
                  PRAGMA user_version = 12;",
             )

@@ -418,8 +418,10 @@ async fn apply_retention(
 ) -> Result<(), Error> {
     let rows = client
         .query(
+            // Oldest first: of copies taken at the same time, the rule keeps the last to arrive.
             "SELECT id::text, taken_at FROM offsite_copy \
-             WHERE mmg_id = $1::text::uuid AND completed_at IS NOT NULL",
+             WHERE mmg_id = $1::text::uuid AND completed_at IS NOT NULL \
+             ORDER BY taken_at, completed_at, created_at",
             &[&mmg_id],
         )
         .await?;

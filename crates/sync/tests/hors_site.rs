@@ -17,7 +17,7 @@ use appligarde_api::{Api, ApiConfig};
 use appligarde_store::{KeySource, Store};
 use appligarde_sync::Synchroniseur;
 use chrono::NaiveDate;
-use common::{Hub, create_mmg, enroll_code, fixed_clock, fresh_database, test_options};
+use common::{Hub, Proxy, create_mmg, enroll_code, fixed_clock, fresh_database, test_options};
 
 fn config(dir: &Path) -> ApiConfig {
     ApiConfig {
@@ -282,4 +282,86 @@ async fn a_new_pc_restores_the_mmg_from_its_off_site_copy_and_faults_are_refused
     )));
     let report = new_api.sync_maintenant_key_holder().unwrap();
     assert!(report.reussi, "{:?}", report.erreur);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backups_sent_over_a_faulty_line_reach_the_hub_whole() {
+    let database = fresh_database("hors_site_pannes").await;
+    let backups_dir = tempfile::tempdir().unwrap();
+    let hub = Hub::start_with(
+        &database,
+        &["--sauvegardes", backups_dir.path().to_str().unwrap()],
+    );
+    let proxy = Proxy::start(hub.address, 2027).await;
+    let mmg = create_mmg(&hub, "44", "MMG d'Ancenis");
+    let dir = tempfile::tempdir().unwrap();
+    let source = config(dir.path());
+    let now = NaiveDate::from_ymd_opt(2026, 12, 7)
+        .unwrap()
+        .and_hms_opt(20, 0, 0)
+        .unwrap();
+    let api = Arc::new(Api::open_with_clock(&source, fixed_clock(now)).unwrap());
+    api.brancher_hub(Arc::new(Synchroniseur::new(&source, test_options(5))));
+    api.demo_seed(DemoOptions {
+        consultations: 10,
+        seed: 5,
+    })
+    .unwrap();
+    api.hub_inscrire_key_holder(HubInscription {
+        url: proxy.url(),
+        code: enroll_code(&hub, &mmg),
+    })
+    .unwrap();
+    // Three backups (three folders: the fixed clock names them alike), queued.
+    let mut expected = Vec::new();
+    for i in 0..3 {
+        let out = dir.path().join(format!("cle-{i}"));
+        std::fs::create_dir_all(&out).unwrap();
+        let info = api
+            .backup_key_holder(BackupRequest {
+                dossier: out.display().to_string(),
+            })
+            .unwrap();
+        expected
+            .push(appligarde_api::sauvegarde::empreinte_fichier(Path::new(&info.fichier)).unwrap());
+    }
+    // Requests dropped, duplicated, delayed, answered 500 or cut: every pass resumes where the
+    // last stopped, until the queue is empty.
+    use appligarde_api::synchro::Poste as _;
+    assert_eq!(
+        api.hors_site_a_envoyer().unwrap().len(),
+        3,
+        "three backups queued"
+    );
+    proxy.set_faults(true);
+    let mut passes = 0;
+    while !api.hors_site_a_envoyer().unwrap().is_empty() {
+        passes += 1;
+        assert!(passes <= 30, "the queue empties within 30 passes");
+        let _ = api.sync_maintenant_key_holder().unwrap();
+    }
+    // Each was confirmed by the hub, which checks the SHA-256 of what arrived.
+    let store = Store::open(&source.data_dir, &source.key).unwrap();
+    let confirmed: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM sauvegarde_hors_site WHERE envoyee_le IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(confirmed, 3, "the three backups reached the hub whole");
+    // The three were taken at the same time: the retention rule keeps the last one only.
+    let stored: Vec<String> = files_under(backups_dir.path())
+        .iter()
+        .map(|(_, bytes)| {
+            use sha2::Digest as _;
+            hex::encode(sha2::Sha256::digest(bytes))
+        })
+        .collect();
+    assert_eq!(
+        stored,
+        vec![expected[2].clone()],
+        "one copy per day, the newest, as sent"
+    );
 }
