@@ -289,15 +289,15 @@ impl Synchroniseur {
         }
         appligarde_api::sauvegarde::restore(temporaire, config, Some(recovery_code), stamp).map_err(
             |e| {
-                if e.message.contains("récupération") {
+                if e.code == appligarde_api::ErrorCode::Key {
                     SyncError::Saisie {
                         champ: "recovery_code",
                         message: format!(
-                            "{} La copie est celle de la MMG « {mmg} » (celle du code \
+                            "{}. La copie est celle de la MMG « {mmg} » (celle du code \
                              d'enrôlement) : vérifiez le code de récupération et que le code \
                              d'enrôlement est bien celui de votre MMG. Rien n'a été remplacé sur \
                              ce poste.",
-                            e.message.trim_end()
+                            e.message.trim_end_matches(['.', ' '])
                         ),
                     }
                 } else {
