@@ -417,6 +417,7 @@ fn a_search_key_made_before_its_letters_were_folded_is_rebuilt_on_open() {
             .execute_batch(
                 "UPDATE patient SET nom_recherche = 'ŁUKASIEWICZ';
                  DROP TABLE premier_demarrage;
+                 DROP TABLE sauvegarde_hors_site; -- migration 0014, after schema 11 too
                  DELETE FROM schema_migrations WHERE version >= 12;
                  PRAGMA user_version = 11;",
             )
