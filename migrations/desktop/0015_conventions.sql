@@ -1,4 +1,4 @@
--- Appligarde desktop store, schema 14: the URML's "conventions utilisateurs" (issue 21).
+-- Appligarde desktop store, schema 15: the URML's "conventions utilisateurs" (issue 21).
 -- The MMG's convention of use (type 'mmg', accepted by the MMG's admin, for the whole MMG) and the
 -- users' charter (type 'charte', accepted by each user). The first versions ship with the package
 -- as text files; later ones come from the hub.

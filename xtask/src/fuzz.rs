@@ -90,9 +90,13 @@ struct Hub {
 
 impl Hub {
     fn start(binary: &Path, database_url: &str, log: &Path) -> Result<Hub> {
+        // The off-site copies that the fuzzing device sends go beside the log, emptied first.
+        let sauvegardes = log.with_extension("sauvegardes");
+        let _ = std::fs::remove_dir_all(&sauvegardes);
         let mut child = Command::new(binary)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("APPLIGARDE_HUB_DATABASE_URL", database_url)
+            .env("APPLIGARDE_HUB_SAUVEGARDES", &sauvegardes)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(log)?)
@@ -235,6 +239,15 @@ pub fn run(root: &Path, tally: &mut Tally, pg: &TempPostgres) -> Result<()> {
         ("poste enrôlé", Some(field(&device, "device_token")?)),
     ];
     let spec = root.join("crates/hub/openapi.yaml");
+    // The tus `PATCH` of the off-site copies takes raw bytes (`application/offset+octet-stream`),
+    // which schemathesis serialises once told they are like `application/octet-stream`.
+    let hooks = target.join("schemathesis-hooks.py");
+    std::fs::write(
+        &hooks,
+        "import schemathesis\n\
+         schemathesis.serializer.alias(\"application/offset+octet-stream\", \
+         \"application/octet-stream\")\n",
+    )?;
     for (role, token) in roles {
         let mut cmd = Command::new(&schemathesis);
         // Its cache and reports go to the target directory, not into the worktree.
@@ -248,6 +261,7 @@ pub fn run(root: &Path, tally: &mut Tally, pg: &TempPostgres) -> Result<()> {
             .args(["--workers", "1", "--seed", "28"])
             .args(["--request-timeout", "30"])
             .env("SCHEMATHESIS_TELEMETRY", "false")
+            .env("SCHEMATHESIS_HOOKS", &hooks)
             .env("NO_COLOR", "1");
         if let Some(token) = token {
             cmd.args(["--header", &format!("Authorization: Bearer {token}")]);

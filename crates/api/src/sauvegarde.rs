@@ -7,6 +7,7 @@ use crate::{Api, ApiConfig, ApiError, ErrorCode};
 use appligarde_domain::audit::Action;
 use appligarde_store::audit;
 use appligarde_store::backup::{self, Unlock};
+use appligarde_store::hors_site;
 use appligarde_store::recovery::RecoveryCode;
 use appligarde_store::sauvegarde::{
     self as auto, Declencheur, Reglages, Resultat, Retention, Tentative,
@@ -130,7 +131,17 @@ impl Api {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let hors_site = a_copier_hors_site(&store, &info.path, info.bytes)?;
         store.write(|tx| {
+            if let Some((sha256, octets)) = &hors_site {
+                hors_site::mettre_en_file(
+                    tx,
+                    &info.path.display().to_string(),
+                    *octets,
+                    sha256,
+                    &now,
+                )?;
+            }
             audit::append(tx, acteur, Action::Export, "sauvegarde", None, &name, &now)
         })?;
         Ok(BackupDto {
@@ -471,7 +482,21 @@ impl Api {
                 Err(e) => tentatives.push(tentative(&d.dossier, Resultat::Echec, e.to_string())),
             }
         }
-        self.store().write(|tx| {
+        // The first file written this time is also copied to the hub (when enrolled).
+        let premier = tentatives
+            .iter()
+            .find(|t| t.resultat == Resultat::Ok)
+            .map(|t| (Path::new(&t.destination).join(&t.fichier), t.octets));
+        let mut store = self.store();
+        let hors_site = match &premier {
+            Some((chemin, octets)) => a_copier_hors_site(&store, chemin, *octets)?
+                .map(|(sha256, octets)| (chemin.display().to_string(), sha256, octets)),
+            None => None,
+        };
+        store.write(|tx| {
+            if let Some((chemin, sha256, octets)) = &hors_site {
+                hors_site::mettre_en_file(tx, chemin, *octets, sha256, &now)?;
+            }
             for t in &tentatives {
                 auto::journaliser(tx, t)?;
                 if t.resultat == Resultat::Ok {
@@ -488,6 +513,7 @@ impl Api {
             }
             Ok(())
         })?;
+        drop(store);
         for t in &tentatives {
             match t.resultat {
                 Resultat::Ok => {
@@ -571,6 +597,37 @@ impl Api {
             &pdf,
         ))
     }
+}
+
+/// When this PC is enrolled with a hub, the SHA-256 and size of the backup file just written at
+/// `chemin`, to queue it for the hub (ARCHITECTURE.md, "Off-site backups"); `None` otherwise.
+fn a_copier_hors_site(
+    store: &appligarde_store::Store,
+    chemin: &Path,
+    octets: u64,
+) -> Result<Option<(String, u64)>, ApiError> {
+    if store.hub_inscription()?.is_none() {
+        return Ok(None);
+    }
+    let sha256 = empreinte_fichier(chemin).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Storage,
+            format!(
+                "La sauvegarde {} n'a pas pu être relue pour sa copie hors site : {e}.",
+                chemin.display()
+            ),
+        )
+    })?;
+    Ok(Some((sha256, octets)))
+}
+
+/// The SHA-256 of a file, lowercase hexadecimal, read in a stream.
+pub fn empreinte_fichier(chemin: &Path) -> std::io::Result<String> {
+    use sha2::Digest as _;
+    let mut fichier = std::fs::File::open(chemin)?;
+    let mut hasher = sha2::Sha256::new();
+    std::io::copy(&mut fichier, &mut hasher)?;
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// Restores a backup into the data directory of `config` (which need not exist or open), unlocking

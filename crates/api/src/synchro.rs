@@ -18,6 +18,7 @@ use appligarde_rpps::Filtre;
 use appligarde_store::StoreError;
 use appligarde_store::annuaire::{self as store_annuaire, EntreeLocale, ImportOptions, TypeLocal};
 use appligarde_store::compta::{self, OrigineTarifs};
+use appligarde_store::hors_site::{self as store_hors_site, CopieHorsSite};
 use appligarde_store::synchro::{self as store_synchro, Inscription, ReferenceAppliquee};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -41,8 +42,8 @@ pub trait Hub: Send + Sync {
 }
 
 /// What the sync client needs of the desktop, and nothing more: the enrollment, the queue of days
-/// to send and their acknowledgement, the record of each attempt, and the application of a
-/// reference publication. [`Api`] implements it; `appligarde-sync` sees only this.
+/// to send and their acknowledgement, the record of each attempt, the application of a
+/// reference publication, and the queue of backup files to copy to the hub. [`Api`] implements it; `appligarde-sync` sees only this.
 ///
 /// The API calls the client through [`Hub`] (the commands `hub_inscrire`, `sync_maintenant`)
 /// and the client calls back through `Poste`: the round trip is the shape of the use case (the
@@ -63,6 +64,14 @@ pub trait Poste: Send + Sync {
     fn reference_appliquer(&self, p: &Publication) -> Result<ReferenceDto, ApiError>;
     /// The versions of the conventions accepted here and when (no name), sent at each sync.
     fn conventions_acceptees(&self) -> Result<Vec<ConventionAcceptance>, ApiError>;
+    /// The backup files not copied to the hub yet, oldest first.
+    fn hors_site_a_envoyer(&self) -> Result<Vec<CopieHorsSite>, ApiError>;
+    /// Records the hub's upload id of a queued file, so that a later pass resumes it.
+    fn hors_site_noter_envoi(&self, id: i64, envoi_id: &str) -> Result<(), ApiError>;
+    /// The hub confirmed the copy whole and verified.
+    fn hors_site_envoyee(&self, id: i64) -> Result<(), ApiError>;
+    /// The file is gone from its folder: out of the queue.
+    fn hors_site_retirer(&self, id: i64) -> Result<(), ApiError>;
 }
 
 /// A shared desktop (the background task and the shell hold the [`Api`] in an `Arc`).
@@ -100,6 +109,19 @@ impl<P: Poste + ?Sized> Poste for Arc<P> {
     fn conventions_acceptees(&self) -> Result<Vec<ConventionAcceptance>, ApiError> {
         (**self).conventions_acceptees()
     }
+
+    fn hors_site_a_envoyer(&self) -> Result<Vec<CopieHorsSite>, ApiError> {
+        (**self).hors_site_a_envoyer()
+    }
+    fn hors_site_noter_envoi(&self, id: i64, envoi_id: &str) -> Result<(), ApiError> {
+        (**self).hors_site_noter_envoi(id, envoi_id)
+    }
+    fn hors_site_envoyee(&self, id: i64) -> Result<(), ApiError> {
+        (**self).hors_site_envoyee(id)
+    }
+    fn hors_site_retirer(&self, id: i64) -> Result<(), ApiError> {
+        (**self).hors_site_retirer(id)
+    }
 }
 
 impl Poste for Api {
@@ -135,6 +157,25 @@ impl Poste for Api {
     }
     fn conventions_acceptees(&self) -> Result<Vec<ConventionAcceptance>, ApiError> {
         Api::conventions_acceptees(self)
+    }
+
+    fn hors_site_a_envoyer(&self) -> Result<Vec<CopieHorsSite>, ApiError> {
+        Ok(self.store().hors_site_en_attente()?)
+    }
+    fn hors_site_noter_envoi(&self, id: i64, envoi_id: &str) -> Result<(), ApiError> {
+        self.store()
+            .write(|tx| store_hors_site::noter_envoi(tx, id, envoi_id))?;
+        Ok(())
+    }
+    fn hors_site_envoyee(&self, id: i64) -> Result<(), ApiError> {
+        let now = self.clock.now_utc_text();
+        self.store()
+            .write(|tx| store_hors_site::marquer_envoyee(tx, id, &now))?;
+        Ok(())
+    }
+    fn hors_site_retirer(&self, id: i64) -> Result<(), ApiError> {
+        self.store().write(|tx| store_hors_site::retirer(tx, id))?;
+        Ok(())
     }
 }
 

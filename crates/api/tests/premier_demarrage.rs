@@ -352,6 +352,7 @@ fn a_database_with_accounts_from_before_the_assistant_counts_as_set_up() {
                  DROP TABLE messagerie_reglages;
                  DROP TABLE convention_decision;
                  DROP TABLE convention_texte;
+                 DROP TABLE sauvegarde_hors_site; -- migration 0016, after schema 12 too
                  DELETE FROM schema_migrations WHERE version >= 13;
                  PRAGMA user_version = 12;",
             )

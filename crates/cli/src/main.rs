@@ -113,12 +113,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Restores a backup into the data directory (what was there is kept aside first).
+    /// Restores a backup into the data directory (what was there is kept aside first), from a
+    /// file or, with `--depuis-hub`, from the MMG's off-site copy at the hub (a new PC).
     Restore {
-        file: PathBuf,
+        #[arg(required_unless_present = "depuis_hub", conflicts_with = "depuis_hub")]
+        file: Option<PathBuf>,
         /// The recovery code (needed on a new PC or when the keyring is gone).
-        #[arg(long)]
+        #[arg(long, required_if_eq("depuis_hub", "true"))]
         recovery_code: Option<String>,
+        /// Restores the MMG's newest off-site copy from the hub (enrolls this PC with `--code`;
+        /// the PC the copy came from is retired).
+        #[arg(long, requires_all = ["url", "code"])]
+        depuis_hub: bool,
+        /// The hub's address (https://...).
+        #[arg(long)]
+        url: Option<String>,
+        /// A fresh one-time enrollment code of the MMG, from the URML.
+        #[arg(long)]
+        code: Option<String>,
+        /// The copy of that day (AAAA-MM-JJ, UTC) instead of the newest.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
         #[arg(long)]
         json: bool,
     },
@@ -258,10 +273,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore {
             file,
             recovery_code,
+            depuis_hub,
+            url,
+            code,
+            date,
             json,
         } => {
             let config = ApiConfig::resolve(cli.data_dir.clone(), cli.key_file.clone())?;
-            sauvegarde::restore(&config, file, recovery_code.as_deref(), *json)?
+            match (file, depuis_hub) {
+                (Some(file), false) => {
+                    sauvegarde::restore(&config, file, recovery_code.as_deref(), *json)?
+                }
+                _ => synchro::restaurer_depuis_hub(
+                    &config,
+                    url.as_deref().unwrap_or_default(),
+                    code.as_deref().unwrap_or_default(),
+                    recovery_code.as_deref().unwrap_or_default(),
+                    *date,
+                    *json,
+                )?,
+            }
         }
         Command::RecoveryCode { json, pdf } => {
             sauvegarde::recovery_code(&open(&cli)?, *json, pdf.as_deref())?

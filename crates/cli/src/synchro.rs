@@ -132,3 +132,58 @@ fn print_statut(s: &SyncStatut) {
         );
     }
 }
+
+/// `restore --depuis-hub`: a new PC restored from the MMG's off-site copy (see
+/// `Synchroniseur::restaurer_depuis_hub`), then its enrollment recorded in the restored store.
+pub fn restaurer_depuis_hub(
+    config: &ApiConfig,
+    url: &str,
+    code: &str,
+    recovery_code: &str,
+    date: Option<chrono::NaiveDate>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let options = Options::depuis_environnement().map_err(appligarde_api::ApiError::from)?;
+    let synchroniseur = Synchroniseur::new(config, options);
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let fait = runtime
+        .block_on(synchroniseur.restaurer_depuis_hub(
+            config,
+            url,
+            code,
+            recovery_code,
+            date,
+            &stamp,
+        ))
+        .map_err(appligarde_api::ApiError::from)?;
+    let api = Api::open(config)?;
+    api.synchro_enregistrer_inscription(fait.inscription.clone())?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "restauration": fait.restauration,
+                "copie": {"id": fait.copie.id, "prise_le": fait.copie.taken_at, "octets": fait.copie.size},
+                "poste": fait.inscription.device_id,
+                "postes_retires": fait.postes_retires,
+            }))?
+        );
+    } else {
+        println!(
+            "Copie hors site du {} ({} octets) vérifiée et restaurée dans {} ; ce poste est \
+             inscrit pour la MMG « {} » et l'ancien poste a été retiré du hub ({}).",
+            fait.copie.taken_at,
+            fait.copie.size,
+            config.data_dir.display(),
+            fait.inscription.mmg_nom,
+            fait.postes_retires
+        );
+        if let Some(copy) = &fait.restauration.copie_de_securite {
+            println!("Les données présentes auparavant ont été mises de côté dans {copy}.");
+        }
+    }
+    Ok(())
+}

@@ -20,6 +20,7 @@ pub mod indicateurs;
 pub mod luhn;
 pub mod mmg;
 pub mod patient;
+pub mod retention;
 pub mod tarifs;
 pub mod texte;
 

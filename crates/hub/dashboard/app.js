@@ -275,7 +275,7 @@ async function refresh(event) {
       request: { path, departement, from: period.from, to: period.to }, subset: null,
     };
     render();
-    await refreshDoctors();
+    await Promise.all([refreshDoctors(), refreshOffsite()]);
   } catch (error) {
     $("etat").textContent = "";
     if (error.status === 401) { logout(); return; }
@@ -855,6 +855,52 @@ function exportCsv() {
   document.body.append(link);
   link.click();
   link.remove();
+}
+
+// ---- Off-site backups --------------------------------------------------------------------
+
+const dateHeure = new Intl.DateTimeFormat("fr-FR", { dateStyle: "short", timeStyle: "short" });
+
+/** Size in MB (or kB for small copies), French format. */
+function sizeText(bytes) {
+  if (bytes === null || bytes === undefined) return "—";
+  if (bytes < 1e6) return `${nombre.format(Math.ceil(bytes / 1e3))} ko`;
+  return `${decimal1.format(bytes / 1e6)} Mo`;
+}
+
+/** The last off-site copy of each MMG of the chosen département (`GET /api/v1/stats/backups`). */
+async function refreshOffsite() {
+  const etat = $("etat-hors-site");
+  const zone = $("hors-site");
+  const departement = $("departement").value;
+  etat.textContent = "Chargement…";
+  const ticket = (state.offsiteTicket = (state.offsiteTicket || 0) + 1);
+  let status;
+  try {
+    status = await api(`/api/v1/stats/backups?${new URLSearchParams({ departement })}`);
+  } catch (error) {
+    if (ticket !== state.offsiteTicket) return;
+    etat.textContent = error.message;
+    zone.replaceChildren();
+    return;
+  }
+  if (ticket !== state.offsiteTicket) return;
+  const rows = status.mmgs.map((m) => [
+    m.name,
+    m.last_copy_at ? dateHeure.format(new Date(m.last_copy_at)) : "jamais",
+    sizeText(m.last_copy_bytes),
+    nombre.format(m.copies),
+    m.no_copy_48h ? "⚠ Aucune copie hors site depuis 48 h" : "À jour",
+  ]);
+  const late = status.mmgs.filter((m) => m.no_copy_48h).length;
+  etat.textContent = status.mmgs.length === 0
+    ? "Aucune MMG dans ce département."
+    : late === 0
+      ? "Toutes les MMG ont une copie hors site de moins de 48 h."
+      : `${nombre.format(late)} MMG sans copie hors site depuis 48 h.`;
+  const table = dataTable(["MMG", "Dernière copie reçue", "Taille", "Copies gardées", "État"], rows);
+  table.id = "table-hors-site";
+  zone.replaceChildren(table);
 }
 
 // ---- Wiring ------------------------------------------------------------------------------

@@ -87,13 +87,13 @@ pub async fn enroll(
 }
 
 /// Revokes every device of `installation` in `mmg_id` (reason `reenrolled`) and deletes
-/// their daily aggregates, rebuilding the monthly rows of the months they touched. Runs in the
-/// enrollment's transaction, after the MMG's upload lock, so no upload of theirs interleaves.
-async fn retire_installation(
+/// their daily aggregates, rebuilding the monthly rows of the months they touched; returns how
+/// many devices were retired. Runs in the enrollment's (or a copy's restore, `offsite`) transaction, after the MMG's upload lock, so no upload of theirs interleaves.
+pub(crate) async fn retire_installation(
     tx: &tokio_postgres::Transaction<'_>,
     mmg_id: &str,
     installation: &str,
-) -> Result<(), Error> {
+) -> Result<u64, Error> {
     tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&mmg_id])
         .await?;
     let retired = tx
@@ -125,5 +125,5 @@ async fn retire_installation(
         months_rebuilt = months.len(),
         "re-enrollment: previous devices of the installation retired"
     );
-    Ok(())
+    Ok(retired)
 }

@@ -89,6 +89,32 @@ pub enum Error {
     #[error("corps de requête trop volumineux")]
     PayloadTooLarge,
 
+    /// A new off-site copy would take the MMG past its quota.
+    #[error(
+        "quota de sauvegardes hors site atteint ({used_bytes} octets utilisés sur {quota_bytes})"
+    )]
+    QuotaExceeded {
+        quota_bytes: u64,
+        used_bytes: u64,
+        size: u64,
+    },
+
+    /// A `PATCH` of an upload at another offset than the hub's.
+    #[error("position d'envoi différente de celle du hub ({offset})")]
+    OffsetMismatch { offset: u64 },
+
+    /// Another `PATCH` of the same upload is running.
+    #[error("un autre envoi de cette copie est en cours")]
+    UploadBusy,
+
+    /// The bytes of a completed upload do not have the SHA-256 announced at its creation.
+    #[error("empreinte SHA-256 différente de celle annoncée : copie refusée")]
+    CopyChecksumMismatch,
+
+    /// The hub was started without a directory for the off-site copies.
+    #[error("aucun dossier de sauvegardes hors site n'est configuré (APPLIGARDE_HUB_SAUVEGARDES)")]
+    OffsiteDisabled,
+
     /// An operator's command (`appligarde-hub admin ...`) got a value it cannot use.
     #[error("{0}")]
     InvalidInput(String),
@@ -119,7 +145,12 @@ impl Error {
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            Error::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::DatabaseUnavailable(_) | Error::OffsiteDisabled => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Error::QuotaExceeded { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::OffsetMismatch { .. } | Error::UploadBusy => StatusCode::CONFLICT,
+            Error::CopyChecksumMismatch => StatusCode::UNPROCESSABLE_ENTITY,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::BadRequest(_) | Error::InvalidInput(_) => StatusCode::BAD_REQUEST,
             Error::Unauthenticated | Error::LoginFailed | Error::InvalidEnrollmentCode => {
@@ -137,6 +168,9 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::DatabaseUnavailable(_) => ErrorCode::DatabaseUnavailable,
+            Error::QuotaExceeded { .. } => ErrorCode::QuotaExceeded,
+            Error::OffsetMismatch { .. } | Error::UploadBusy => ErrorCode::OffsetMismatch,
+            Error::CopyChecksumMismatch => ErrorCode::ChecksumMismatch,
             Error::NotFound => ErrorCode::NotFound,
             Error::BadRequest(_) | Error::InvalidInput(_) => ErrorCode::BadRequest,
             Error::Unauthenticated | Error::LoginFailed => ErrorCode::Unauthenticated,
@@ -159,6 +193,43 @@ impl Error {
             Error::Forbidden(text) => return format!("Accès refusé : {text}"),
             Error::LoginFailed => {
                 return "Identifiant ou mot de passe incorrect.".to_owned();
+            }
+            Error::QuotaExceeded {
+                quota_bytes,
+                used_bytes,
+                size,
+            } => {
+                let mo = |bytes: &u64| bytes.div_ceil(1_000_000);
+                return format!(
+                    "Le quota de sauvegardes hors site de la MMG sur le hub est atteint : {} Mo \
+                     utilisés sur {} Mo, et cette copie en demande {} de plus. Les copies \
+                     anciennes sont libérées par la règle de conservation ; si cela dure, \
+                     demandez à l'URML d'augmenter le quota.",
+                    mo(used_bytes),
+                    mo(quota_bytes),
+                    mo(size)
+                );
+            }
+            Error::OffsetMismatch { offset } => {
+                return format!(
+                    "Le hub a {offset} octets de cette copie, pas le nombre annoncé : reprenez \
+                     l'envoi à cette position (HEAD)."
+                );
+            }
+            Error::UploadBusy => {
+                return "Un autre envoi de cette copie est en cours : réessayez quand il sera \
+                        terminé."
+                    .to_owned();
+            }
+            Error::CopyChecksumMismatch => {
+                return "La copie reçue par le hub ne correspond pas à l'empreinte SHA-256 \
+                        annoncée : elle a été refusée et doit être envoyée de nouveau."
+                    .to_owned();
+            }
+            Error::OffsiteDisabled => {
+                return "Ce hub ne garde pas de sauvegardes hors site (aucun dossier configuré) : \
+                        prévenez l'administrateur du hub."
+                    .to_owned();
             }
             Error::UnsupportedMediaType(text) => {
                 return format!("Type de contenu refusé : {text}");
@@ -196,6 +267,9 @@ impl Error {
             }
             ErrorCode::BadRequest => "Requête invalide.",
             ErrorCode::Forbidden => "Accès refusé.",
+            ErrorCode::QuotaExceeded => "Quota de sauvegardes hors site atteint.",
+            ErrorCode::OffsetMismatch => "Position d'envoi différente de celle du hub.",
+            ErrorCode::ChecksumMismatch => "Empreinte de la copie différente de celle annoncée.",
             ErrorCode::Internal | ErrorCode::Unknown => {
                 "Erreur interne du hub. Elle a été journalisée ; réessayez plus tard et, si cela \
                  dure, prévenez l'administrateur du hub."

@@ -8,17 +8,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use appligarde_protocol::{
-    AggregateBatch, AggregateReceipt, CONVENTIONS_PATH, ConventionAcceptances, DailyStats,
-    EnrollAnswer, EnrollRequest, Health, HealthStatus, LoginAnswer, LoginRequest,
-    REFERENCE_CONVENTIONS_PARAM, REFERENCE_PATH,
+    AggregateBatch, AggregateReceipt, BACKUPS_PATH, BackupCreate, BackupList, BackupRestored,
+    BackupStatus, BackupUpload, CONVENTIONS_PATH, ConventionAcceptances, DailyStats, EnrollAnswer,
+    EnrollRequest, Health, HealthStatus, LoginAnswer, LoginRequest, REFERENCE_CONVENTIONS_PARAM,
+    REFERENCE_PATH, TUS_CONTENT_TYPE, TUS_VERSION,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse as _, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, head, patch, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use deadpool_postgres::Pool;
@@ -32,7 +33,8 @@ use tower_governor::key_extractor::PeerIpKeyExtractor;
 
 use crate::state::AppState;
 use crate::{
-    Error, VERSION, aggregates, auth, conventions, dashboard, enrollment, ids, migrate, reference,
+    Error, VERSION, aggregates, auth, conventions, dashboard, enrollment, ids, migrate, offsite,
+    reference,
 };
 
 /// Longest a health check may take before the database is reported unavailable: a monitor
@@ -120,6 +122,26 @@ fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/api/v1/stats/days", get(days_stats)),
         (Method::GET, "/api/v1/stats/doctors", get(doctor_stats)),
         (Method::GET, "/api/v1/communes", get(communes)),
+        (Method::POST, BACKUPS_PATH, post(backup_create)),
+        (Method::GET, BACKUPS_PATH, get(backup_list)),
+        (Method::HEAD, "/api/v1/backups/{id}", head(backup_offset)),
+        (
+            Method::PATCH,
+            "/api/v1/backups/{id}",
+            // The body is streamed to its file, up to the size announced at creation.
+            patch(backup_append).layer(DefaultBodyLimit::disable()),
+        ),
+        (
+            Method::GET,
+            "/api/v1/backups/{id}/content",
+            get(backup_content),
+        ),
+        (
+            Method::POST,
+            "/api/v1/backups/{id}/restored",
+            post(backup_restored),
+        ),
+        (Method::GET, "/api/v1/stats/backups", get(backup_status)),
     ]
 }
 
@@ -149,6 +171,11 @@ pub fn router(state: AppState) -> Router {
 /// flight and returns.
 pub async fn serve(pool: Pool, listener: TcpListener) -> Result<(), Error> {
     serve_with_shutdown(pool, listener, shutdown_signal()).await
+}
+
+/// Like [`serve`], with a given [`AppState`] (the binary adds the off-site copies' directory).
+pub async fn serve_state(state: AppState, listener: TcpListener) -> Result<(), Error> {
+    serve_state_with_shutdown(state, listener, shutdown_signal()).await
 }
 
 /// Like [`serve`], but stops when `shutdown` completes (tests use a channel).
@@ -751,4 +778,177 @@ async fn communes(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     auth::user_from_token(&client, token).await?;
     let communes = dashboard::communes(&client).await?;
     json_answer(&headers, &communes)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Off-site copies of the backups (issue 27): devices upload (tus 1.0 core), list and download
+// their MMG's copies; users read the status per MMG. The rules are in `offsite`.
+
+const TUS_RESUMABLE: &str = "tus-resumable";
+const UPLOAD_OFFSET: &str = "upload-offset";
+const UPLOAD_LENGTH: &str = "upload-length";
+
+/// The device of the bearer token, with a connection.
+async fn device_client(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(deadpool_postgres::Object, auth::Device), Error> {
+    let token = auth::bearer(headers)?;
+    let client = state.pool.get().await?;
+    let device = auth::device_from_token(&client, token).await?;
+    Ok((client, device))
+}
+
+/// A tus answer: `Tus-Resumable`, no caching, and the offset (and length) headers.
+fn tus_answer(status: StatusCode, offset: u64, length: Option<u64>) -> Result<Response, Error> {
+    let mut builder = Response::builder()
+        .status(status)
+        .header(TUS_RESUMABLE, TUS_VERSION)
+        .header(UPLOAD_OFFSET, offset)
+        .header(axum::http::header::CACHE_CONTROL, "no-store");
+    if let Some(length) = length {
+        builder = builder.header(UPLOAD_LENGTH, length);
+    }
+    builder
+        .body(Body::empty())
+        .map_err(|error| Error::Internal(Box::new(error)))
+}
+
+/// `POST /api/v1/backups`: a new upload (201, `Location`), or the MMG's upload of the same
+/// content (200), for an enrolled PC.
+async fn backup_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Error> {
+    let (mut client, device) = device_client(&state, &headers).await?;
+    let request: BackupCreate = json_body(&headers, body, Compressed::Refused)?;
+    let (upload, created): (BackupUpload, bool) =
+        offsite::create(&mut client, &state.offsite, &device, &request).await?;
+    let mut response = (
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(&upload),
+    )
+        .into_response();
+    let location = format!("{BACKUPS_PATH}/{}", upload.id);
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LOCATION, value);
+    }
+    response
+        .headers_mut()
+        .insert(TUS_RESUMABLE, HeaderValue::from_static(TUS_VERSION));
+    Ok(response)
+}
+
+/// `GET /api/v1/backups`: the MMG's complete copies, for an enrolled PC.
+async fn backup_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<BackupList>, Error> {
+    let (client, device) = device_client(&state, &headers).await?;
+    Ok(Json(offsite::list(&client, &state.offsite, &device).await?))
+}
+
+/// `HEAD /api/v1/backups/{id}`: `Upload-Offset` and `Upload-Length` of an upload of the MMG.
+async fn backup_offset(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let (client, device) = device_client(&state, &headers).await?;
+    let (size, offset) = offsite::offset(&client, &state.offsite, &device, &id).await?;
+    tus_answer(StatusCode::OK, offset, Some(size))
+}
+
+/// `PATCH /api/v1/backups/{id}`: bytes appended at `Upload-Offset` (204 with the new offset).
+async fn backup_append(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, Error> {
+    let (client, device) = device_client(&state, &headers).await?;
+    let media = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|value| value.trim().to_ascii_lowercase());
+    if media.as_deref() != Some(TUS_CONTENT_TYPE) {
+        return Err(Error::UnsupportedMediaType(
+            "les octets d'une copie sont envoyés avec Content-Type: application/offset+octet-stream",
+        ));
+    }
+    if headers.contains_key(CONTENT_ENCODING) {
+        return Err(Error::UnsupportedMediaType(
+            "les octets d'une copie sont envoyés sans Content-Encoding (ils sont déjà chiffrés)",
+        ));
+    }
+    let upload_offset = headers
+        .get(UPLOAD_OFFSET)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .ok_or_else(|| {
+            Error::BadRequest(
+                "l'en-tête Upload-Offset doit donner la position de reprise, un entier positif \
+                 ou nul (voir HEAD)"
+                    .to_owned(),
+            )
+        })?;
+    let offset =
+        offsite::append(&client, &state.offsite, &device, &id, upload_offset, body).await?;
+    tus_answer(StatusCode::NO_CONTENT, offset, None)
+}
+
+/// `GET /api/v1/backups/{id}/content`: the bytes of a complete copy of the MMG.
+async fn backup_content(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let (client, device) = device_client(&state, &headers).await?;
+    let (file, size) = offsite::content(&client, &state.offsite, &device, &id).await?;
+    drop(client);
+    Response::builder()
+        .header(CONTENT_TYPE, "application/octet-stream")
+        .header(axum::http::header::CONTENT_LENGTH, size)
+        .header(axum::http::header::CACHE_CONTROL, "no-store")
+        .body(Body::from_stream(tokio_util::io::ReaderStream::new(file)))
+        .map_err(|error| Error::Internal(Box::new(error)))
+}
+
+/// `POST /api/v1/backups/{id}/restored`: this PC restored the copy; the PC it came from is
+/// retired.
+async fn backup_restored(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<BackupRestored>, Error> {
+    let (mut client, device) = device_client(&state, &headers).await?;
+    Ok(Json(offsite::restored(&mut client, &device, &id).await?))
+}
+
+/// `GET /api/v1/stats/backups[?departement=NN]`: the last off-site copy of each MMG the user
+/// may read.
+async fn backup_status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Json<BackupStatus>, Error> {
+    let token = auth::bearer(&headers)?;
+    let client = state.pool.get().await?;
+    let user = auth::user_from_token(&client, token).await?;
+    let query = query_map(query)?;
+    let departement = match query.contains_key("departement") {
+        true => Some(departement_param(&query)?),
+        false => None,
+    };
+    Ok(Json(
+        offsite::status(&client, &user, departement.as_deref()).await?,
+    ))
 }

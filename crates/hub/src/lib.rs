@@ -26,6 +26,10 @@
 //! - `dashboard`: the coordinators' web page (`/dashboard/`, static files embedded from
 //!   `dashboard/`, charts drawn in SVG by its own script), `GET /api/v1/me` and the commune
 //!   names of `GET /api/v1/communes`.
+//! - [`offsite`]: the off-site copies of the MMGs' backups (issue 27): resumable uploads (tus
+//!   1.0 core), the SHA-256 check on completion, retention and quota per MMG, files under the
+//!   configured directory, listing and download for the MMG's devices, the status per MMG for
+//!   users (`GET /api/v1/stats/backups`).
 //! - [`admin`]: what `appligarde-hub admin ...` does (MMGs, enrollment codes, users; disabling a
 //!   user, resetting a password, revoking sessions and clearing throttling, each journaled in
 //!   `admin_journal`).
@@ -54,6 +58,7 @@ mod error;
 mod http;
 mod ids;
 mod migrate;
+pub mod offsite;
 pub mod reference;
 mod state;
 pub mod throttle;
@@ -66,7 +71,8 @@ use tokio_postgres::NoTls;
 pub use crate::dashboard::{Communes, Me, MmgInfo, commune_names, title_case};
 pub use crate::error::Error;
 pub use crate::http::{
-    router, routes, serve, serve_state_with_shutdown, serve_with_shutdown, shutdown_signal,
+    router, routes, serve, serve_state, serve_state_with_shutdown, serve_with_shutdown,
+    shutdown_signal,
 };
 pub use crate::migrate::{
     MIGRATIONS, Migration, MigrationReport, latest_schema_version, migrate, schema_version,

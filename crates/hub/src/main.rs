@@ -36,6 +36,13 @@ enum Command {
         /// Adresse d'écoute HTTP (port 0 : un port libre, affiché au démarrage).
         #[arg(long, env = "APPLIGARDE_HUB_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Dossier des copies hors site des sauvegardes des MMG (fichiers chiffrés par les
+        /// postes, illisibles par le hub). Sans lui, le hub refuse les copies hors site.
+        #[arg(long, env = "APPLIGARDE_HUB_SAUVEGARDES")]
+        sauvegardes: Option<std::path::PathBuf>,
+        /// Place accordée à chaque MMG pour ses copies hors site, en Mo.
+        #[arg(long, env = "APPLIGARDE_HUB_QUOTA_MO", default_value_t = appligarde_hub::offsite::DEFAULT_QUOTA_MB)]
+        quota_mo: u64,
     },
     /// Administration : MMG, codes d'enrôlement des postes, utilisateurs, région, publications.
     Admin {
@@ -250,14 +257,30 @@ async fn run(command: Command) -> Result<(), Error> {
         Command::Serve {
             database_url,
             listen,
+            sauvegardes,
+            quota_mo,
         } => {
             let pool = appligarde_hub::pool(&database_url)?;
             migrate(&pool).await?;
+            let mut state = appligarde_hub::AppState::new(pool);
+            match sauvegardes {
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)?;
+                    tracing::info!(dir = %dir.display(), quota_mo, "off-site copies kept");
+                    state = state.with_offsite(appligarde_hub::offsite::OffsiteConfig {
+                        dir,
+                        quota_bytes: quota_mo.saturating_mul(1_000_000),
+                    });
+                }
+                None => tracing::warn!(
+                    "no APPLIGARDE_HUB_SAUVEGARDES: off-site copies of backups are refused"
+                ),
+            }
             let listener = TcpListener::bind(listen).await?;
             let address = listener.local_addr()?;
             tracing::info!(%address, "listening");
             println!("listening on {address}");
-            appligarde_hub::serve(pool, listener).await
+            appligarde_hub::serve_state(state, listener).await
         }
         Command::Admin {
             database_url,

@@ -1012,7 +1012,7 @@ fn documented_operations(yaml: &str) -> BTreeSet<(String, String)> {
             path = Some(key.trim_end().trim_end_matches(':').to_owned());
         } else if let Some(key) = line.strip_prefix("    ").filter(|l| !l.starts_with(' ')) {
             let method = key.trim_end().trim_end_matches(':');
-            if ["get", "post", "put", "patch", "delete"].contains(&method) {
+            if ["get", "head", "post", "put", "patch", "delete"].contains(&method) {
                 operations.insert((method.to_uppercase(), path.clone().unwrap()));
             }
         }
@@ -1031,9 +1031,10 @@ fn openapi_documents_every_route_and_only_those() {
         .collect();
     assert_eq!(
         served.len(),
-        14,
+        21,
         "healthz, login, logout, enroll, aggregates, reference, conventions, parc, me, stats \
-         daily, monthly, days and doctors, communes"
+         daily, monthly, days and doctors, communes; off-site copies: create, list, offset, append, \
+         content, restored, status"
     );
     assert_eq!(
         documented, served,

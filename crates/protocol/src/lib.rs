@@ -11,10 +11,10 @@
 //!   supported desktop uses them.
 //!
 //! Modules: [`aggregate`] (the daily aggregate a desktop uploads: counts only, never patient
-//! data), [`api`] (requests and answers of the hub's `/api/v1` endpoints), [`reference`]
-//! (the numbered reference-data publications a desktop pulls, and the device endpoints' paths)
-//! and [`convention`] (the URML's convention of use and users' charter, down as publications,
-//! their acceptances up).
+//! data), [`offsite`] (the off-site copies of the backups), [`api`] (requests and answers of the
+//! hub's `/api/v1` endpoints), [`reference`] (the numbered reference-data publications a desktop
+//! pulls, and the device endpoints' paths) and [`convention`] (the URML's convention of use and
+//! users' charter, down as publications, their acceptances up).
 //!
 //! To add a message: define its type here (one module per exchange once they grow), add a
 //! round-trip test that pins its JSON shape, then use it in the hub and the desktop sync client.
@@ -22,6 +22,7 @@
 pub mod aggregate;
 pub mod api;
 pub mod convention;
+pub mod offsite;
 pub mod reference;
 
 pub use aggregate::{
@@ -36,6 +37,10 @@ pub use api::{
 pub use convention::{
     CONVENTIONS_PATH, ConventionAcceptance, ConventionAcceptances, ConventionText, ConventionType,
     REFERENCE_CONVENTIONS_PARAM,
+};
+pub use offsite::{
+    BACKUPS_PATH, BackupCopy, BackupCreate, BackupList, BackupRestored, BackupStatus, BackupUpload,
+    MmgBackupStatus, TUS_CONTENT_TYPE, TUS_VERSION,
 };
 pub use reference::{
     AGGREGATES_PATH, ENROLL_PATH, Publication, REFERENCE_PATH, ReferenceChanges, ReferenceKind,
@@ -96,6 +101,12 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The body's `Content-Type` or `Content-Encoding` is not one the endpoint accepts.
     UnsupportedMediaType,
+    /// The MMG's room for off-site copies on the hub is full.
+    QuotaExceeded,
+    /// A resumable upload was continued at another offset than the hub's (ask `HEAD` again).
+    OffsetMismatch,
+    /// An off-site copy's bytes do not match the SHA-256 announced when it was created.
+    ChecksumMismatch,
     /// A code added by a newer hub that this client does not know yet.
     #[serde(other)]
     Unknown,
@@ -137,6 +148,9 @@ mod tests {
             (ErrorCode::InvalidEnrollmentCode, "invalid_enrollment_code"),
             (ErrorCode::PayloadTooLarge, "payload_too_large"),
             (ErrorCode::UnsupportedMediaType, "unsupported_media_type"),
+            (ErrorCode::QuotaExceeded, "quota_exceeded"),
+            (ErrorCode::OffsetMismatch, "offset_mismatch"),
+            (ErrorCode::ChecksumMismatch, "checksum_mismatch"),
         ];
         for (code, text) in cases {
             assert_eq!(serde_json::to_value(code).unwrap(), json!(text));
@@ -149,11 +163,11 @@ mod tests {
     fn an_error_code_from_a_newer_hub_parses_as_unknown() {
         // An older desktop must still read the French message of an error it does not know.
         let body: ErrorBody = serde_json::from_value(json!({
-            "code": "quota_exceeded",
-            "message": "Quota dépassé."
+            "code": "maintenance_planned",
+            "message": "Maintenance prévue."
         }))
         .unwrap();
         assert_eq!(body.code, ErrorCode::Unknown);
-        assert_eq!(body.message, "Quota dépassé.");
+        assert_eq!(body.message, "Maintenance prévue.");
     }
 }

@@ -30,6 +30,7 @@ pub mod convention;
 pub mod documents;
 pub mod garde;
 pub mod messagerie;
+pub mod hors_site;
 pub mod mmg;
 pub mod patient;
 pub mod premier_demarrage;

@@ -421,6 +421,7 @@ fn a_search_key_made_before_its_letters_were_folded_is_rebuilt_on_open() {
                  DROP TABLE messagerie_reglages;
                  DROP TABLE convention_decision;
                  DROP TABLE convention_texte;
+                 DROP TABLE sauvegarde_hors_site; -- migration 0016, after schema 11 too
                  DELETE FROM schema_migrations WHERE version >= 12;
                  PRAGMA user_version = 11;",
             )

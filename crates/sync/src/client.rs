@@ -7,9 +7,10 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use appligarde_protocol::{
-    AGGREGATES_PATH, AggregateBatch, AggregateReceipt, CONVENTIONS_PATH, ConventionAcceptances,
-    ENROLL_PATH, EnrollAnswer, EnrollRequest, ErrorBody, Health, REFERENCE_CONVENTIONS_PARAM,
-    REFERENCE_PATH, ReferenceChanges,
+    AGGREGATES_PATH, AggregateBatch, AggregateReceipt, BACKUPS_PATH, BackupCreate, BackupList,
+    BackupRestored, BackupUpload, CONVENTIONS_PATH, ConventionAcceptances, ENROLL_PATH,
+    EnrollAnswer, EnrollRequest, ErrorBody, Health, REFERENCE_CONVENTIONS_PARAM, REFERENCE_PATH,
+    ReferenceChanges, TUS_CONTENT_TYPE, TUS_VERSION,
 };
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use reqwest::{Certificate, StatusCode, Url};
@@ -194,6 +195,131 @@ impl HubClient {
         Err(erreur_hub(status, &bytes))
     }
 
+    /// `POST /api/v1/backups`: the upload of an off-site copy (or the MMG's upload of the same
+    /// content, with its offset).
+    pub async fn creer_copie(
+        &self,
+        token: &str,
+        demande: &BackupCreate,
+    ) -> Result<BackupUpload, SyncError> {
+        let body =
+            serde_json::to_vec(demande).map_err(|e| SyncError::Configuration(e.to_string()))?;
+        let request = self
+            .http
+            .post(self.url(BACKUPS_PATH)?)
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .header(CONTENT_TYPE, "application/json")
+            .body(body);
+        self.send(request).await
+    }
+
+    /// `HEAD /api/v1/backups/{id}` (tus): the bytes the hub holds of an upload.
+    pub async fn position_copie(&self, token: &str, id: &str) -> Result<u64, SyncError> {
+        let response = self
+            .http
+            .head(self.url(&format!("{BACKUPS_PATH}/{id}"))?)
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .header(TUS_RESUMABLE, TUS_VERSION)
+            .send()
+            .await
+            .map_err(|e| reseau(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(erreur_hub(status, b""));
+        }
+        position(&response)
+    }
+
+    /// `PATCH /api/v1/backups/{id}` (tus): `octets` appended at `offset`; the hub's new offset.
+    pub async fn ajouter_copie(
+        &self,
+        token: &str,
+        id: &str,
+        offset: u64,
+        octets: Vec<u8>,
+    ) -> Result<u64, SyncError> {
+        let response = self
+            .http
+            .patch(self.url(&format!("{BACKUPS_PATH}/{id}"))?)
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .header(TUS_RESUMABLE, TUS_VERSION)
+            .header(CONTENT_TYPE, TUS_CONTENT_TYPE)
+            .header(UPLOAD_OFFSET, offset)
+            .body(octets)
+            .send()
+            .await
+            .map_err(|e| reseau(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let bytes = response.bytes().await.map_err(|e| reseau(&e))?;
+            return Err(erreur_hub(status, &bytes));
+        }
+        position(&response)
+    }
+
+    /// `GET /api/v1/backups`: the MMG's complete off-site copies, newest first.
+    pub async fn copies(&self, token: &str) -> Result<BackupList, SyncError> {
+        let request = self
+            .http
+            .get(self.url(BACKUPS_PATH)?)
+            .header(AUTHORIZATION, format!("Bearer {token}"));
+        self.send(request).await
+    }
+
+    /// `GET /api/v1/backups/{id}/content` into the new file `dest`; the SHA-256 of what was
+    /// written (lowercase hexadecimal).
+    pub async fn telecharger_copie(
+        &self,
+        token: &str,
+        id: &str,
+        dest: &std::path::Path,
+    ) -> Result<String, SyncError> {
+        use sha2::Digest as _;
+        let mut response = self
+            .http
+            .get(self.url(&format!("{BACKUPS_PATH}/{id}/content"))?)
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .timeout(DOWNLOAD_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| reseau(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let bytes = response.bytes().await.map_err(|e| reseau(&e))?;
+            return Err(erreur_hub(status, &bytes));
+        }
+        let ecriture = |e: std::io::Error| {
+            SyncError::Configuration(format!(
+                "La copie téléchargée n'a pas pu être écrite dans {} : {e}.",
+                dest.display()
+            ))
+        };
+        let mut file = std::fs::File::create(dest).map_err(ecriture)?;
+        let mut hasher = sha2::Sha256::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| reseau(&e))? {
+            hasher.update(&chunk);
+            file.write_all(&chunk).map_err(ecriture)?;
+        }
+        file.sync_all().map_err(ecriture)?;
+        Ok(hex::encode(hasher.finalize()))
+    }
+
+    /// `POST /api/v1/backups/{id}/restored`: this PC restored the copy; the PC it came from is
+    /// retired.
+    pub async fn copie_restauree(
+        &self,
+        token: &str,
+        id: &str,
+    ) -> Result<BackupRestored, SyncError> {
+        let request = self
+            .http
+            .post(self.url(&format!("{BACKUPS_PATH}/{id}/restored"))?)
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .header(CONTENT_TYPE, "application/json")
+            .body("{}");
+        self.send(request).await
+    }
+
     async fn send<T: DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,
@@ -213,6 +339,27 @@ impl HubClient {
         }
         Err(erreur_hub(status, &bytes))
     }
+}
+
+/// The tus headers.
+const TUS_RESUMABLE: &str = "tus-resumable";
+const UPLOAD_OFFSET: &str = "upload-offset";
+/// How long the download of one off-site copy may take (hundreds of MB over a slow line).
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// The `Upload-Offset` of a tus answer.
+fn position(response: &reqwest::Response) -> Result<u64, SyncError> {
+    response
+        .headers()
+        .get(UPLOAD_OFFSET)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| {
+            SyncError::Reseau(
+                "La réponse du hub ne donne pas la position de l'envoi ; nouvel essai automatique."
+                    .to_owned(),
+            )
+        })
 }
 
 fn gzip_json(value: &impl serde::Serialize) -> Result<Vec<u8>, SyncError> {

@@ -10,6 +10,9 @@
 //! - [`lancer_en_fond`]: the background tokio task of the desktop, which tries periodically and
 //!   backs off while the hub cannot be reached ([`Rythme`]; `APPLIGARDE_SYNC_PERIODE_S` shortens
 //!   it for end-to-end tests).
+//! - Off-site copies (`hors_site`): each pass also sends the backup files queued by the store,
+//!   resumed at the hub's offset after a cut (tus 1.0 core), and
+//!   [`Synchroniseur::restaurer_depuis_hub`] restores a new PC from the newest copy.
 //! - Re-enrolling (new code, lost token, restored backup) names the device the store was before,
 //!   so that the hub replaces it and what it sent instead of counting the store twice.
 //! - It implements `appligarde_api::synchro::Hub`, so that the UI's commands `hub_inscrire` and
@@ -29,12 +32,14 @@
 pub mod backoff;
 pub mod client;
 mod fond;
+mod hors_site;
 pub mod jeton;
 mod synchroniseur;
 
 pub use backoff::Backoff;
 pub use client::HubClient;
 pub use fond::{Rythme, VAR_PERIODE, lancer_en_fond, lancer_en_fond_au_rythme};
+pub use hors_site::{RestaurationHub, TAILLE_MORCEAU};
 pub use jeton::CoffreJeton;
 pub use synchroniseur::{Options, Synchroniseur};
 

@@ -64,7 +64,7 @@ impl Options {
 
 /// The sync client of one data directory.
 pub struct Synchroniseur {
-    coffre: CoffreJeton,
+    pub(crate) coffre: CoffreJeton,
     options: Options,
     /// One pass at a time (the background task and "Synchroniser maintenant").
     verrou: tokio::sync::Mutex<()>,
@@ -99,7 +99,7 @@ impl Synchroniseur {
         self.reveil.notify_one();
     }
 
-    fn client(&self, url: &str) -> Result<HubClient, SyncError> {
+    pub(crate) fn client(&self, url: &str) -> Result<HubClient, SyncError> {
         HubClient::new(url, &self.options.racines_pem)
     }
 
@@ -113,7 +113,7 @@ impl Synchroniseur {
     }
 
     /// Runs `request` until it succeeds, fails for good, or `essais_max` transient faults.
-    async fn avec_essais<T, F, Fut>(&self, mut request: F) -> Result<T, SyncError>
+    pub(crate) async fn avec_essais<T, F, Fut>(&self, mut request: F) -> Result<T, SyncError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SyncError>>,
@@ -311,6 +311,9 @@ impl Synchroniseur {
                 break;
             }
         }
+
+        // The backup files not copied to the hub yet (ARCHITECTURE.md, "Off-site backups").
+        self.envoyer_copies(api, &client, &token).await?;
         Ok(())
     }
 }

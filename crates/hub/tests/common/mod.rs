@@ -102,6 +102,8 @@ pub struct Answer {
     pub headers_retry_after: Option<String>,
     pub content_encoding: Option<String>,
     pub content_type: Option<String>,
+    /// The tus header of the off-site copies' uploads.
+    pub upload_offset: Option<String>,
     pub body: Bytes,
 }
 
@@ -179,12 +181,14 @@ pub async fn call_from(
     let headers_retry_after = header("retry-after");
     let content_encoding = header("content-encoding");
     let content_type = header("content-type");
+    let upload_offset = header("upload-offset");
     let body = response.into_body().collect().await.unwrap().to_bytes();
     Answer {
         status,
         headers_retry_after,
         content_encoding,
         content_type,
+        upload_offset,
         body,
     }
 }

@@ -107,9 +107,15 @@ pub struct Hub {
 impl Hub {
     /// Starts `appligarde-hub serve` on 127.0.0.1:0 and waits for its "listening on" line.
     pub fn start(database_url: &str) -> Hub {
+        Hub::start_with(database_url, &[])
+    }
+
+    /// [`Hub::start`] with more arguments for `serve` (`--sauvegardes DIR`...).
+    pub fn start_with(database_url: &str, args: &[&str]) -> Hub {
         let mut child = Command::new(hub_binary())
             .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
             .arg(database_url)
+            .args(args)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
