@@ -56,6 +56,8 @@ test('the charter screen, keyboard only: accept opens the app, refuse keeps pati
   assert.equal(await p.getByTestId('nav-garde').count(), 0, 'no screen is reachable before accepting');
   await p.keyboard.press('PageDown');
   await p.keyboard.press('End');
+  // Chromium scrolls smoothly: wait until the scroll has moved rather than read it at once.
+  await p.waitForFunction(() => document.querySelector('[data-testid="conventions-texte"]').scrollTop > 0);
   assert.ok(await texte.evaluate((e) => e.scrollTop > 0), 'the text scrolls with the keyboard');
   await p.screenshot({ path: join(artifacts, 'charte.png') });
   await p.keyboard.press('Tab');
