@@ -60,6 +60,9 @@ async function page(label) {
   await p.locator('#mot-de-passe').fill('garde-demo');
   await p.keyboard.press('Enter');
   await p.getByTestId('utilisateur').waitFor();
+  // Logged in is not ready: the nav (and its Alt+digit shortcuts) comes once the conventions are
+  // known to be accepted.
+  await p.getByTestId('nav-garde').waitFor();
   return p;
 }
 

@@ -37,6 +37,9 @@ async function page() {
     await p.locator('#mot-de-passe').fill('garde-demo');
     await p.keyboard.press('Enter');
     await p.getByTestId('utilisateur').waitFor();
+    // Logged in is not ready: the nav (and its Alt+digit shortcuts) comes once the conventions are
+    // known to be accepted.
+    await p.getByTestId('nav-garde').waitFor();
   }
   return p;
 }
@@ -89,6 +92,7 @@ async function enAdmin(p) {
   await p.locator('#mot-de-passe').fill('garde-demo');
   await p.keyboard.press('Enter');
   await p.getByTestId('utilisateur').filter({ hasText: 'Marc RENAUD' }).waitFor();
+  await p.getByTestId('nav-garde').waitFor();
 }
 
 test('Paramètres shows French errors next to the fields and keeps the saved identity', async () => {
