@@ -82,6 +82,14 @@ test('the keyboard alone reaches every screen and the shortcuts overlay', async 
   assert.ok(bouton.y >= 0 && bouton.y + bouton.height <= 640, `Fermer is in reach: ${JSON.stringify(bouton)}`);
   await fermer.click();
   assert.equal(await p.getByRole('dialog').count(), 0, 'Fermer closes the overlay');
+
+  // « Changer d'utilisateur » has its own shortcut, listed in the overlay: Alt+U.
+  await p.keyboard.press('?');
+  assert.match(await p.getByRole('dialog', { name: 'Raccourcis clavier' }).textContent(), /Alt\s*\+\s*U\s*Changer d'utilisateur/);
+  await p.keyboard.press('Escape');
+  await p.keyboard.press('Alt+U');
+  await p.getByRole('heading', { name: 'Connexion' }).waitFor();
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'utilisateur', 'the list of names has the focus');
   await p.close();
 });
 
