@@ -116,6 +116,22 @@ impl HubClient {
             .map_err(|e| SyncError::Configuration(format!("adresse du hub invalide : {e}")))
     }
 
+    /// A `POST` of `body` as JSON to `path` with the device token.
+    fn post_json<T: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        token: &str,
+        body: &T,
+    ) -> Result<reqwest::RequestBuilder, SyncError> {
+        let body = serde_json::to_vec(body).map_err(|e| SyncError::Configuration(e.to_string()))?;
+        Ok(self
+            .http
+            .post(self.url(path)?)
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .header(CONTENT_TYPE, "application/json")
+            .body(body))
+    }
+
     /// `GET /healthz`: is the hub there (and its database)?
     pub async fn sante(&self) -> Result<Health, SyncError> {
         let request = self.http.get(self.url("/healthz")?);
@@ -178,14 +194,7 @@ impl HubClient {
         token: &str,
         acceptances: &ConventionAcceptances,
     ) -> Result<(), SyncError> {
-        let body =
-            serde_json::to_vec(acceptances).map_err(|e| SyncError::Configuration(e.to_string()))?;
-        let request = self
-            .http
-            .post(self.url(CONVENTIONS_PATH)?)
-            .header(AUTHORIZATION, format!("Bearer {token}"))
-            .header(CONTENT_TYPE, "application/json")
-            .body(body);
+        let request = self.post_json(CONVENTIONS_PATH, token, acceptances)?;
         let response = request.send().await.map_err(|e| reseau(&e))?;
         let status = response.status();
         let bytes = response.bytes().await.map_err(|e| reseau(&e))?;
@@ -202,14 +211,7 @@ impl HubClient {
         token: &str,
         demande: &BackupCreate,
     ) -> Result<BackupUpload, SyncError> {
-        let body =
-            serde_json::to_vec(demande).map_err(|e| SyncError::Configuration(e.to_string()))?;
-        let request = self
-            .http
-            .post(self.url(BACKUPS_PATH)?)
-            .header(AUTHORIZATION, format!("Bearer {token}"))
-            .header(CONTENT_TYPE, "application/json")
-            .body(body);
+        let request = self.post_json(BACKUPS_PATH, token, demande)?;
         self.send(request).await
     }
 
@@ -311,12 +313,11 @@ impl HubClient {
         token: &str,
         id: &str,
     ) -> Result<BackupRestored, SyncError> {
-        let request = self
-            .http
-            .post(self.url(&format!("{BACKUPS_PATH}/{id}/restored"))?)
-            .header(AUTHORIZATION, format!("Bearer {token}"))
-            .header(CONTENT_TYPE, "application/json")
-            .body("{}");
+        let request = self.post_json(
+            &format!("{BACKUPS_PATH}/{id}/restored"),
+            token,
+            &serde_json::json!({}),
+        )?;
         self.send(request).await
     }
 
