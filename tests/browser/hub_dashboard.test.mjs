@@ -5,89 +5,26 @@
 // heat map, activity per doctor, commune names, the MMG list — never an MMG of 49 — and the CSV
 // export) and the day view (a month day by day and slot by slot, then a single day).
 //
-// Needs: APPLIGARDE_HUB (the hub binary; default target/debug/appligarde-hub). PostgreSQL: the
-// server of APPLIGARDE_TEST_DATABASE_URL when set, otherwise a throw-away one started here with
-// Debian's initdb/pg_ctl (as the `postgres` user when run as root), stopped at the end.
+// The hub and its PostgreSQL: see support/hub.mjs.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync, readdirSync, existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
+import { startHub } from './support/hub.mjs';
 
-const hub = process.env.APPLIGARDE_HUB || resolve('target/debug/appligarde-hub');
 const screenshots = resolve('target/screenshots');
 mkdirSync(screenshots, { recursive: true });
 const PASSWORD = 'coordination-2026';
 const YEAR = 2025;
 
-let pg; // { dir, bin, asPostgres } when started here
-let databaseUrl;
-let server;
+let server; // the hub, from support/hub.mjs
+let admin; // runs `appligarde-hub admin ...` on its database
 let url;
 let browser;
 const mmgs = {}; // name -> { id, departement, consultations, byDate, doctors, heat }
 const RPPS_SAMPLE = resolve('../shared/data/rpps/PS_LibreAcces_Personne_activite_sample.txt');
-
-function freePort() {
-  return new Promise((ok, ko) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-    s.once('error', ko);
-  });
-}
-
-/** Debian's PostgreSQL binaries of the highest version installed. */
-function pgBin() {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => b - a) : [];
-  assert.ok(versions.length > 0, 'PostgreSQL server binaries are needed (apt-get install postgresql)');
-  return join(root, versions[0], 'bin');
-}
-
-async function startPostgres() {
-  const bin = pgBin();
-  const asPostgres = process.getuid() === 0;
-  const dir = mkdtempSync(join(tmpdir(), 'appligarde-hub-browser-pg-'));
-  if (asPostgres) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
-  const run = (program, args) => (asPostgres
-    ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, program), ...args], { cwd: dir, stdio: 'pipe' })
-    : execFileSync(join(bin, program), args, { cwd: dir, stdio: 'pipe' }));
-  run('initdb', ['--pgdata', join(dir, 'data'), '--username', 'appligarde', '--auth', 'trust', '--encoding', 'UTF8', '--locale', 'C', '--no-sync']);
-  const port = await freePort();
-  run('pg_ctl', ['--pgdata', join(dir, 'data'), '--log', join(dir, 'pg.log'), '--wait', '--options',
-    `-c port=${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='${dir}' -c fsync=off`, 'start']);
-  pg = { dir, bin, run };
-  return `postgres://appligarde@127.0.0.1:${port}/postgres`;
-}
-
-function stopPostgres() {
-  if (!pg) return;
-  try { pg.run('pg_ctl', ['--pgdata', join(pg.dir, 'data'), '--mode', 'fast', '--wait', 'stop']); } catch { /* already stopped */ }
-  rmSync(pg.dir, { recursive: true, force: true });
-}
-
-/** A fresh database on the server of `serverUrl`. */
-function freshDatabase(serverUrl) {
-  const name = `hub_browser_${process.pid}_${Date.now()}`;
-  const u = new URL(serverUrl);
-  execFileSync(join(pgBin(), 'psql'), ['-h', u.hostname, '-p', u.port, '-U', decodeURIComponent(u.username), '-d', u.pathname.slice(1) || 'postgres',
-    '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-function admin(args, stdin = '') {
-  const out = execFileSync(hub, ['admin', ...args, '--database-url', databaseUrl], { input: stdin, stdio: ['pipe', 'pipe', 'pipe'] });
-  return out.toString();
-}
 
 async function post(path, body, token) {
   const headers = { 'content-type': 'application/json' };
@@ -178,16 +115,9 @@ async function seedYear(mmg, size, seed) {
 }
 
 before(async () => {
-  assert.ok(existsSync(hub), `${hub} is missing: build it with cargo build -p appligarde-hub (or set APPLIGARDE_HUB)`);
-  const serverUrl = process.env.APPLIGARDE_TEST_DATABASE_URL || await startPostgres();
-  databaseUrl = freshDatabase(serverUrl);
-  server = spawn(hub, ['serve', '--database-url', databaseUrl, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stderr.resume();
-  url = await new Promise((ok, ko) => {
-    const lines = createInterface({ input: server.stdout });
-    lines.once('line', (line) => ok(`http://${line.replace('listening on ', '').trim()}`));
-    server.once('exit', (code) => ko(new Error(`appligarde-hub serve exited (${code})`)));
-  });
+  server = await startHub();
+  url = server.url;
+  admin = server.admin;
   const names = [['44', 'MMG de Nantes', 6], ['44', 'MMG de Saint-Nazaire', 4], ['44', "MMG d'Ancenis", 2],
     ['44', 'MMG de Clisson', 2.5], ['44', 'MMG de Châteaubriant', 1.5], ['49', "MMG d'Angers", 5]];
   let seed = 7;
@@ -207,12 +137,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((ok) => server.once('exit', ok));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  stopPostgres();
+  await server?.stop();
 });
 
 test('a coordinator of 44 logs in with the keyboard, sees the year of their MMGs only, and exports CSV', async () => {

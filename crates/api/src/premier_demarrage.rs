@@ -157,6 +157,30 @@ impl Api {
         self.premier_demarrage_etat()
     }
 
+    /// Step 1 from the hub: the identity the URML recorded for the MMG of the enrollment code,
+    /// to fill the step's form (nothing is saved: the admin checks it and goes on). The code is
+    /// not spent; the last step enrolls with it. Before any account exists only, as step 1.
+    pub fn premier_demarrage_identite_hub(
+        &self,
+        demande: crate::synchro::HubInscription,
+    ) -> Result<MmgSettings, ApiError> {
+        if self.store().a_des_comptes()? {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "Le compte administrateur existe déjà : l'identité de la MMG se modifie dans Paramètres.",
+            ));
+        }
+        let hub = self.hub.get().cloned().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Internal,
+                "La liaison avec le hub n'est pas disponible sur ce poste : saisissez l'identité de la MMG.",
+            )
+        })?;
+        let identite = hub.identite_mmg(demande)?;
+        tracing::info!("first start: MMG identity read from the hub");
+        Ok(identite)
+    }
+
     /// Step 3: the admin proves having the recovery code by typing its last group from the sheet.
     pub fn premier_demarrage_code_confirmer(
         &self,

@@ -24,6 +24,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::dto::MmgSettings;
 use crate::session::Besoin;
 use crate::{Api, ApiError, ErrorCode};
 
@@ -37,6 +38,9 @@ const ECART_MAX_JOURS: i64 = 31;
 pub trait Hub: Send + Sync {
     /// Exchanges a one-time code for a device token and records the enrollment.
     fn inscrire(&self, poste: &dyn Poste, demande: HubInscription) -> Result<SyncStatut, ApiError>;
+    /// The MMG's identity the URML recorded for the one-time code, without spending it (the
+    /// first-start assistant fills its first step with it).
+    fn identite_mmg(&self, demande: HubInscription) -> Result<MmgSettings, ApiError>;
     /// One push of the waiting days and one pull of the reference data.
     fn synchroniser(&self, poste: &dyn Poste) -> SyncRapport;
 }

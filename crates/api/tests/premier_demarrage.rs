@@ -301,6 +301,13 @@ impl Hub for HubAccueillant {
         poste.sync_statut()
     }
 
+    fn identite_mmg(
+        &self,
+        _demande: HubInscription,
+    ) -> Result<appligarde_api::dto::MmgSettings, appligarde_api::ApiError> {
+        Ok(identite())
+    }
+
     fn synchroniser(&self, _poste: &dyn Poste) -> SyncRapport {
         SyncRapport::default()
     }

@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use appligarde_protocol::{
     AggregateBatch, AggregateReceipt, BACKUPS_PATH, BackupCreate, BackupList, BackupRestored,
-    BackupStatus, BackupUpload, CONVENTIONS_PATH, ConventionAcceptances, DailyStats, EnrollAnswer,
-    EnrollRequest, Health, HealthStatus, LoginAnswer, LoginRequest, REFERENCE_CONVENTIONS_PARAM,
-    REFERENCE_PATH, TUS_CONTENT_TYPE, TUS_VERSION,
+    BackupStatus, BackupUpload, CONVENTIONS_PATH, ConventionAcceptances, DailyStats,
+    ENROLL_IDENTITY_PATH, EnrollAnswer, EnrollRequest, Health, HealthStatus, IdentityRequest,
+    LoginAnswer, LoginRequest, MmgIdentityAnswer, REFERENCE_CONVENTIONS_PARAM, REFERENCE_PATH,
+    TUS_CONTENT_TYPE, TUS_VERSION,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -33,8 +34,8 @@ use tower_governor::key_extractor::PeerIpKeyExtractor;
 
 use crate::state::AppState;
 use crate::{
-    Error, VERSION, aggregates, auth, conventions, dashboard, enrollment, ids, migrate, offsite,
-    reference,
+    Error, VERSION, aggregates, auth, conventions, dashboard, enrollment, identite, ids, migrate,
+    offsite, reference,
 };
 
 /// Longest a health check may take before the database is reported unavailable: a monitor
@@ -111,6 +112,11 @@ fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::POST,
             "/api/v1/enroll",
             unauthenticated(post(enroll)),
+        ),
+        (
+            Method::POST,
+            ENROLL_IDENTITY_PATH,
+            unauthenticated(post(enroll_identity)),
         ),
         (Method::POST, "/api/v1/aggregates", post(upload_aggregates)),
         (Method::GET, REFERENCE_PATH, get(reference_changes)),
@@ -424,6 +430,20 @@ async fn enroll(
     )
     .await?;
     tracing::info!(device_id = %answer.device_id, mmg_id = %answer.mmg_id, "device enrolled");
+    Ok(Json(answer))
+}
+
+/// `POST /api/v1/enroll/identity`: the identity the URML recorded for the MMG of a valid
+/// enrollment code, read without spending the code (the first-start assistant).
+async fn enroll_identity(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<MmgIdentityAnswer>, Error> {
+    let request: IdentityRequest = json_body(&headers, body, Compressed::Refused)?;
+    let client = state.pool.get().await?;
+    let answer = identite::identity_for_code(&client, &request.code).await?;
+    tracing::info!("MMG identity read with an enrollment code");
     Ok(Json(answer))
 }
 

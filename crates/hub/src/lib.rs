@@ -30,6 +30,8 @@
 //!   1.0 core), the SHA-256 check on completion, retention and quota per MMG, files under the
 //!   configured directory, listing and download for the MMG's devices, the status per MMG for
 //!   users (`GET /api/v1/stats/backups`).
+//! - [`identite`]: the MMG's identity as the URML records it (`admin mmg-identity`), read by a
+//!   new installation with its enrollment code, without spending it.
 //! - [`admin`]: what `appligarde-hub admin ...` does (MMGs, enrollment codes, users; disabling a
 //!   user, resetting a password, revoking sessions and clearing throttling, each journaled in
 //!   `admin_journal`).
@@ -56,6 +58,7 @@ mod dashboard;
 pub mod enrollment;
 mod error;
 mod http;
+pub mod identite;
 mod ids;
 mod migrate;
 pub mod offsite;

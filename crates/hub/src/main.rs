@@ -73,6 +73,30 @@ enum AdminCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Enregistre l'identité d'une MMG (adresse, téléphone, FINESS...), que l'assistant du
+    /// premier démarrage d'un nouveau poste reprend avec son code d'enrôlement. Un champ omis
+    /// garde sa valeur ; une valeur vide l'efface.
+    MmgIdentity {
+        /// Identifiant de la MMG (donné par create-mmg).
+        #[arg(long)]
+        mmg: String,
+        #[arg(long)]
+        adresse: Option<String>,
+        #[arg(long)]
+        code_postal: Option<String>,
+        #[arg(long)]
+        commune: Option<String>,
+        #[arg(long)]
+        telephone: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// Numéro FINESS de l'établissement (9 caractères).
+        #[arg(long)]
+        finess: Option<String>,
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Crée un code d'enrôlement à usage unique pour un poste d'une MMG.
     EnrollCode {
         /// Identifiant de la MMG (donné par create-mmg).
@@ -311,6 +335,40 @@ async fn admin(database_url: Option<String>, command: AdminCommand) -> Result<()
                 println!(
                     "MMG « {} » créée dans le département {} : identifiant {}",
                     mmg.name, mmg.departement, mmg.id
+                );
+            }
+        }
+        AdminCommand::MmgIdentity {
+            mmg,
+            adresse,
+            code_postal,
+            commune,
+            telephone,
+            email,
+            finess,
+            json,
+        } => {
+            let change = appligarde_hub::identite::IdentityChange {
+                adresse,
+                code_postal,
+                commune,
+                telephone,
+                email,
+                finess,
+            };
+            let identity =
+                appligarde_hub::identite::set_identity(&mut client, &mmg, change).await?;
+            if json {
+                print_json(&identity)?;
+            } else {
+                println!(
+                    "Identité de la MMG « {} » enregistrée : {}, {} {}, téléphone {}, FINESS {}",
+                    identity.mmg_name,
+                    identity.adresse,
+                    identity.code_postal,
+                    identity.commune,
+                    identity.telephone,
+                    identity.finess
                 );
             }
         }

@@ -19,7 +19,8 @@ use appligarde_hub::admin::{self, CreatedMmg};
 use appligarde_hub::auth::Role;
 use appligarde_protocol::{
     AGGREGATE_SCHEMA, AggregateBatch, AggregateReceipt, AggregateStatus, DailyAggregate,
-    DailyCounts, DailyStats, EnrollAnswer, ErrorCode, LoginAnswer, PdsaSlot,
+    DailyCounts, DailyStats, EnrollAnswer, ErrorBody, ErrorCode, LoginAnswer, MmgIdentityAnswer,
+    PdsaSlot,
 };
 use chrono::NaiveDate;
 use common::{Answer, PASSWORD, call, enroll, get, migrated_database, post_json, start_hub};
@@ -178,6 +179,7 @@ enum Endpoint {
     Healthz,
     Login,
     Enroll,
+    EnrollIdentity,
     Aggregates44,
     Reference,
     Me,
@@ -204,7 +206,7 @@ fn expected(endpoint: Endpoint, credential: Credential) -> StatusCode {
         // Public endpoints (and the dashboard's static page) ignore any Authorization header.
         (E::Healthz | E::Login | E::DashboardPage, _) => StatusCode::OK,
         // The code is unknown whoever asks.
-        (E::Enroll, _) => StatusCode::UNAUTHORIZED,
+        (E::Enroll | E::EnrollIdentity, _) => StatusCode::UNAUTHORIZED,
         (E::Aggregates44, C::Device44) => StatusCode::OK,
         // A real device of another MMG: authenticated, but not for this MMG's data.
         (E::Aggregates44, C::Device49) => StatusCode::FORBIDDEN,
@@ -284,6 +286,7 @@ async fn every_endpoint_with_every_credential_follows_the_access_rules() {
         Endpoint::Healthz,
         Endpoint::Login,
         Endpoint::Enroll,
+        Endpoint::EnrollIdentity,
         Endpoint::Aggregates44,
         Endpoint::Reference,
         Endpoint::Me,
@@ -312,6 +315,19 @@ async fn every_endpoint_with_every_credential_follows_the_access_rules() {
                     let body =
                         serde_json::to_vec(&serde_json::json!({"code": "AAAA-BBBB"})).unwrap();
                     call(w.address, Method::POST, "/api/v1/enroll", token, &[], body).await
+                }
+                Endpoint::EnrollIdentity => {
+                    let body =
+                        serde_json::to_vec(&serde_json::json!({"code": "AAAA-BBBB"})).unwrap();
+                    call(
+                        w.address,
+                        Method::POST,
+                        "/api/v1/enroll/identity",
+                        token,
+                        &[],
+                        body,
+                    )
+                    .await
                 }
                 Endpoint::Aggregates44 => {
                     let batch = AggregateBatch {
@@ -397,7 +413,7 @@ async fn every_endpoint_with_every_credential_follows_the_access_rules() {
                 let error = answer.error();
                 let (code, words) = match want {
                     StatusCode::FORBIDDEN => (ErrorCode::Forbidden, "Accès refusé"),
-                    _ if endpoint == Endpoint::Enroll => {
+                    _ if matches!(endpoint, Endpoint::Enroll | Endpoint::EnrollIdentity) => {
                         (ErrorCode::InvalidEnrollmentCode, "code d'enrôlement")
                     }
                     _ => (ErrorCode::Unauthenticated, "Identifiants"),
@@ -1031,8 +1047,8 @@ fn openapi_documents_every_route_and_only_those() {
         .collect();
     assert_eq!(
         served.len(),
-        21,
-        "healthz, login, logout, enroll, aggregates, reference, conventions, parc, me, stats \
+        22,
+        "healthz, login, logout, enroll, enroll identity, aggregates, reference, conventions, parc, me, stats \
          daily, monthly, days and doctors, communes; off-site copies: create, list, offset, append, \
          content, restored, status"
     );
@@ -1284,6 +1300,148 @@ async fn the_operators_cli_disables_resets_revokes_and_clears_with_a_journal() {
     let out = hub_admin(&url, &["disable-user", "--login", "personne"], "");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("aucun utilisateur « personne »"));
+}
+
+#[tokio::test]
+async fn an_enrollment_code_reads_the_identity_the_urml_recorded_without_spending_it() {
+    let (url, mut db) = migrated_database().await;
+    let mmg = admin::create_mmg(&mut db, "44", "MMG Nantes Nord")
+        .await
+        .unwrap();
+    let other = admin::create_mmg(&mut db, "49", "MMG Angers")
+        .await
+        .unwrap();
+    let (address, _stop) = start_hub(&url, appligarde_hub::DEFAULT_SESSION_TTL).await;
+    let code = admin::create_enrollment_code(&db, &mmg.id, 7)
+        .await
+        .unwrap()
+        .code;
+    let read = |code: String| async move {
+        post_json(
+            address,
+            "/api/v1/enroll/identity",
+            None,
+            &serde_json::json!({"code": code}),
+        )
+        .await
+    };
+
+    // Nothing recorded beyond create-mmg: the name and département, the rest empty.
+    let answer = read(code.clone()).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let identity = answer.json::<MmgIdentityAnswer>();
+    assert_eq!(identity.mmg_name, "MMG Nantes Nord");
+    assert_eq!(identity.departement, "44");
+    assert_eq!(identity.adresse, "");
+
+    // The URML records the rest through the admin command.
+    let out = hub_admin(
+        &url,
+        &[
+            "mmg-identity",
+            "--mmg",
+            &mmg.id,
+            "--adresse",
+            "12 rue de la Garde",
+            "--code-postal",
+            "44300",
+            "--commune",
+            "Nantes",
+            "--telephone",
+            "02 40 00 00 00",
+            "--finess",
+            "440000123",
+            "--json",
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A code typed in lower case with spaces reads the same identity.
+    let loose = code.to_lowercase().replace('-', " ");
+    let identity = read(loose).await.json::<MmgIdentityAnswer>();
+    assert_eq!(
+        (
+            identity.adresse.as_str(),
+            identity.code_postal.as_str(),
+            identity.commune.as_str(),
+            identity.telephone.as_str(),
+            identity.finess.as_str(),
+            identity.email.as_str(),
+        ),
+        (
+            "12 rue de la Garde",
+            "44300",
+            "Nantes",
+            "02 40 00 00 00",
+            "440000123",
+            ""
+        )
+    );
+    let other_identity = appligarde_hub::identite::identity(&db, &other.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        other_identity.adresse, "",
+        "another MMG's identity is untouched"
+    );
+
+    // The desktop's own rules refuse what the assistant would refuse; nothing is changed.
+    let out = hub_admin(
+        &url,
+        &["mmg-identity", "--mmg", &mmg.id, "--code-postal", "4430"],
+        "",
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("code postal"));
+    assert_eq!(
+        read(code.clone())
+            .await
+            .json::<MmgIdentityAnswer>()
+            .code_postal,
+        "44300"
+    );
+
+    // Reading did not spend the code: the PC enrolls with it, after which it reads nothing.
+    let device = post_json(
+        address,
+        "/api/v1/enroll",
+        None,
+        &serde_json::json!({"code": code}),
+    )
+    .await;
+    assert_eq!(device.status, StatusCode::OK);
+    let spent = read(code).await;
+    assert_eq!(spent.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        spent.json::<ErrorBody>().code,
+        ErrorCode::InvalidEnrollmentCode
+    );
+
+    // An expired code reads nothing either.
+    let expired = admin::create_enrollment_code(&db, &mmg.id, 1)
+        .await
+        .unwrap()
+        .code;
+    db.execute(
+        "UPDATE enrollment_code SET expires_at = now() - interval '1 second' WHERE used_at IS NULL",
+        &[],
+    )
+    .await
+    .unwrap();
+    assert_eq!(read(expired).await.status, StatusCode::UNAUTHORIZED);
+    let journal = admin::journal_entries(&db, 10).await.unwrap();
+    assert_eq!(
+        journal
+            .iter()
+            .filter(|e| e.action == "mmg-identity")
+            .count(),
+        1,
+        "the accepted change is journaled, the refused one is not"
+    );
 }
 
 #[tokio::test]

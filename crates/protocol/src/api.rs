@@ -40,6 +40,38 @@ pub struct EnrollRequest {
     pub replaces_device_id: Option<String>,
 }
 
+/// `POST` an [`IdentityRequest`] here (no token: the one-time code is the credential): the
+/// identity the URML recorded for the code's MMG, read without spending the code, so that a new
+/// installation's first-start assistant fills the MMG's identity before enrolling with the same
+/// code. Throttled per address like the enrollment.
+pub const ENROLL_IDENTITY_PATH: &str = "/api/v1/enroll/identity";
+
+/// Body of `POST /api/v1/enroll/identity`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityRequest {
+    pub code: String,
+}
+
+/// The MMG's identity as the URML recorded it on the hub. Fields the URML left out are empty
+/// strings: the MMG's admin completes them in the assistant.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MmgIdentityAnswer {
+    pub mmg_name: String,
+    pub departement: String,
+    #[serde(default)]
+    pub adresse: String,
+    #[serde(default)]
+    pub code_postal: String,
+    #[serde(default)]
+    pub commune: String,
+    #[serde(default)]
+    pub telephone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub finess: String,
+}
+
 /// Answer of `POST /api/v1/enroll`. The `device_token` is shown once: the desktop keeps it in
 /// the OS keyring, the hub only keeps its hash.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -31,8 +31,9 @@ pub use aggregate::{
     MinuteHistogram, OrientationCounts, PaymentAmounts, PdsaSlot, SexCounts, is_plausible_date,
 };
 pub use api::{
-    AggregateBatch, AggregateOutcome, AggregateReceipt, AggregateStatus, DailyStats, EnrollAnswer,
-    EnrollRequest, LoginAnswer, LoginRequest, MmgDay,
+    AggregateBatch, AggregateOutcome, AggregateReceipt, AggregateStatus, DailyStats,
+    ENROLL_IDENTITY_PATH, EnrollAnswer, EnrollRequest, IdentityRequest, LoginAnswer, LoginRequest,
+    MmgDay, MmgIdentityAnswer,
 };
 pub use convention::{
     CONVENTIONS_PATH, ConventionAcceptance, ConventionAcceptances, ConventionText, ConventionType,

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use appligarde_protocol::{
     AGGREGATES_PATH, AggregateBatch, AggregateReceipt, BACKUPS_PATH, BackupCreate, BackupList,
-    BackupRestored, BackupUpload, CONVENTIONS_PATH, ConventionAcceptances, ENROLL_PATH,
-    EnrollAnswer, EnrollRequest, ErrorBody, Health, REFERENCE_CONVENTIONS_PARAM, REFERENCE_PATH,
-    ReferenceChanges, TUS_CONTENT_TYPE, TUS_VERSION,
+    BackupRestored, BackupUpload, CONVENTIONS_PATH, ConventionAcceptances, ENROLL_IDENTITY_PATH,
+    ENROLL_PATH, EnrollAnswer, EnrollRequest, ErrorBody, Health, IdentityRequest,
+    MmgIdentityAnswer, REFERENCE_CONVENTIONS_PARAM, REFERENCE_PATH, ReferenceChanges,
+    TUS_CONTENT_TYPE, TUS_VERSION,
 };
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use reqwest::{Certificate, StatusCode, Url};
@@ -135,6 +136,21 @@ impl HubClient {
     /// `GET /healthz`: is the hub there (and its database)?
     pub async fn sante(&self) -> Result<Health, SyncError> {
         let request = self.http.get(self.url("/healthz")?);
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/enroll/identity`: the identity the URML recorded for the code's MMG; the
+    /// code stays valid for the enrollment.
+    pub async fn identite(&self, code: &str) -> Result<MmgIdentityAnswer, SyncError> {
+        let body = serde_json::to_vec(&IdentityRequest {
+            code: code.trim().to_owned(),
+        })
+        .map_err(|e| SyncError::Configuration(e.to_string()))?;
+        let request = self
+            .http
+            .post(self.url(ENROLL_IDENTITY_PATH)?)
+            .header(CONTENT_TYPE, "application/json")
+            .body(body);
         self.send(request).await
     }
 

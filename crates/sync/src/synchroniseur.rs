@@ -5,9 +5,10 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use appligarde_api::dto::MmgSettings;
 use appligarde_api::synchro::{Hub, HubInscription, Poste, SyncRapport, SyncStatut};
 use appligarde_api::{ApiConfig, ApiError};
-use appligarde_protocol::{AggregateBatch, AggregateReceipt, DailyAggregate};
+use appligarde_protocol::{AggregateBatch, AggregateReceipt, DailyAggregate, MmgIdentityAnswer};
 use appligarde_store::synchro::Inscription;
 
 use crate::{Backoff, CoffreJeton, HubClient, SyncError};
@@ -134,6 +135,21 @@ impl Synchroniseur {
         }
     }
 
+    /// The identity the URML recorded for the MMG of the one-time `code` at the hub `url`, for
+    /// the first-start assistant; the code stays valid for [`Self::inscrire_async`]. Not retried:
+    /// the admin is waiting in front of the screen.
+    pub async fn identite_mmg_async(
+        &self,
+        url: &str,
+        code: &str,
+    ) -> Result<MmgIdentityAnswer, SyncError> {
+        let client = self.client(url)?;
+        if code.trim().is_empty() {
+            return Err(code_manquant());
+        }
+        client.identite(code).await.map_err(erreur_de_code)
+    }
+
     /// Exchanges the one-time `code` for a device token at the hub `url`: the token goes to the
     /// keyring (or the token file), the enrollment to the store. Not retried: a code is used
     /// once, and a lost answer means asking the URML for a new one.
@@ -145,11 +161,7 @@ impl Synchroniseur {
     ) -> Result<SyncStatut, SyncError> {
         let client = self.client(url)?;
         if code.trim().is_empty() {
-            return Err(SyncError::Saisie {
-                champ: "code",
-                message: "Indiquez le code d'inscription à usage unique donné par l'URML."
-                    .to_owned(),
-            });
+            return Err(code_manquant());
         }
         let _guard = self.verrou.lock().await;
         // The device this store was before (lost token, reinstall, restored backup, new code):
@@ -160,24 +172,7 @@ impl Synchroniseur {
         let answer = client
             .inscrire(code, precedent.as_deref())
             .await
-            .map_err(|e| match e {
-                SyncError::Hub {
-                    status: 401 | 400 | 404,
-                    message,
-                    ..
-                } => SyncError::Saisie {
-                    champ: "code",
-                    message: format!(
-                        "{message} Le code est peut-être déjà utilisé ou expiré : demandez-en un \
-                     nouveau à l'URML."
-                    ),
-                },
-                SyncError::Reseau(message) => SyncError::Saisie {
-                    champ: "url",
-                    message: format!("{message} Vérifiez aussi l'adresse du hub."),
-                },
-                other => other,
-            })?;
+            .map_err(erreur_de_code)?;
         self.coffre.ecrire(&answer.device_token)?;
         api.synchro_enregistrer_inscription(Inscription {
             hub_url: client.base().to_string(),
@@ -365,11 +360,57 @@ where
     })
 }
 
+/// The enrollment code left empty.
+fn code_manquant() -> SyncError {
+    SyncError::Saisie {
+        champ: "code",
+        message: "Indiquez le code d'inscription à usage unique donné par l'URML.".to_owned(),
+    }
+}
+
+/// A refused code or an unreachable hub, said next to the field the admin must correct.
+fn erreur_de_code(e: SyncError) -> SyncError {
+    match e {
+        SyncError::Hub {
+            status: 401 | 400 | 404,
+            message,
+            ..
+        } => SyncError::Saisie {
+            champ: "code",
+            message: format!(
+                "{message} Le code est peut-être déjà utilisé ou expiré : demandez-en un \
+                 nouveau à l'URML."
+            ),
+        },
+        SyncError::Reseau(message) => SyncError::Saisie {
+            champ: "url",
+            message: format!("{message} Vérifiez aussi l'adresse du hub."),
+        },
+        other => other,
+    }
+}
+
 impl Hub for Synchroniseur {
     fn inscrire(&self, api: &dyn Poste, demande: HubInscription) -> Result<SyncStatut, ApiError> {
         bloquer(self.inscrire_async(api, &demande.url, &demande.code))
             .map_err(ApiError::internal)?
             .map_err(ApiError::from)
+    }
+
+    fn identite_mmg(&self, demande: HubInscription) -> Result<MmgSettings, ApiError> {
+        let identite = bloquer(self.identite_mmg_async(&demande.url, &demande.code))
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)?;
+        Ok(MmgSettings {
+            nom: identite.mmg_name,
+            adresse: identite.adresse,
+            code_postal: identite.code_postal,
+            commune: identite.commune,
+            telephone: identite.telephone,
+            email: identite.email,
+            departement: identite.departement,
+            finess: identite.finess,
+        })
     }
 
     fn synchroniser(&self, api: &dyn Poste) -> SyncRapport {

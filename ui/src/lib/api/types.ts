@@ -1272,6 +1272,7 @@ export interface Commands {
   compte_initial: { args: CompteSaisie; result: SessionDto };
   premier_demarrage_etat: { args: null; result: PremierDemarrageEtat };
   premier_demarrage_identite: { args: MmgSettings; result: PremierDemarrageEtat };
+  premier_demarrage_identite_hub: { args: HubInscription; result: MmgSettings };
   premier_demarrage_code_confirmer: { args: ConfirmationCode; result: PremierDemarrageEtat };
   premier_demarrage_inscription_reporter: { args: null; result: PremierDemarrageEtat };
   conventions_etat: { args: null; result: ConventionsEtat };
