@@ -2,20 +2,30 @@
 // Chromium, keyboard only: the real hub (support/hub.mjs) knows the MMG's identity, recorded with
 // `appligarde-hub admin mmg-identity`; a new store served by `appligarde-cli serve` reads it with
 // the enrollment code (a wrong code first, refused next to its field), the admin checks the form
-// and goes on to step 2.
+// and goes on to step 2. Then « Restaurer la MMG depuis l'hébergeur » (issue 27): another new
+// store, on a PC replacing the MMG's lost one, restores the MMG from the off-site copy its old PC
+// sent (a demo MMG made, enrolled, backed up and synced with `appligarde-cli`), a wrong recovery
+// code first; the MMG's admin then logs in as before.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { startDemo } from './support/demo.mjs';
 import { startHub } from './support/hub.mjs';
 
 let demo;
 let hub;
 let code;
+let mmg;
+const cli = process.env.APPLIGARDE_CLI || resolve('target/debug/appligarde-cli');
+const dir = mkdtempSync(join(tmpdir(), 'appligarde-browser-restauration-'));
 
 before(async () => {
-  hub = await startHub();
-  const mmg = JSON.parse(hub.admin(['create-mmg', '--departement', '44', '--name', 'MMG du Pays de Retz', '--json']));
+  hub = await startHub(['--sauvegardes', join(dir, 'hub-sauvegardes')]);
+  mmg = JSON.parse(hub.admin(['create-mmg', '--departement', '44', '--name', 'MMG du Pays de Retz', '--json']));
   hub.admin(['mmg-identity', '--mmg', mmg.id, '--adresse', '3 rue du Port', '--code-postal', '44210',
     '--commune', 'Pornic', '--telephone', '02 40 82 00 00', '--finess', '440012345']);
   code = JSON.parse(hub.admin(['enroll-code', '--mmg', mmg.id, '--json'])).code;
@@ -25,6 +35,7 @@ before(async () => {
 after(async () => {
   await demo?.stop();
   await hub?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const focused = (p) => p.evaluate(() => document.activeElement?.id || document.activeElement?.dataset.testid || '');
@@ -71,4 +82,57 @@ test("step 1 reads the MMG's identity from the hub with the enrollment code, key
   await p.locator('#pd-email').press('Enter');
   await p.getByTestId('etape-numero').filter({ hasText: 'Étape 2 sur 5' }).waitFor();
   assert.deepEqual(erreurs, []);
+});
+
+test("« Restaurer la MMG depuis l'hébergeur » puts the MMG's off-site copy on a new PC, keyboard only", async () => {
+  // The MMG's old PC: a demo MMG, enrolled, one backup written and sent to the hub by `sync`.
+  const source = ['--data-dir', join(dir, 'ancien', 'data'), '--key-file', join(dir, 'ancien', 'cle')];
+  const run = (args) => execFileSync(cli, [...args, ...source], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  run(['demo', 'seed', '--consultations', '12', '--seed', '5']);
+  run(['hub', 'enroll', '--url', hub.url, '--code', JSON.parse(hub.admin(['enroll-code', '--mmg', mmg.id, '--json'])).code]);
+  run(['backup', '--out', join(dir, 'ancien', 'usb')]);
+  run(['sync']);
+  const recuperation = JSON.parse(run(['recovery-code', '--json'])).code;
+  const nouveau = JSON.parse(hub.admin(['enroll-code', '--mmg', mmg.id, '--json'])).code;
+
+  // The new PC: a new, empty store.
+  const neuf = await startDemo('appligarde-browser-restauration-neuf-', () => {});
+  try {
+    const p = await neuf.browser.newPage({ viewport: { width: 1200, height: 900 }, locale: 'fr-FR' });
+    const erreurs = [];
+    p.on('pageerror', (e) => erreurs.push(e.message));
+    await p.goto(neuf.url);
+    await p.getByTestId('etape-numero').filter({ hasText: 'Étape 1 sur 5' }).waitFor();
+    for (let i = 0; i < 10 && (await focused(p)) !== 'restaurer-depuis-hub'; i++) await p.keyboard.press('Tab');
+    assert.equal(await focused(p), 'restaurer-depuis-hub');
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => document.activeElement?.id === 'pd-rh-url');
+    await p.keyboard.type(hub.url);
+    await p.keyboard.press('Tab');
+    await p.keyboard.type(nouveau);
+    await p.keyboard.press('Tab');
+    await p.keyboard.type('AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH');
+    await p.keyboard.press('Enter');
+    // Not this MMG's code: said beside the field, nothing restored; the enrollment code typed
+    // stays good for the retry.
+    const refus = p.locator('#pd-rh-recuperation + .erreur-champ');
+    await refus.waitFor();
+    assert.match(await refus.textContent(), /récupération/i);
+
+    // The right recovery code: the copy is downloaded, checked and restored.
+    await p.locator('#pd-rh-recuperation').fill(recuperation);
+    await p.locator('#pd-rh-recuperation').press('Enter');
+    const faite = p.getByTestId('restauration-faite');
+    await faite.waitFor({ timeout: 60000 });
+    assert.match(await faite.textContent(), /La MMG « MMG du Pays de Retz » est restaurée/);
+    await p.waitForFunction(() => document.activeElement?.id === 'pd-rh-continuer');
+    await p.keyboard.press('Enter');
+
+    // The assistant is over: the login screen offers the restored MMG's users.
+    await p.getByRole('heading', { name: /Connexion/ }).waitFor();
+    assert.equal(await p.getByTestId('etape-numero').count(), 0);
+    assert.deepEqual(erreurs, []);
+  } finally {
+    await neuf.stop();
+  }
 });

@@ -307,6 +307,8 @@ pub const COMMANDES_SANS_SESSION: &[&str] = &[
     "premier_demarrage_identite",
     // ... or read from the hub with the MMG's enrollment code (refused once an account exists).
     "premier_demarrage_identite_hub",
+    // ... or the MMG restored on this new PC from its off-site copy (refused once an account exists).
+    "premier_demarrage_restaurer_hub",
     // The MMG's name in the navigation bar.
     "mmg_get",
     // A new database's recovery code, shown once at the first start.
@@ -409,6 +411,7 @@ commands! {
     premier_demarrage_etat() -> premier_demarrage::PremierDemarrageEtat;
     premier_demarrage_identite(MmgSettings) -> premier_demarrage::PremierDemarrageEtat;
     premier_demarrage_identite_hub(synchro::HubInscription) -> MmgSettings;
+    premier_demarrage_restaurer_hub(synchro::RestaurationHubDemande) -> synchro::RestaurationHubFaite;
     premier_demarrage_code_confirmer(premier_demarrage::ConfirmationCode) -> premier_demarrage::PremierDemarrageEtat;
     premier_demarrage_inscription_reporter() -> premier_demarrage::PremierDemarrageEtat;
     conventions_etat() -> conventions::ConventionsEtat;

@@ -181,6 +181,61 @@ impl Api {
         Ok(identite)
     }
 
+    /// Instead of setting up a new MMG: this new PC takes the place of the MMG's lost one, from
+    /// its off-site copy on the hub (a fresh enrollment code from the URML and the MMG's recovery
+    /// code). Only on a new installation (no account yet): its empty database is replaced by the
+    /// copy, checked whole before anything local is touched; the assistant is then finished
+    /// (the restored MMG has its accounts) and the users log in as before.
+    pub fn premier_demarrage_restaurer_hub(
+        &self,
+        demande: crate::synchro::RestaurationHubDemande,
+    ) -> Result<crate::synchro::RestaurationHubFaite, ApiError> {
+        if self.store().a_des_comptes()? {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "Ce poste a déjà des comptes : la restauration depuis l'hébergeur se fait sur un \
+                 poste neuf, au premier démarrage (ou avec appligarde-cli restore --depuis-hub).",
+            ));
+        }
+        let date_illisible = demande
+            .date
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err());
+        if date_illisible {
+            return Err(ApiError::validation(vec![DomainError::field(
+                "date",
+                "La date de la copie doit être une date réelle (JJ/MM/AAAA), ou rester vide \
+                 pour la plus récente.",
+            )]));
+        }
+        let hub = self.hub.get().cloned().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Internal,
+                "La liaison avec le hub n'est pas disponible sur ce poste.",
+            )
+        })?;
+        let mut store = self.store();
+        let (faite, inscription) = store.fermee_pendant(|data_dir, key| {
+            let config = crate::ApiConfig {
+                data_dir: data_dir.to_owned(),
+                key: key.clone(),
+            };
+            hub.restaurer_depuis_hub(&config, &demande)
+        })??;
+        if let Err(e) = self.cim10.jeu(&store) {
+            tracing::error!(error = %e.message, "the restored CIM-10 version cannot be loaded");
+        }
+        drop(store);
+        self.synchro_enregistrer_inscription(inscription)?;
+        tracing::info!(
+            retired = faite.postes_retires,
+            "first start: the MMG restored from its off-site copy"
+        );
+        Ok(faite)
+    }
+
     /// Step 3: the admin proves having the recovery code by typing its last group from the sheet.
     pub fn premier_demarrage_code_confirmer(
         &self,

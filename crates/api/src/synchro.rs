@@ -41,6 +41,14 @@ pub trait Hub: Send + Sync {
     /// The MMG's identity the URML recorded for the one-time code, without spending it (the
     /// first-start assistant fills its first step with it).
     fn identite_mmg(&self, demande: HubInscription) -> Result<MmgSettings, ApiError>;
+    /// Restores the MMG into `config`'s data directory (closed meanwhile) from its off-site copy
+    /// on the hub, enrolling this PC with the one-time code and retiring the PC the copy came
+    /// from; returns what was done and the enrollment to record in the restored store.
+    fn restaurer_depuis_hub(
+        &self,
+        config: &crate::ApiConfig,
+        demande: &RestaurationHubDemande,
+    ) -> Result<(RestaurationHubFaite, Inscription), ApiError>;
     /// One push of the waiting days and one pull of the reference data.
     fn synchroniser(&self, poste: &dyn Poste) -> SyncRapport;
 }
@@ -189,6 +197,35 @@ pub struct HubInscription {
     /// `https://hub.example.fr` (plain `http://` only for 127.0.0.1 and tests).
     pub url: String,
     pub code: String,
+}
+
+/// A new PC restored from the MMG's off-site copy (the first-start assistant's « Restaurer la
+/// MMG depuis l'hébergeur », `appligarde-cli restore --depuis-hub`).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RestaurationHubDemande {
+    pub url: String,
+    /// A fresh one-time enrollment code from the URML.
+    pub code: String,
+    /// The MMG's recovery code, from its printed sheet.
+    pub code_recuperation: String,
+    /// The UTC day (`AAAA-MM-JJ`) of the copy to restore; the newest when absent.
+    #[ts(optional)]
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
+/// What the restore from the hub did.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RestaurationHubFaite {
+    pub mmg_nom: String,
+    /// When the restored backup was made (UTC, ISO 8601).
+    pub copie_prise_le: String,
+    pub octets: u64,
+    /// PCs the hub retired (the one the copy came from).
+    pub postes_retires: u64,
+    /// Where the data present before were put aside, if there were any.
+    #[ts(optional)]
+    pub copie_de_securite: Option<String>,
 }
 
 /// The truthful status of the sync, for Paramètres.
@@ -725,6 +762,8 @@ fn plages(jours: &[NaiveDate]) -> Vec<(NaiveDate, NaiveDate)> {
 pub(crate) fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
     vec![
         HubInscription::decl(cfg),
+        RestaurationHubDemande::decl(cfg),
+        RestaurationHubFaite::decl(cfg),
         SyncStatut::decl(cfg),
         ReferenceDto::decl(cfg),
         SyncRapport::decl(cfg),

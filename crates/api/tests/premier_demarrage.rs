@@ -308,6 +308,20 @@ impl Hub for HubAccueillant {
         Ok(identite())
     }
 
+    fn restaurer_depuis_hub(
+        &self,
+        _config: &appligarde_api::ApiConfig,
+        _demande: &appligarde_api::synchro::RestaurationHubDemande,
+    ) -> Result<
+        (appligarde_api::synchro::RestaurationHubFaite, Inscription),
+        appligarde_api::ApiError,
+    > {
+        Err(appligarde_api::ApiError::new(
+            appligarde_api::ErrorCode::Internal,
+            "pas de copie hors site dans ce test (le vrai client est testé dans appligarde-sync)",
+        ))
+    }
+
     fn synchroniser(&self, _poste: &dyn Poste) -> SyncRapport {
         SyncRapport::default()
     }

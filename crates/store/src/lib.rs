@@ -147,6 +147,29 @@ impl Store {
         self.data_dir.join(DB_FILE)
     }
 
+    /// The key source this store was opened with.
+    pub fn key_source(&self) -> &KeySource {
+        &self.key_source
+    }
+
+    /// Runs `f` with the database closed (the file and its WAL released), then opens it again
+    /// from the same data directory and key source, whatever `f` returned: what a restore into
+    /// the data directory of an open store needs (the first-start assistant restoring the MMG
+    /// from the hub). The caller holds the store exclusively meanwhile (`&mut self`), so nothing
+    /// reads the closed connection. If the reopening fails, the store stays on an empty
+    /// in-memory connection whose every query fails, and the error is returned.
+    pub fn fermee_pendant<T, E>(
+        &mut self,
+        f: impl FnOnce(&Path, &KeySource) -> Result<T, E>,
+    ) -> Result<Result<T, E>, StoreError> {
+        let ferme = Connection::open_in_memory()?;
+        // Dropping the real connection closes it: SQLite checkpoints the WAL and removes it.
+        drop(std::mem::replace(&mut self.conn, ferme));
+        let resultat = f(&self.data_dir, &self.key_source);
+        *self = Store::open(&self.data_dir.clone(), &self.key_source.clone())?;
+        Ok(resultat)
+    }
+
     /// Where the key comes from, for `info` (never the key itself).
     pub fn key_description(&self) -> &str {
         &self.key_description

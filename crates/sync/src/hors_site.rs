@@ -8,7 +8,7 @@ use std::path::Path;
 use appligarde_api::ApiConfig;
 use appligarde_api::sauvegarde::RestoreDto;
 use appligarde_api::synchro::Poste;
-use appligarde_protocol::{BackupCopy, BackupCreate};
+use appligarde_protocol::{BackupCopy, BackupCreate, EnrollAnswer};
 use appligarde_store::hors_site::CopieHorsSite;
 use appligarde_store::recovery::RecoveryCode;
 use appligarde_store::synchro::Inscription;
@@ -181,20 +181,67 @@ impl Synchroniseur {
                     .to_owned(),
             });
         }
-        let answer = client.inscrire(code, None).await.map_err(|e| match e {
-            SyncError::Hub {
-                status: 400 | 401 | 404,
-                message,
-                ..
-            } => SyncError::Saisie {
-                champ: "code",
-                message: format!(
-                    "{message} Le code est peut-être déjà utilisé ou expiré : demandez-en un \
+        // A previous attempt with this code may have enrolled already and failed afterwards (a
+        // mistyped recovery code): its enrollment is reused, the code is not asked again.
+        let cle = (client.base().to_string(), code_normalise(code));
+        let deja = {
+            let mut garde = self
+                .restauration_inscrite
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            match garde.take() {
+                Some((url, code, answer))
+                    if (url.as_str(), code.as_str()) == (cle.0.as_str(), cle.1.as_str()) =>
+                {
+                    Some(answer)
+                }
+                other => {
+                    *garde = other;
+                    None
+                }
+            }
+        };
+        let answer = match deja {
+            Some(answer) => answer,
+            None => client.inscrire(code, None).await.map_err(|e| match e {
+                SyncError::Hub {
+                    status: 400 | 401 | 404,
+                    message,
+                    ..
+                } => SyncError::Saisie {
+                    champ: "code",
+                    message: format!(
+                        "{message} Le code est peut-être déjà utilisé ou expiré : demandez-en un \
                      nouveau à l'URML."
-                ),
-            },
-            other => other,
-        })?;
+                    ),
+                },
+                other => other,
+            })?,
+        };
+        let resultat = self
+            .restaurer_inscrit(&client, &answer, config, recovery_code, date, stamp)
+            .await;
+        if resultat.is_err() {
+            *self
+                .restauration_inscrite
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some((cle.0, cle.1, answer));
+        }
+        resultat
+    }
+
+    /// The restore once this PC is a device of the MMG (`answer`): the copy chosen, downloaded,
+    /// checked and restored, the old PC retired, the token saved.
+    #[allow(clippy::too_many_arguments)]
+    async fn restaurer_inscrit(
+        &self,
+        client: &HubClient,
+        answer: &EnrollAnswer,
+        config: &ApiConfig,
+        recovery_code: &str,
+        date: Option<NaiveDate>,
+        stamp: &str,
+    ) -> Result<RestaurationHub, SyncError> {
         let token = answer.device_token.clone();
         let liste = self.avec_essais(|| client.copies(&token)).await?;
         let copie = liste
@@ -230,7 +277,7 @@ impl Synchroniseur {
             .join(format!(".copie-hors-site-{}.agbak", copie.id));
         let resultat = self
             .telecharger_et_restaurer(
-                &client,
+                client,
                 &token,
                 &copie,
                 &temporaire,
@@ -251,10 +298,10 @@ impl Synchroniseur {
             copie,
             inscription: Inscription {
                 hub_url: client.base().to_string(),
-                mmg_id: answer.mmg_id,
-                mmg_nom: answer.mmg_name,
-                departement: answer.departement,
-                device_id: answer.device_id,
+                mmg_id: answer.mmg_id.clone(),
+                mmg_nom: answer.mmg_name.clone(),
+                departement: answer.departement.clone(),
+                device_id: answer.device_id.clone(),
                 inscrit_le: String::new(),
             },
             postes_retires: retire.devices_retired,
@@ -306,4 +353,12 @@ impl Synchroniseur {
             },
         )
     }
+}
+
+/// An enrollment code as the hub compares it: letters and digits, upper case.
+fn code_normalise(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use appligarde_api::dto::MmgSettings;
-use appligarde_api::synchro::{Hub, HubInscription, Poste, SyncRapport, SyncStatut};
+use appligarde_api::synchro::{
+    Hub, HubInscription, Poste, RestaurationHubDemande, RestaurationHubFaite, SyncRapport,
+    SyncStatut,
+};
 use appligarde_api::{ApiConfig, ApiError};
 use appligarde_protocol::{AggregateBatch, AggregateReceipt, DailyAggregate, MmgIdentityAnswer};
 use appligarde_store::synchro::Inscription;
@@ -71,6 +74,11 @@ pub struct Synchroniseur {
     verrou: tokio::sync::Mutex<()>,
     /// Wakes the background task up (after an enrollment).
     pub(crate) reveil: tokio::sync::Notify,
+    /// The enrollment made by a restore from the hub that failed afterwards (a mistyped
+    /// recovery code...), keyed by hub address and code: retrying with the same code reuses it
+    /// instead of spending a new code (`hors_site::Synchroniseur::restaurer_depuis_hub`).
+    pub(crate) restauration_inscrite:
+        std::sync::Mutex<Option<(String, String, appligarde_protocol::EnrollAnswer)>>,
 }
 
 impl std::fmt::Debug for Synchroniseur {
@@ -92,6 +100,7 @@ impl Synchroniseur {
             options,
             verrou: tokio::sync::Mutex::new(()),
             reveil: tokio::sync::Notify::new(),
+            restauration_inscrite: std::sync::Mutex::new(None),
         }
     }
 
@@ -411,6 +420,45 @@ impl Hub for Synchroniseur {
             departement: identite.departement,
             finess: identite.finess,
         })
+    }
+
+    fn restaurer_depuis_hub(
+        &self,
+        config: &ApiConfig,
+        demande: &RestaurationHubDemande,
+    ) -> Result<(RestaurationHubFaite, Inscription), ApiError> {
+        let date = match demande.date.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(d) => Some(chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                ApiError::new(
+                    appligarde_api::ErrorCode::Validation,
+                    "La date de la copie doit être une date réelle, ou rester vide pour la plus \
+                     récente.",
+                )
+            })?),
+        };
+        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string();
+        let fait = bloquer(Synchroniseur::restaurer_depuis_hub(
+            self,
+            config,
+            &demande.url,
+            &demande.code,
+            &demande.code_recuperation,
+            date,
+            &stamp,
+        ))
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)?;
+        Ok((
+            RestaurationHubFaite {
+                mmg_nom: fait.inscription.mmg_nom.clone(),
+                copie_prise_le: fait.copie.taken_at.clone(),
+                octets: fait.copie.size,
+                postes_retires: fait.postes_retires,
+                copie_de_securite: fait.restauration.copie_de_securite.clone(),
+            },
+            fait.inscription,
+        ))
     }
 
     fn synchroniser(&self, api: &dyn Poste) -> SyncRapport {

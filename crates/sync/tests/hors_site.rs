@@ -282,6 +282,77 @@ async fn a_new_pc_restores_the_mmg_from_its_off_site_copy_and_faults_are_refused
     )));
     let report = new_api.sync_maintenant_key_holder().unwrap();
     assert!(report.reussi, "{:?}", report.erreur);
+
+    // The same from the first-start assistant: a new PC whose window is open on its new, empty
+    // store restores through the window's dispatcher, before any account exists.
+    let window_pc = tempfile::tempdir().unwrap();
+    let window = Arc::new(Api::open(&config(window_pc.path())).unwrap());
+    window.brancher_hub(Arc::new(Synchroniseur::new(
+        &config(window_pc.path()),
+        test_options(4),
+    )));
+    assert!(!window.premier_demarrage_etat().unwrap().termine);
+    let demande = |code: String, recuperation: &str| serde_json::json!({"url": hub.url(), "code": code, "code_recuperation": recuperation});
+    let invoke = |args: serde_json::Value| {
+        let window = window.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                window.invoke("premier_demarrage_restaurer_hub", args)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    // A mistyped recovery code: refused in French after the copy was downloaded; the retry with
+    // the same enrollment code reuses the enrollment instead of asking the URML for a new code.
+    let code_neuf = enroll_code(&hub, &mmg);
+    let refus = invoke(demande(code_neuf.clone(), wrong_code))
+        .await
+        .unwrap_err();
+    assert!(refus.message.contains("récupération"), "{refus:?}");
+    assert!(
+        !window.premier_demarrage_etat().unwrap().termine,
+        "still the new, empty installation"
+    );
+    let faite = invoke(demande(code_neuf, &recovery))
+        .await
+        .unwrap();
+    assert_eq!(faite["mmg_nom"], "MMG d'Ancenis");
+    assert_eq!(
+        faite["postes_retires"], 1,
+        "the PC restored before is retired"
+    );
+    // The open window now works on the restored MMG: the assistant is over, the MMG's users
+    // log in as before, and the consultations are those of the copy.
+    assert!(window.premier_demarrage_etat().unwrap().termine);
+    let admin = window
+        .session_status()
+        .unwrap()
+        .comptes
+        .into_iter()
+        .find(|u| u.est_admin)
+        .expect("the restored MMG's admin is offered at login");
+    window
+        .invoke(
+            "session_login",
+            serde_json::json!({"utilisateur_id": admin.id, "mot_de_passe": appligarde_api::demo::DEMO_MOT_DE_PASSE}),
+        )
+        .unwrap();
+    let restored = Store::open(
+        &config(window_pc.path()).data_dir,
+        &config(window_pc.path()).key,
+    )
+    .unwrap();
+    assert!(
+        rows(&restored, "consultation") == snapshot[0],
+        "the copy's consultations"
+    );
+    restored.verifier_journal().unwrap();
+    let statut = window.sync_statut().unwrap();
+    assert!(
+        statut.inscrit,
+        "the enrollment is recorded in the restored store"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -62,14 +62,14 @@ function freshDatabase(serverUrl) {
 }
 
 /**
- * Starts the hub on a fresh database. Returns `{ url, databaseUrl, admin(args, stdin), stop() }`:
+ * Starts the hub on a fresh database (`serveArgs`: more arguments of `serve`, e.g. `--sauvegardes DIR`). Returns `{ url, databaseUrl, admin(args, stdin), stop() }`:
  * `admin` runs `appligarde-hub admin ...` on that database and returns its standard output.
  */
-export async function startHub() {
+export async function startHub(serveArgs = []) {
   assert.ok(existsSync(hubBinary), `${hubBinary} is missing: build it with cargo build -p appligarde-hub (or set APPLIGARDE_HUB)`);
   const pg = process.env.APPLIGARDE_TEST_DATABASE_URL ? null : await startPostgres();
   const databaseUrl = freshDatabase(process.env.APPLIGARDE_TEST_DATABASE_URL || pg.url);
-  const server = spawn(hubBinary, ['serve', '--database-url', databaseUrl, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(hubBinary, ['serve', '--database-url', databaseUrl, '--listen', '127.0.0.1:0', ...serveArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   server.stderr.resume();
   const url = await new Promise((ok, ko) => {
     const lines = createInterface({ input: server.stdout });

@@ -996,6 +996,34 @@ export type HubInscription = {
  */
 url: string, code: string, };
 
+export type RestaurationHubDemande = { url: string, 
+/**
+ * A fresh one-time enrollment code from the URML.
+ */
+code: string, 
+/**
+ * The MMG's recovery code, from its printed sheet.
+ */
+code_recuperation: string, 
+/**
+ * The UTC day (`AAAA-MM-JJ`) of the copy to restore; the newest when absent.
+ */
+date?: string, };
+
+export type RestaurationHubFaite = { mmg_nom: string, 
+/**
+ * When the restored backup was made (UTC, ISO 8601).
+ */
+copie_prise_le: string, octets: number, 
+/**
+ * PCs the hub retired (the one the copy came from).
+ */
+postes_retires: number, 
+/**
+ * Where the data present before were put aside, if there were any.
+ */
+copie_de_securite?: string, };
+
 export type SyncStatut = { 
 /**
  * False when this program was started without the network side (then only the status is
@@ -1273,6 +1301,7 @@ export interface Commands {
   premier_demarrage_etat: { args: null; result: PremierDemarrageEtat };
   premier_demarrage_identite: { args: MmgSettings; result: PremierDemarrageEtat };
   premier_demarrage_identite_hub: { args: HubInscription; result: MmgSettings };
+  premier_demarrage_restaurer_hub: { args: RestaurationHubDemande; result: RestaurationHubFaite };
   premier_demarrage_code_confirmer: { args: ConfirmationCode; result: PremierDemarrageEtat };
   premier_demarrage_inscription_reporter: { args: null; result: PremierDemarrageEtat };
   conventions_etat: { args: null; result: ConventionsEtat };
