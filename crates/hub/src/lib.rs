@@ -59,6 +59,7 @@ mod http;
 mod ids;
 mod migrate;
 pub mod offsite;
+pub mod oru;
 pub mod reference;
 mod state;
 pub mod throttle;
