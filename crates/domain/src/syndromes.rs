@@ -16,9 +16,11 @@
 //! `U07.13`, which its list leaves out.
 //!
 //! Age classes: those of Santé publique France's SurSaUD bulletins for SOS Médecins and OSCOUR
-//! (« moins de 2 ans », « 2-14 ans », « 15-74 ans », « 75 ans ou plus »); the denominator of an
-//! indicator is the consultations with at least one diagnosis in the same age class (SPF's IRA
-//! definition: « passages avec au moins un diagnostic médical codé »).
+//! (« moins de 2 ans », « 2-14 ans », « 15-74 ans », « 75 ans ou plus »; e.g. the « Bulletin
+//! national d'information SOS Médecins du 16 décembre 2024», santepubliquefrance.fr, section
+//! surveillance-syndromique-sursaud). The SPF definition at hand (IRA) names no class, only that
+//! the denominator is taken « pour la même classe d'âge »: here, the consultations with at least one
+//! diagnosis (« au moins un diagnostic médical codé ») in the same class.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -345,6 +345,30 @@ async fn only_the_urml_and_the_departements_coordinators_read_them_and_bad_input
             assert!(message.contains(words), "{query}: {message}");
         }
     }
+    // A syndrome key that could carry text is refused at upload, nothing stored.
+    let mut smuggled = aggregate(&pc, 5, PdsaSlot::Nuit, 1, [1, 0, 0, 0, 0], [0; 5]);
+    smuggled.counts.by_syndrome.insert(
+        "Grippe de M. Dupont".into(),
+        SyndromicAgeCounts::from_cells([1, 0, 0, 0, 0]),
+    );
+    let answer = post_json(
+        address,
+        "/api/v1/aggregates",
+        Some(&pc.device_token),
+        &AggregateBatch {
+            aggregates: vec![smuggled],
+        },
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer.error().message.contains("by_syndrome"),
+        "{}",
+        answer.text()
+    );
+    let rows = oru(address, &urml).await["rows"].as_array().unwrap().len();
+    assert_eq!(rows, 1, "only the 3rd, nothing of the refused batch");
+
     // The longest period accepted: 366 days, both ends included.
     let answer = get(
         address,
