@@ -11,8 +11,9 @@ CREATE TABLE oru_day (
     day             DATE NOT NULL,
     -- Every consultation of the day (context for the ORU; the denominator is in oru_indicator).
     consultations   INTEGER NOT NULL CHECK (consultations >= 0),
-    -- Daily rows with consultations sent by a desktop older than schema 2 (no syndromic
-    -- indicators): when > 0 the day's syndromic counts are incomplete.
+    -- Daily rows with consultations but without the syndromic indicators (sent by a desktop older
+    -- than schema 2, or by a newer desktop to a hub older than this migration, which kept only
+    -- the counts it knew): when > 0 the day's syndromic counts are incomplete.
     older_aggregates INTEGER NOT NULL CHECK (older_aggregates >= 0),
     PRIMARY KEY (mmg_id, day)
 );
@@ -34,10 +35,11 @@ CREATE TABLE oru_indicator (
     FOREIGN KEY (mmg_id, day) REFERENCES oru_day (mmg_id, day) ON DELETE CASCADE
 );
 
--- The days already received (all from desktops of schema 1: no syndromic indicator yet).
+-- The days already received: a hub without this migration kept no syndromic indicator.
 INSERT INTO oru_day (mmg_id, day, consultations, older_aggregates)
 SELECT mmg_id, day,
        COALESCE(sum((counts->>'consultations')::integer), 0),
-       count(*) FILTER (WHERE schema < 2 AND COALESCE((counts->>'consultations')::integer, 0) > 0)
+       count(*) FILTER (WHERE (schema < 2 OR NOT counts ? 'with_diagnosis')
+                          AND COALESCE((counts->>'consultations')::integer, 0) > 0)
 FROM daily_aggregate
 GROUP BY mmg_id, day;

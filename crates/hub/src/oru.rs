@@ -69,23 +69,25 @@ pub async fn rebuild_days(
             &[&mmg_id, &liste],
         )
         .await?;
+    // A row without the indicators: sent by a desktop of schema 1, or by a newer desktop to an
+    // older hub, which stored the counts it knew (no `with_diagnosis` key).
     let rows = client
         .query(
-            "SELECT day, schema, counts::text FROM daily_aggregate \
-             WHERE mmg_id = $1::text::uuid AND day = ANY($2)",
-            &[&mmg_id, &liste],
+            "SELECT day, schema < $3 OR NOT counts ? 'with_diagnosis', counts::text \
+             FROM daily_aggregate WHERE mmg_id = $1::text::uuid AND day = ANY($2)",
+            &[&mmg_id, &liste, &SCHEMA_SYNDROMES],
         )
         .await?;
     let mut jours: BTreeMap<NaiveDate, Jour> = BTreeMap::new();
     for row in rows {
         let day: NaiveDate = row.get(0);
-        let schema: i32 = row.get(1);
+        let without_indicators: bool = row.get(1);
         let text: String = row.get(2);
         let counts: DailyCounts =
             serde_json::from_str(&text).map_err(|error| Error::Internal(Box::new(error)))?;
         let jour = jours.entry(day).or_default();
         jour.consultations = jour.consultations.saturating_add(counts.consultations);
-        if schema < SCHEMA_SYNDROMES && counts.consultations > 0 {
+        if without_indicators && counts.consultations > 0 {
             jour.older_aggregates += 1;
         }
         ajouter(

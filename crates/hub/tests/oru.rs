@@ -235,6 +235,45 @@ async fn the_indicators_sum_the_pcs_and_slots_follow_revisions_and_reenrollments
     assert_eq!(s4["consultations"], 1);
     assert_eq!(row(&answer, &nazaire.id, "2026-01-03")["complete"], true);
 
+    // A newer desktop that sent the 5th to an older hub: that hub stored only the counts it knew
+    // (schema 2, no indicators). When another PC's upload rebuilds the day, it is incomplete.
+    db.execute(
+        "INSERT INTO daily_aggregate (mmg_id, device_id, day, slot, revision, schema, counts) \
+         VALUES ($1::text::uuid, $2::text::uuid, '2026-01-05', 'nuit', 1, 2, \
+                 '{\"consultations\": 3}'::jsonb)",
+        &[&nantes.id, &pc1.device_id],
+    )
+    .await
+    .unwrap();
+    upload(
+        address,
+        &pc3,
+        vec![aggregate(&pc3, 5, PdsaSlot::Nuit, 1, [0; 5], [0; 5])],
+    )
+    .await;
+    let nantes_pc4 = common::enroll(address, &db, &nantes).await;
+    upload(
+        address,
+        &nantes_pc4,
+        vec![aggregate(
+            &nantes_pc4,
+            5,
+            PdsaSlot::Nuit,
+            1,
+            [1, 0, 0, 0, 0],
+            [0; 5],
+        )],
+    )
+    .await;
+    let answer = oru(address, &token).await;
+    let n5 = row(&answer, &nantes.id, "2026-01-05");
+    assert_eq!(n5["complete"], false, "{n5}");
+    assert_eq!(
+        n5["consultations"], 5,
+        "3 from the older hub's row, 2 from the new PC"
+    );
+    assert_eq!(row(&answer, &nazaire.id, "2026-01-05")["complete"], true);
+
     // The CSV: BOM, `;`, CRLF, one line per indicator and row, the MMG's name as is.
     let answer = get(
         address,
