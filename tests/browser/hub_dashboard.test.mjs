@@ -24,6 +24,7 @@ let admin; // runs `appligarde-hub admin ...` on its database
 let url;
 let browser;
 const mmgs = {}; // name -> { id, departement, consultations, byDate, doctors, heat }
+const SPF_AGES = ['0-1', '2-14', '15-74', '75+', 'inconnu'];
 const RPPS_SAMPLE = resolve('../shared/data/rpps/PS_LibreAcces_Personne_activite_sample.txt');
 
 async function post(path, body, token) {
@@ -87,6 +88,7 @@ async function seedYear(mmg, size, seed) {
   mmg.byDate = {};
   mmg.doctors = {};
   mmg.heat = Array.from({ length: 7 }, () => new Array(24).fill(0));
+  mmg.syndromes = {}; // date -> indicator ('' for the denominator) -> SPF age class -> count
   for (let d = new Date(Date.UTC(YEAR, 0, 1)); d.getUTCFullYear() === YEAR; d.setUTCDate(d.getUTCDate() + 1)) {
     const date = d.toISOString().slice(0, 10);
     const winter = [0, 1, 11].includes(d.getUTCMonth()) ? 1.6 : 1;
@@ -96,9 +98,25 @@ async function seedYear(mmg, size, seed) {
       mmg.consultations += n;
       mmg.byDate[date] = (mmg.byDate[date] || 0) + n;
       const c = counts(random, n);
+      // The syndromic indicators (aggregate schema 2): most consultations have a diagnosis,
+      // some of them an acute respiratory infection, fewer a gastro-enteritis.
+      const ages = (total) => {
+        const out = { '0-1': 0, '2-14': 0, '15-74': 0, '75+': 0, inconnu: 0 };
+        for (let i = 0; i < total; i += 1) out[SPF_AGES[Math.floor(random() * SPF_AGES.length)]] += 1;
+        return out;
+      };
+      const withDiagnosis = Math.floor(n * 0.8);
+      const ira = Math.floor(withDiagnosis * (winter > 1 ? 0.4 : 0.1));
+      c.with_diagnosis = ages(withDiagnosis);
+      c.by_syndrome = { ira: ages(ira), gastro_enterite: ages(Math.floor(withDiagnosis / 10)) };
+      const day = (mmg.syndromes[date] = mmg.syndromes[date] || {});
+      for (const [key, cells] of [['', c.with_diagnosis], ...Object.entries(c.by_syndrome)]) {
+        day[key] = day[key] || Object.fromEntries(SPF_AGES.map((a) => [a, 0]));
+        for (const a of SPF_AGES) day[key][a] += cells[a];
+      }
       for (const [key, v] of Object.entries(c.by_doctor)) mmg.doctors[key] = (mmg.doctors[key] || 0) + v;
       c.by_arrival_hour.forEach((v, h) => { mmg.heat[(d.getUTCDay() + 6) % 7][h] += v; });
-      aggregates.push({ mmg_id: device.mmg_id, device_id: device.device_id, date, slot, revision: 1, schema: 1, counts: c });
+      aggregates.push({ mmg_id: device.mmg_id, device_id: device.device_id, date, slot, revision: 1, schema: 2, counts: c });
     }
   }
   for (let i = 0; i < aggregates.length; i += 500) {
@@ -312,5 +330,67 @@ test("the fleet section shows which convention each MMG of the coordinator's dé
     assert.match(row, /à relancer/);
   }
   assert.ok(!texts.some((t) => t.includes("MMG d'Angers")), 'no MMG of 49 for a coordinator of 44');
+  await page.close();
+});
+
+test('the syndromic section counts the ticked MMGs by syndrome and age class, and exports the ORU CSV', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'fr-FR', acceptDownloads: true });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  await page.goto(`${url}/dashboard/?mois=${YEAR}-12`);
+  await page.locator('#login').fill('coord44');
+  await page.locator('#password').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Indicateurs syndromiques (ORU)' }).waitFor();
+  await page.locator('#table-syndromes tbody tr').first().waitFor();
+
+  /** The December sums of `names` for `indicator`, by SPF age class, then the total. */
+  const expected = (names, indicator) => {
+    const cells = Object.fromEntries(SPF_AGES.map((a) => [a, 0]));
+    for (const name of names) {
+      for (const [date, day] of Object.entries(mmgs[name].syndromes)) {
+        if (!date.startsWith(`${YEAR}-12`) || !day[indicator]) continue;
+        for (const a of SPF_AGES) cells[a] += day[indicator][a];
+      }
+    }
+    const values = SPF_AGES.map((a) => cells[a]);
+    return [...values, values.reduce((x, y) => x + y, 0)];
+  };
+  const shown = async (label) => {
+    const cells = await page.locator('#table-syndromes tbody tr', { hasText: label }).first().locator('td').allTextContents();
+    return cells.slice(1, 7).map((t) => Number(t.replace(/\s/g, '')));
+  };
+  const of44 = Object.keys(mmgs).filter((n) => mmgs[n].departement === '44');
+  assert.deepEqual(await shown('Consultations avec au moins un diagnostic'), expected(of44, ''));
+  assert.deepEqual(await shown('Infection respiratoire aiguë'), expected(of44, 'ira'));
+  assert.deepEqual(await shown('Diarrhée et gastro-entérite'), expected(of44, 'gastro_enterite'));
+  assert.deepEqual(await shown('Asthme'), [0, 0, 0, 0, 0, 0], 'a syndrome nobody had: zeros');
+  assert.ok(expected(of44, 'ira')[5] > 0, 'December has respiratory infections');
+  await page.locator('#syndromes').screenshot({ path: join(screenshots, 'hub-dashboard-syndromes.png') });
+
+  // Unticking an MMG takes its rows out at once.
+  await page.locator('#liste-mmg label', { hasText: 'MMG de Nantes' }).click();
+  const others = of44.filter((n) => n !== 'MMG de Nantes');
+  assert.deepEqual(await shown('Infection respiratoire aiguë'), expected(others, 'ira'));
+
+  // The ORU's CSV: every MMG of 44, one line per day × MMG × indicator, French conventions.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-oru').click()]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.ok(csv.startsWith('\uFEFFdepartement;date;mmg_id;mmg;consultations;complet;indicateur;'));
+  const lines = csv.trimEnd().split('\r\n');
+  const ira = lines.filter((l) => l.split(';')[6] === 'ira').reduce((a, l) => a + Number(l.split(';').at(-1)), 0);
+  assert.equal(ira, expected(of44, 'ira')[5], 'the CSV has every MMG of 44, ticked or not');
+  assert.ok(!csv.includes('Angers'), 'no MMG of 49');
+
+  // A custom period over 366 days is refused in French, without asking the hub.
+  await page.locator('#granularite').selectOption('perso');
+  await page.locator('#du').fill(`${YEAR - 1}-01-01`);
+  await page.locator('#au').fill(`${YEAR}-12-31`);
+  await page.locator('#au').press('Enter');
+  await page.locator('#etat-syndromes', { hasText: 'au plus 366 jours' }).waitFor();
+  assert.equal(await page.locator('#table-syndromes').count(), 0);
+
+  assert.deepEqual(problems, [], 'no script error in the page');
   await page.close();
 });

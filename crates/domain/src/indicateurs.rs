@@ -15,6 +15,7 @@ use crate::{
     calendrier::{PeriodePdsa, date_de_garde},
     consultation::Orientation,
     garde::{Lieu, ModeArrivee, Sexe},
+    syndromes::{CASES_AGE, ClasseAge, syndromes_de},
 };
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
 use serde::{Deserialize, Serialize};
@@ -344,6 +345,8 @@ pub struct Fait {
     pub lieu: Lieu,
     pub sexe: Sexe,
     pub tranche_age: Option<TrancheAge>,
+    /// The age class of the syndromic indicators (Santé publique France's), same day of arrival.
+    pub classe_age: Option<ClasseAge>,
     pub orientation: Option<Orientation>,
     /// The CIM-10 code of the principal diagnosis, as stored.
     pub diagnostic_principal: Option<String>,
@@ -425,6 +428,12 @@ pub struct Comptes {
     pub par_chapitre_tous: BTreeMap<String, u32>,
     /// `J06` -> consultations with at least one diagnosis (principal or associated) of it.
     pub par_categorie_tous: BTreeMap<String, u32>,
+    /// Consultations with at least one diagnosis (principal or associated), by age class
+    /// (indexed like [`ClasseAge::TOUTES`], then unknown age): the denominator of the syndromes.
+    pub avec_diagnostic: [u32; CASES_AGE],
+    /// Syndrome code (`crate::syndromes`) -> consultations with at least one diagnosis in it
+    /// (principal or associated), by age class like `avec_diagnostic`.
+    pub par_syndrome: BTreeMap<String, [u32; CASES_AGE]>,
 }
 
 fn rang<T: PartialEq>(all: &[T], x: &T) -> usize {
@@ -469,6 +478,19 @@ impl Comptes {
         }
         for categorie in categories {
             *self.par_categorie_tous.entry(categorie).or_default() += 1;
+        }
+        let codes = f
+            .diagnostic_principal
+            .iter()
+            .chain(&f.diagnostics_associes)
+            .map(String::as_str)
+            .filter(|c| !c.trim().is_empty());
+        if codes.clone().next().is_some() {
+            let age = f.classe_age.map_or(CASES_AGE - 1, ClasseAge::rang);
+            self.avec_diagnostic[age] += 1;
+            for syndrome in syndromes_de(codes) {
+                self.par_syndrome.entry(syndrome.to_owned()).or_default()[age] += 1;
+            }
         }
         if let Some(m) = f.debut.and_then(|d| minutes(f.arrivee, d)) {
             self.attente[case_minutes(m)] += 1;
@@ -519,6 +541,13 @@ impl Comptes {
         somme(&mut self.montants, &autre.montants);
         somme_map(&mut self.par_chapitre_tous, &autre.par_chapitre_tous);
         somme_map(&mut self.par_categorie_tous, &autre.par_categorie_tous);
+        somme(&mut self.avec_diagnostic, &autre.avec_diagnostic);
+        for (syndrome, cases) in &autre.par_syndrome {
+            somme(
+                self.par_syndrome.entry(syndrome.clone()).or_default(),
+                cases,
+            );
+        }
     }
 
     /// Consultations sent by a regulating doctor (Centre 15, 116 117, SAS).

@@ -21,6 +21,7 @@ pub mod luhn;
 pub mod mmg;
 pub mod patient;
 pub mod retention;
+pub mod syndromes;
 pub mod tarifs;
 pub mod texte;
 

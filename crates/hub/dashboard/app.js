@@ -1,7 +1,7 @@
 // Appligarde hub dashboard. Plain JavaScript, no dependency: logs in with POST /api/v1/login,
 // reads GET /api/v1/me, GET /api/v1/stats/monthly (years, long periods) or GET /api/v1/stats/days
-// (a day, a month, up to 93 days), GET /api/v1/stats/doctors and GET /api/v1/communes, draws SVG
-// charts and tables, exports CSV.
+// (a day, a month, up to 93 days), GET /api/v1/stats/doctors, GET /api/v1/communes and
+// GET /api/v1/oru/daily (the syndromic indicators), draws SVG charts and tables, exports CSV.
 // Never uses innerHTML with data (MMG names come from the hub's database).
 "use strict";
 
@@ -275,7 +275,7 @@ async function refresh(event) {
       request: { path, departement, from: period.from, to: period.to }, subset: null,
     };
     render();
-    await Promise.all([refreshDoctors(), refreshOffsite()]);
+    await Promise.all([refreshDoctors(), refreshOffsite(), refreshSyndromes()]);
   } catch (error) {
     $("etat").textContent = "";
     if (error.status === 401) { logout(); return; }
@@ -903,6 +903,100 @@ async function refreshOffsite() {
   zone.replaceChildren(table);
 }
 
+// ---- Syndromic indicators for the ORU (GET /api/v1/oru/daily) -------------------------------
+
+/** The chosen period as days (a year view: its twelve months), or an error: at most 366 days. */
+function oruPeriod() {
+  const period = chosenPeriod();
+  if (period.error) return period;
+  const from = period.kind === "months" ? `${period.from}-01` : period.from;
+  const to = period.kind === "months" ? lastDayOfMonth(period.to) : period.to;
+  if (daysBetween(from, to) > 366) {
+    return { error: "Les indicateurs syndromiques couvrent au plus 366 jours : choisissez une période plus courte." };
+  }
+  return { from, to };
+}
+
+async function refreshSyndromes() {
+  const etat = $("etat-syndromes");
+  const period = oruPeriod();
+  const ticket = (state.oruTicket = (state.oruTicket || 0) + 1);
+  state.oru = null;
+  $("table-syndromes-zone").replaceChildren();
+  if (period.error) {
+    etat.textContent = period.error;
+    return;
+  }
+  etat.textContent = "Chargement…";
+  const query = new URLSearchParams({ departement: $("departement").value, from: period.from, to: period.to });
+  try {
+    const answer = await api(`/api/v1/oru/daily?${query}`);
+    if (ticket !== state.oruTicket) return;
+    state.oru = { answer, query };
+    renderSyndromes();
+  } catch (error) {
+    if (ticket !== state.oruTicket) return;
+    etat.textContent = error.message;
+  }
+}
+
+/** The table of the ticked MMGs: the denominator, then each syndrome, by age class. */
+function renderSyndromes() {
+  const { answer } = state.oru;
+  const selected = selectedMmgs();
+  const rows = answer.rows.filter((r) => selected.has(r.mmg_id));
+  const keys = answer.age_classes.map((c) => c.key);
+  const sum = (pick) => {
+    const cells = Object.fromEntries(keys.map((k) => [k, 0]));
+    for (const r of rows) {
+      const counts = pick(r);
+      if (counts) for (const k of keys) cells[k] += counts[k] || 0;
+    }
+    return cells;
+  };
+  const total = (cells) => keys.reduce((a, k) => a + cells[k], 0);
+  const denominator = sum((r) => r.with_diagnosis);
+  const line = (label, cells) => [label, ...keys.map((k) => nombre.format(cells[k])), nombre.format(total(cells)),
+    percentText(share(total(cells), total(denominator)))];
+  const lines = [line("Consultations avec au moins un diagnostic", denominator)];
+  for (const s of answer.syndromes) lines.push(line(s.label, sum((r) => r.syndromes[s.code])));
+  const incomplete = rows.filter((r) => !r.complete).length;
+  $("etat-syndromes").textContent = rows.length === 0
+    ? "Aucune consultation sur la période pour les MMG cochées."
+    : incomplete > 0
+      ? `${nombre.format(incomplete)} jour(s) × MMG envoyés par un poste d'une version antérieure : comptes incomplets.`
+      : `${nombre.format(rows.length)} jour(s) × MMG sur la période.`;
+  const table = dataTable(["Indicateur", ...answer.age_classes.map((c) => c.label), "Total", "Part"], lines);
+  table.id = "table-syndromes";
+  $("table-syndromes-zone").replaceChildren(table);
+}
+
+/** The hub's CSV of the period (every MMG of the département), downloaded with the session. */
+async function exportOru() {
+  const period = oruPeriod();
+  if (period.error) {
+    $("etat-syndromes").textContent = period.error;
+    return;
+  }
+  const query = new URLSearchParams({ departement: $("departement").value, from: period.from, to: period.to });
+  const response = await fetch(`/api/v1/oru/daily.csv?${query}`, {
+    headers: { Authorization: `Bearer ${state.token}` },
+  });
+  if (!response.ok) {
+    let message = `Erreur ${response.status} du hub.`;
+    try { message = (await response.json()).message || message; } catch { /* not JSON */ }
+    $("etat-syndromes").textContent = message;
+    return;
+  }
+  const link = el("a", {
+    href: URL.createObjectURL(await response.blob()),
+    download: `oru-${query.get("departement")}-${period.from}-${period.to}.csv`,
+  });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
 // ---- Wiring ------------------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -912,7 +1006,11 @@ document.addEventListener("DOMContentLoaded", () => {
   $("departement").addEventListener("change", () => { fillMmgs(); refresh(); });
   $("granularite").addEventListener("change", () => { showPeriodFields(); refresh(); });
   for (const id of ["jour", "mois", "annee"]) $(id).addEventListener("change", () => refresh());
-  $("liste-mmg").addEventListener("change", () => { if (state.stats) render(); });
+  $("liste-mmg").addEventListener("change", () => {
+    if (state.stats) render();
+    if (state.oru) renderSyndromes();
+  });
+  $("export-oru").addEventListener("click", exportOru);
   $("mmg-medecins").addEventListener("change", () => refreshDoctors());
   $("export").addEventListener("click", exportCsv);
   if (state.token) start().catch(() => logout()); else $("login").focus();

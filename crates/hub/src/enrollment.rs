@@ -87,7 +87,8 @@ pub async fn enroll(
 }
 
 /// Revokes every device of `installation` in `mmg_id` (reason `reenrolled`) and deletes
-/// their daily aggregates, rebuilding the monthly rows of the months they touched; returns how
+/// their daily aggregates, rebuilding the monthly rows of the months and the ORU's rows of the
+/// days they touched; returns how
 /// many devices were retired. Runs in the enrollment's (or a copy's restore, `offsite`) transaction, after the MMG's upload lock, so no upload of theirs interleaves.
 pub(crate) async fn retire_installation(
     tx: &tokio_postgres::Transaction<'_>,
@@ -104,20 +105,25 @@ pub(crate) async fn retire_installation(
             &[&mmg_id, &installation],
         )
         .await?;
-    let months = tx
+    let gone = tx
         .query(
-            "WITH gone AS ( \
-                 DELETE FROM daily_aggregate a USING device d \
-                 WHERE a.device_id = d.id AND d.mmg_id = $1::text::uuid \
-                   AND d.installation_id = $2::text::uuid \
-                 RETURNING a.day) \
-             SELECT DISTINCT date_trunc('month', day)::date FROM gone",
+            "DELETE FROM daily_aggregate a USING device d \
+             WHERE a.device_id = d.id AND d.mmg_id = $1::text::uuid \
+               AND d.installation_id = $2::text::uuid \
+             RETURNING a.day",
             &[&mmg_id, &installation],
         )
         .await?;
+    let days: std::collections::BTreeSet<chrono::NaiveDate> =
+        gone.iter().map(|row| row.get(0)).collect();
+    let months: std::collections::BTreeSet<chrono::NaiveDate> = days
+        .iter()
+        .map(|day| crate::aggregates::month_of(*day))
+        .collect();
     for month in &months {
-        crate::aggregates::rebuild_month(tx, mmg_id, month.get(0)).await?;
+        crate::aggregates::rebuild_month(tx, mmg_id, *month).await?;
     }
+    crate::oru::rebuild_days(tx, mmg_id, &days).await?;
     tracing::info!(
         mmg_id,
         installation,

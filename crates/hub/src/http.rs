@@ -148,6 +148,8 @@ fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             post(backup_restored),
         ),
         (Method::GET, "/api/v1/stats/backups", get(backup_status)),
+        (Method::GET, "/api/v1/oru/daily", get(oru_daily)),
+        (Method::GET, "/api/v1/oru/daily.csv", get(oru_daily_csv)),
     ]
 }
 
@@ -743,6 +745,57 @@ fn date_range(
         )));
     }
     Ok((from, to))
+}
+
+/// The syndromic indicators of a request's département and period (`crate::oru`), for users.
+async fn oru_answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<crate::oru::OruDaily, Error> {
+    let token = auth::bearer(headers)?;
+    let client = state.pool.get().await?;
+    let user = auth::user_from_token(&client, token).await?;
+    let query = query_map(query)?;
+    let departement = departement_param(&query)?;
+    let (from, to) = date_range(&query, crate::oru::MAX_ORU_RANGE_DAYS)?;
+    crate::oru::daily(&**client, &user, &departement, from, to).await
+}
+
+/// `GET /api/v1/oru/daily?departement=NN&from=DATE&to=DATE`: the syndromic indicators per day
+/// and MMG (JSON), for the URML and the département's coordinators (session token).
+async fn oru_daily(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Response, Error> {
+    let answer = oru_answer(&state, &headers, query).await?;
+    json_answer(&headers, &answer)
+}
+
+/// `GET /api/v1/oru/daily.csv?departement=NN&from=DATE&to=DATE`: the same as a CSV for a French
+/// spreadsheet, as an attachment.
+async fn oru_daily_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Response, Error> {
+    let answer = oru_answer(&state, &headers, query).await?;
+    let name = format!(
+        "attachment; filename=\"oru-{}-{}-{}.csv\"",
+        answer.departement, answer.from, answer.to
+    );
+    Response::builder()
+        .header(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        )
+        .header(
+            axum::http::header::CONTENT_DISPOSITION,
+            HeaderValue::from_str(&name).map_err(|error| Error::Internal(Box::new(error)))?,
+        )
+        .body(Body::from(crate::oru::csv(&answer)))
+        .map_err(|error| Error::Internal(Box::new(error)))
 }
 
 /// `GET /api/v1/stats/days?departement=NN&from=DATE&to=DATE`: the dashboard's day view (at

@@ -62,6 +62,7 @@ pub mod identite;
 mod ids;
 mod migrate;
 pub mod offsite;
+pub mod oru;
 pub mod reference;
 mod state;
 pub mod throttle;

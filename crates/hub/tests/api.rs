@@ -1047,10 +1047,10 @@ fn openapi_documents_every_route_and_only_those() {
         .collect();
     assert_eq!(
         served.len(),
-        22,
+        24,
         "healthz, login, logout, enroll, enroll identity, aggregates, reference, conventions, parc, me, stats \
          daily, monthly, days and doctors, communes; off-site copies: create, list, offset, append, \
-         content, restored, status"
+         content, restored, status; the ORU's daily indicators, JSON and CSV"
     );
     assert_eq!(
         documented, served,

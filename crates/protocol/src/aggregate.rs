@@ -5,7 +5,11 @@
 //! checks, so a desktop bug cannot smuggle text through them.
 //!
 //! Every count has `#[serde(default)]`: an aggregate made by an older desktop (lower
-//! [`AGGREGATE_SCHEMA`]) that lacks a newer indicator still parses, with that count at zero.
+//! [`AGGREGATE_SCHEMA`]) that lacks a newer indicator still parses, with that count at zero; an
+//! older hub ignores the fields it does not know.
+//!
+//! Schema history: 1, the activity counts; 2 adds the syndromic indicators (`with_diagnosis`,
+//! `by_syndrome`, by Santé publique France's age classes).
 
 use std::collections::BTreeMap;
 
@@ -13,7 +17,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Version of the content of [`DailyCounts`]; bumped when an indicator is added.
-pub const AGGREGATE_SCHEMA: u32 = 1;
+pub const AGGREGATE_SCHEMA: u32 = 2;
 
 /// Upper bounds (inclusive, in minutes) of the buckets of a [`MinuteHistogram`]; the last bucket
 /// holds everything above the last bound. Fixed so that histograms of several PCs, days and MMGs
@@ -132,6 +136,64 @@ pub struct DailyCounts {
     /// Amounts received, in euro cents, by payment mode.
     #[serde(default)]
     pub amounts_cents: PaymentAmounts,
+    /// Consultations with at least one diagnosis (principal or associated), by age class: the
+    /// denominator of `by_syndrome`. Schema 2.
+    #[serde(default)]
+    pub with_diagnosis: SyndromicAgeCounts,
+    /// Syndrome code (`ira`, `gastro_enterite`...: `appligarde_domain::syndromes`) ->
+    /// consultations with at least one diagnosis (principal or associated) in it, by age class.
+    /// Only syndromes with at least one consultation are present. Schema 2.
+    #[serde(default)]
+    pub by_syndrome: BTreeMap<String, SyndromicAgeCounts>,
+}
+
+/// Counts by the age classes of Santé publique France's syndromic surveillance (SOS Médecins,
+/// OSCOUR: under 2, 2–14, 15–74, 75 and over), in full years on the day of arrival.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SyndromicAgeCounts {
+    #[serde(rename = "0-1")]
+    pub under_2: u32,
+    #[serde(rename = "2-14")]
+    pub from_2_to_14: u32,
+    #[serde(rename = "15-74")]
+    pub from_15_to_74: u32,
+    #[serde(rename = "75+")]
+    pub from_75: u32,
+    /// No birth date recorded.
+    pub inconnu: u32,
+}
+
+impl SyndromicAgeCounts {
+    /// The JSON keys, in the order of [`SyndromicAgeCounts::cells`].
+    pub const KEYS: [&'static str; 5] = ["0-1", "2-14", "15-74", "75+", "inconnu"];
+
+    /// The counts in the order of [`SyndromicAgeCounts::KEYS`].
+    pub fn cells(&self) -> [u32; 5] {
+        [
+            self.under_2,
+            self.from_2_to_14,
+            self.from_15_to_74,
+            self.from_75,
+            self.inconnu,
+        ]
+    }
+
+    /// The counts from cells in the order of [`SyndromicAgeCounts::KEYS`].
+    pub fn from_cells([under_2, from_2_to_14, from_15_to_74, from_75, inconnu]: [u32; 5]) -> Self {
+        SyndromicAgeCounts {
+            under_2,
+            from_2_to_14,
+            from_15_to_74,
+            from_75,
+            inconnu,
+        }
+    }
+
+    /// The sum of the cells.
+    pub fn total(&self) -> u32 {
+        self.cells().iter().fold(0u32, |a, b| a.saturating_add(*b))
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,6 +296,8 @@ pub enum AggregateDefect {
     /// `date` is outside [`MIN_DATE_YEAR`]–[`MAX_DATE_YEAR`]: no out-of-hours clinic sent
     /// activity before 2000, and years like 0000 or 9999 are typing or clock faults.
     Date,
+    /// A key of `by_syndrome` is not a syndrome code (1–32 of `a-z 0-9 _`).
+    Syndrome,
 }
 
 /// Earliest year of a plausible activity date (aggregates, statistics queries).
@@ -257,6 +321,7 @@ impl AggregateDefect {
             AggregateDefect::DoctorKey => "by_doctor",
             AggregateDefect::Identifier => "mmg_id/device_id",
             AggregateDefect::Date => "date",
+            AggregateDefect::Syndrome => "by_syndrome",
         }
     }
 }
@@ -284,6 +349,9 @@ impl DailyAggregate {
         if !c.by_doctor.keys().all(|k| is_doctor_key(k)) {
             return Some(AggregateDefect::DoctorKey);
         }
+        if !c.by_syndrome.keys().all(|k| is_syndrome_key(k)) {
+            return Some(AggregateDefect::Syndrome);
+        }
         None
     }
 }
@@ -306,6 +374,14 @@ fn is_commune(key: &str) -> bool {
     b.len() == 5
         && (b[..2].iter().all(u8::is_ascii_digit) || b[..2] == *b"2A" || b[..2] == *b"2B")
         && b[2..].iter().all(u8::is_ascii_digit)
+}
+
+/// `ira`, `gastro_enterite`: 1 to 32 of `a-z 0-9 _` (the rule of `appligarde_domain::syndromes`).
+fn is_syndrome_key(key: &str) -> bool {
+    (1..=32).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn is_doctor_key(key: &str) -> bool {
@@ -343,6 +419,15 @@ mod tests {
         counts.by_commune.insert("44109".into(), 3);
         counts.by_doctor.insert("d1".into(), 3);
         counts.amounts_cents.carte = 9000;
+        counts.with_diagnosis.under_2 = 2;
+        counts.with_diagnosis.from_75 = 1;
+        counts.by_syndrome.insert(
+            "bronchiolite".into(),
+            SyndromicAgeCounts {
+                under_2: 2,
+                ..SyndromicAgeCounts::default()
+            },
+        );
         DailyAggregate {
             mmg_id: "m".into(),
             device_id: "d".into(),
@@ -398,14 +483,16 @@ mod tests {
                 "by_doctor",
                 "by_orientation",
                 "by_sex",
+                "by_syndrome",
                 "consultation_minutes",
                 "consultations",
                 "home_visits",
                 "returns_within_72h",
                 "waiting_minutes",
+                "with_diagnosis",
             ]
         );
-        let cases: [(&str, &[&str]); 5] = [
+        let cases: [(&str, &[&str]); 6] = [
             (
                 "by_arrival_mode",
                 &[
@@ -441,10 +528,19 @@ mod tests {
                 "amounts_cents",
                 &["autre", "carte", "cheque", "especes", "tiers_payant"],
             ),
+            (
+                "with_diagnosis",
+                &["0-1", "15-74", "2-14", "75+", "inconnu"],
+            ),
         ];
         for (field, expected) in cases {
             assert_eq!(keys(&counts[field]), expected, "keys of {field}");
         }
+        assert_eq!(keys(&counts["by_syndrome"]), ["bronchiolite"]);
+        assert_eq!(
+            keys(&counts["by_syndrome"]["bronchiolite"]),
+            ["0-1", "15-74", "2-14", "75+", "inconnu"]
+        );
         assert_eq!(counts["by_arrival_hour"].as_array().unwrap().len(), 24);
         assert_eq!(
             counts["waiting_minutes"].as_array().unwrap().len(),
@@ -472,6 +568,25 @@ mod tests {
         let aggregate: DailyAggregate = serde_json::from_value(value).unwrap();
         assert_eq!(aggregate.counts.consultations, 4);
         assert_eq!(aggregate.counts.by_sex, SexCounts::default());
+        // A schema-1 aggregate has no syndromic indicators: zeros, no syndrome.
+        assert_eq!(
+            aggregate.counts.with_diagnosis,
+            SyndromicAgeCounts::default()
+        );
+        assert!(aggregate.counts.by_syndrome.is_empty());
+    }
+
+    #[test]
+    fn an_older_hub_reading_a_newer_aggregate_ignores_the_syndromes() {
+        // What a hub of schema 1 parsed into: the same struct without the schema-2 fields. Serde
+        // ignores unknown fields unless told otherwise; this keeps it so for `DailyCounts`.
+        #[derive(Deserialize)]
+        struct CountsV1 {
+            consultations: u32,
+        }
+        let text = serde_json::to_string(&sample().counts).unwrap();
+        let old: CountsV1 = serde_json::from_str(&text).unwrap();
+        assert_eq!(old.consultations, 3);
     }
 
     #[test]
@@ -520,7 +635,23 @@ mod tests {
     fn map_keys_that_could_carry_text_are_refused() {
         // (what is put in, the defect expected)
         type Edit = fn(&mut DailyCounts);
-        let cases: [(&str, Edit, Option<AggregateDefect>); 9] = [
+        let cases: [(&str, Edit, Option<AggregateDefect>); 11] = [
+            (
+                "text as syndrome",
+                |c| {
+                    c.by_syndrome
+                        .insert("Grippe de Mme Dupont".into(), SyndromicAgeCounts::default());
+                },
+                Some(AggregateDefect::Syndrome),
+            ),
+            (
+                "new syndrome code",
+                |c| {
+                    c.by_syndrome
+                        .insert("covid_19".into(), SyndromicAgeCounts::default());
+                },
+                None,
+            ),
             ("valid sample", |_| {}, None),
             (
                 "Corse commune",

@@ -28,7 +28,8 @@ pub mod reference;
 pub use aggregate::{
     AGGREGATE_SCHEMA, AgeBandCounts, AggregateDefect, ArrivalModeCounts, DailyAggregate,
     DailyCounts, MAX_DATE_YEAR, MIN_DATE_YEAR, MINUTE_BUCKET_BOUNDS, MINUTE_BUCKETS,
-    MinuteHistogram, OrientationCounts, PaymentAmounts, PdsaSlot, SexCounts, is_plausible_date,
+    MinuteHistogram, OrientationCounts, PaymentAmounts, PdsaSlot, SexCounts, SyndromicAgeCounts,
+    is_plausible_date,
 };
 pub use api::{
     AggregateBatch, AggregateOutcome, AggregateReceipt, AggregateStatus, DailyStats,

@@ -10,6 +10,7 @@ use appligarde_domain::{
     consultation::Orientation,
     garde::{Lieu, ModeArrivee, Sexe},
     indicateurs::{Fait, ModePaiement, TrancheAge},
+    syndromes::ClasseAge,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::Connection;
@@ -141,9 +142,9 @@ pub fn faits(
         let Some(arrivee) = temps(Some(arrivee)) else {
             continue;
         };
-        let tranche_age = NaiveDate::parse_from_str(&naissance, "%Y-%m-%d")
-            .ok()
-            .and_then(|n| TrancheAge::de(n, arrivee.date()));
+        let naissance = NaiveDate::parse_from_str(&naissance, "%Y-%m-%d").ok();
+        let tranche_age = naissance.and_then(|n| TrancheAge::de(n, arrivee.date()));
+        let classe_age = naissance.and_then(|n| ClasseAge::de(n, arrivee.date()));
         rang_de.insert(id, out.len());
         out.push(Fait {
             patient,
@@ -154,6 +155,7 @@ pub fn faits(
             lieu: Lieu::from_code(&lieu).unwrap_or(Lieu::Mmg),
             sexe: Sexe::from_code(&sexe).unwrap_or(Sexe::I),
             tranche_age,
+            classe_age,
             orientation: orientation.as_deref().and_then(Orientation::from_code),
             diagnostic_principal: diagnostic,
             diagnostics_associes: Vec::new(),

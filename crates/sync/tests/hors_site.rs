@@ -314,9 +314,7 @@ async fn a_new_pc_restores_the_mmg_from_its_off_site_copy_and_faults_are_refused
         !window.premier_demarrage_etat().unwrap().termine,
         "still the new, empty installation"
     );
-    let faite = invoke(demande(code_neuf, &recovery))
-        .await
-        .unwrap();
+    let faite = invoke(demande(code_neuf, &recovery)).await.unwrap();
     assert_eq!(faite["mmg_nom"], "MMG d'Ancenis");
     assert_eq!(
         faite["postes_retires"], 1,

@@ -8,7 +8,7 @@ use appligarde_domain::{
 };
 use appligarde_protocol::{
     AGGREGATE_SCHEMA, AgeBandCounts, ArrivalModeCounts, DailyAggregate, DailyCounts,
-    MinuteHistogram, OrientationCounts, PaymentAmounts, PdsaSlot, SexCounts,
+    MinuteHistogram, OrientationCounts, PaymentAmounts, PdsaSlot, SexCounts, SyndromicAgeCounts,
 };
 use appligarde_store::statistiques::LigneCache;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
@@ -127,6 +127,12 @@ pub fn vers_protocole(c: &Comptes) -> DailyCounts {
             tiers_payant,
             autre: autre_p,
         },
+        with_diagnosis: SyndromicAgeCounts::from_cells(c.avec_diagnostic),
+        by_syndrome: c
+            .par_syndrome
+            .iter()
+            .map(|(code, cases)| (code.clone(), SyndromicAgeCounts::from_cells(*cases)))
+            .collect(),
     }
 }
 
@@ -370,8 +376,8 @@ impl Api {
 }
 
 /// Bumped whenever the cached form or the definition of a count changes: every cached day is
-/// then recomputed once.
-const VERSION_CACHE: u32 = 1;
+/// then recomputed once. 2: the syndromic indicators (and their age classes) were added.
+const VERSION_CACHE: u32 = 2;
 
 /// The fingerprint of what the cached counts depend on besides the day's consultations: the
 /// PDSA calendar and the département (holidays) that place an arrival in a slot, and the format.

@@ -35,6 +35,7 @@ fn fait(
         lieu,
         sexe,
         tranche_age: tranche,
+        classe_age: None,
         orientation,
         diagnostic_principal: diagnostic.map(str::to_owned),
         diagnostics_associes: Vec::new(),
@@ -373,4 +374,68 @@ fn every_indicator_has_a_french_definition() {
     codes.dedup();
     assert_eq!(codes.len(), CATALOGUE.len(), "codes are unique");
     assert!(indicateur("part_regules").is_some());
+}
+
+#[test]
+fn syndromes_count_each_consultation_once_by_age_class_with_its_denominator() {
+    use crate::syndromes::ClasseAge;
+    let base = |diagnostic: Option<&str>, associes: &[&str], classe: Option<ClasseAge>| Fait {
+        classe_age: classe,
+        diagnostics_associes: associes.iter().map(|c| (*c).to_owned()).collect(),
+        ..fait(
+            1,
+            "2026-01-06 21:00",
+            None,
+            None,
+            ModeArrivee::Spontane,
+            Lieu::Mmg,
+            Sexe::F,
+            None,
+            None,
+            diagnostic,
+            None,
+            None,
+        )
+    };
+    let faits = [
+        // A baby with bronchiolitis: IRA, bronchiolitis and the FEDORU sub-chapter.
+        base(Some("J21.9"), &[], Some(ClasseAge::Moins2)),
+        // Influenza in principal and associated: counted once per syndrome.
+        base(Some("J11.1"), &["J10.0"], Some(ClasseAge::De15a74)),
+        // Only an associated diagnosis is syndromic.
+        base(Some("S93.4"), &["A09.9"], Some(ClasseAge::De75EtPlus)),
+        // A diagnosis outside every syndrome: in the denominator only.
+        base(Some("S93.4"), &[], None),
+        // No diagnosis: in neither.
+        base(None, &[], Some(ClasseAge::De2a14)),
+    ];
+    let mut comptes = Comptes::default();
+    for f in &faits {
+        comptes.ajouter(f);
+    }
+    assert_eq!(comptes.consultations, 5);
+    // 0-1, 2-14, 15-74, 75+, unknown.
+    assert_eq!(comptes.avec_diagnostic, [1, 0, 1, 1, 1]);
+    let attendu: BTreeMap<String, [u32; 5]> = [
+        ("ira", [1, 0, 1, 0, 0]),
+        ("grippe", [0, 0, 1, 0, 0]),
+        ("bronchiolite", [1, 0, 0, 0, 0]),
+        ("bronchite_bronchiolite", [1, 0, 0, 0, 0]),
+        ("gastro_enterite", [0, 0, 0, 1, 0]),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    assert_eq!(comptes.par_syndrome, attendu);
+    // Merging two halves gives the counts of the whole.
+    let (mut a, mut b) = (Comptes::default(), Comptes::default());
+    for (i, f) in faits.iter().enumerate() {
+        if i % 2 == 0 {
+            a.ajouter(f)
+        } else {
+            b.ajouter(f)
+        }
+    }
+    a.fusionner(&b);
+    assert_eq!(a, comptes);
 }

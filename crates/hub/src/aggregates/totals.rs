@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use appligarde_protocol::{DailyCounts, MinuteHistogram, PdsaSlot};
+use appligarde_protocol::{DailyCounts, MinuteHistogram, PdsaSlot, SyndromicAgeCounts};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -154,6 +154,15 @@ pub fn add_counts(total: &mut DailyCounts, more: &DailyCounts) {
     ] {
         *a = a.saturating_add(b);
     }
+    fn add_ages(a: &mut SyndromicAgeCounts, b: &SyndromicAgeCounts) {
+        let mut cells = a.cells();
+        add_all(&mut cells, &b.cells());
+        *a = SyndromicAgeCounts::from_cells(cells);
+    }
+    add_ages(&mut total.with_diagnosis, &more.with_diagnosis);
+    for (code, ages) in &more.by_syndrome {
+        add_ages(total.by_syndrome.entry(code.clone()).or_default(), ages);
+    }
 }
 
 #[cfg(test)]
@@ -192,6 +201,9 @@ mod tests {
             "especes": n, "cheque": n, "carte": n, "tiers_payant": n, "autre": n
         }))
         .unwrap();
+        c.with_diagnosis = SyndromicAgeCounts::from_cells([n; 5]);
+        c.by_syndrome
+            .insert("k".into(), SyndromicAgeCounts::from_cells([n; 5]));
         for map in [
             &mut c.by_cim10_chapter,
             &mut c.by_cim10_category,

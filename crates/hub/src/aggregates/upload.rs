@@ -1,5 +1,6 @@
 //! The idempotent upload by an enrolled PC (highest revision wins, one transaction per batch,
-//! one `unnest` statement) and the monthly pre-aggregates rebuilt in the upload's transaction.
+//! one `unnest` statement) and the monthly pre-aggregates and the ORU's syndromic days
+//! (`crate::oru`) rebuilt in the upload's transaction.
 
 use std::collections::BTreeSet;
 
@@ -119,6 +120,12 @@ pub async fn upload_with(
     for month in months {
         rebuild_month(&tx, &device.mmg_id, month).await?;
     }
+    let days: BTreeSet<NaiveDate> = outcomes
+        .iter()
+        .filter(|o| o.status == AggregateStatus::Accepted)
+        .map(|o| o.date)
+        .collect();
+    crate::oru::rebuild_days(&tx, &device.mmg_id, &days).await?;
     tx.commit().await?;
     Ok(AggregateReceipt { outcomes })
 }
