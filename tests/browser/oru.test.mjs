@@ -5,14 +5,18 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { runCli, startDemo } from './support/demo.mjs';
+
+const screenshots = resolve('target/screenshots');
+mkdirSync(screenshots, { recursive: true });
 
 let demo;
 
 before(async () => {
   demo = await startDemo('appligarde-browser-oru-', (store) => {
-    runCli(store, 'demo', 'seed', '--consultations', '60');
+    runCli(store, 'demo', 'seed', '--consultations', '300');
   });
 });
 
@@ -80,11 +84,18 @@ test('the admin exports the RPU once the FINESS is set, and the research extract
   const passages = Number(message.match(/^(\d+) résumé/)[1]);
   assert.equal((xml.match(/<PATIENT>/g) ?? []).length, passages);
 
+  // A few hundred consultations a year cannot give classes of 100 patients: refused, with the reason.
+  await p.locator('#oru-k').fill('100');
+  await p.getByTestId('export-recherche-csv').click();
+  await p.getByTestId('erreur-oru').filter({ hasText: 'ne peut être extraite' }).waitFor();
+  // k = 2, typed.
+  await p.locator('#oru-k').fill('2');
   const [csv] = await Promise.all([p.waitForEvent('download'), p.getByTestId('export-recherche-csv').click()]);
   assert.match(csv.suggestedFilename(), /^recherche-\d{4}-01-01-\d{4}-12-31\.csv$/);
   const octets = readFileSync(await csv.path());
   assert.deepEqual([...octets.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM for Excel');
   assert.ok(octets.subarray(3).toString('utf8').startsWith('pseudonyme_patient;age_ans;sexe;'));
-  await p.getByTestId('message-oru').filter({ hasText: 'au moins 5 patients' }).waitFor();
+  await p.getByTestId('message-oru').filter({ hasText: 'au moins 2 patients' }).waitFor();
+  await section.screenshot({ path: join(screenshots, 'statistiques-exports-oru.png') });
   await p.close();
 });

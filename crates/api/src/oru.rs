@@ -251,6 +251,19 @@ impl Api {
             .store()
             .write(|tx| cle_recherche(tx, &nouvelle, &stamp))?;
         let e = recherche::extrait(&passages, &cle, k)?;
+        if e.rapport.lignes == 0 {
+            return Err(invalide(
+                "k",
+                if passages.is_empty() {
+                    "Aucune consultation sur ces dates de garde : rien à extraire.".to_owned()
+                } else {
+                    format!(
+                        "Aucune des {} consultation(s) ne peut être extraite : même généralisée (âges par tranches de 20 ans, département, mois), chaque combinaison d'âge, de sexe, de lieu et de période concerne moins de {k} patients. Choisissez une période plus longue ou un k plus petit.",
+                        passages.len()
+                    )
+                },
+            ));
+        }
         let table = TableExport {
             cle: "recherche",
             nom: "Extrait de recherche".to_owned(),

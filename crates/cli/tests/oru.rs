@@ -299,8 +299,29 @@ fn rpu_export_refusals_are_french_and_leave_no_file() {
         &d.export(d.admin, "rpu", &long, &au, &fichier),
         "trop longue",
     );
+    // 151 consultations in a year never give classes of 100 patients: nothing to write.
+    let k100 = d.out("k100.csv");
+    refuse(
+        &d.cli(
+            d.admin,
+            &[
+                "recherche",
+                "export",
+                "--from",
+                &du,
+                "--to",
+                &au,
+                "--out",
+                k100.to_str().unwrap(),
+                "--k",
+                "100",
+            ],
+        ),
+        "ne peut être extraite",
+    );
     assert_eq!(fichiers(d.dir.path()), BTreeSet::new(), "no file at all");
     assert_eq!(d.exports_journalises("rpu"), 0);
+    assert_eq!(d.exports_journalises("recherche"), 0);
 }
 
 #[test]
