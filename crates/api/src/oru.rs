@@ -423,3 +423,31 @@ pub(crate) fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
         ExportOru::decl(cfg),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demande(du: &str, au: &str) -> ExportOruDemande {
+        ExportOruDemande {
+            du: du.into(),
+            au: au.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_period_is_read_in_order_and_at_most_366_days() {
+        let leap_year = periode(&demande("2024-01-01", "2024-12-31")).unwrap();
+        assert_eq!((leap_year.1 - leap_year.0).num_days() + 1, 366);
+        for (du, au, champ, texte) in [
+            ("2024-01-01", "2025-01-01", "au", "trop longue (367 jours)"),
+            ("2025-03-02", "2025-03-01", "au", "avant son début"),
+            ("01/03/2025", "2025-03-01", "du", "AAAA-MM-JJ"),
+        ] {
+            let e = periode(&demande(du, au)).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(champ), "{du}..{au}");
+            assert!(e.message.contains(texte), "{}", e.message);
+        }
+    }
+}
