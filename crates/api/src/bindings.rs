@@ -39,7 +39,8 @@ pub fn typescript_file() -> String {
     .chain(crate::statistiques::ts_decls(&cfg))
     .chain(crate::synchro::ts_decls(&cfg))
     .chain(crate::documents::ts_decls(&cfg))
-    .chain(crate::messagerie::ts_decls(&cfg));
+    .chain(crate::messagerie::ts_decls(&cfg))
+    .chain(crate::oru::ts_decls(&cfg));
     for decl in decls {
         out.push_str("export ");
         out.push_str(&decl);

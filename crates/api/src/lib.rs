@@ -30,6 +30,7 @@ pub mod droits;
 pub mod garde;
 pub mod journal;
 pub mod messagerie;
+pub mod oru;
 pub mod patient;
 pub mod premier_demarrage;
 pub mod reglages;
@@ -455,6 +456,8 @@ commands! {
     utilisateur_depuis_rpps(annuaire::RppsArg) -> UtilisateurDto;
     statistiques_tableau(statistiques::PeriodeStatistiques) -> statistiques::TableauStatistiques;
     statistiques_exporter(statistiques::ExportStatistiques) -> commun::Fichier;
+    rpu_exporter(oru::ExportOruDemande) -> oru::ExportOru;
+    recherche_exporter(oru::ExportOruDemande) -> oru::ExportOru;
     statistiques_tableau_garde(statistiques::GardeStatistiques) -> statistiques::TableauStatistiques;
     statistiques_gardes(statistiques::PeriodeStatistiques) -> Vec<statistiques::GardeActive>;
     sync_statut() -> synchro::SyncStatut;

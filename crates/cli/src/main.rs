@@ -11,6 +11,7 @@ mod consultation;
 mod cotation;
 mod documents;
 mod messagerie;
+mod oru;
 mod sauvegarde;
 mod serve;
 mod session;
@@ -165,6 +166,16 @@ enum Command {
         #[command(subcommand)]
         command: statistiques::StatsCommand,
     },
+    /// The résumés de passage (RPU) for the ORU, as an OSCOUR XML file (MMG admin).
+    Rpu {
+        #[command(subcommand)]
+        command: oru::RpuCommand,
+    },
+    /// The pseudonymised research extract, CSV or XLSX (MMG admin).
+    Recherche {
+        #[command(subcommand)]
+        command: oru::RechercheCommand,
+    },
     /// Demo data.
     Demo {
         #[command(subcommand)]
@@ -311,6 +322,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rpps { command } => annuaire::run_rpps(open(&cli)?, command)?,
         Command::Annuaire { command } => annuaire::run_annuaire(open(&cli)?, command)?,
         Command::Stats { command } => statistiques::run(open(&cli)?, command)?,
+        Command::Rpu { command } => oru::run_rpu(open(&cli)?, command)?,
+        Command::Recherche { command } => oru::run_recherche(open(&cli)?, command)?,
         Command::Demo {
             command:
                 DemoCommand::Seed {

@@ -28,6 +28,7 @@ pub mod compta;
 pub mod consultation;
 pub mod convention;
 pub mod documents;
+pub mod extraction;
 pub mod garde;
 pub mod hors_site;
 pub mod messagerie;

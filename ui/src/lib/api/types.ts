@@ -292,7 +292,19 @@ actes: Array<string>,
 /**
  * `retour_domicile`, `medecin_traitant`, `urgences`, `hospitalisation`, `samu_smur`, `deces`, `autre`.
  */
-orientation: string | null, orientation_precision: string, };
+orientation: string | null, orientation_precision: string, 
+/**
+ * The reason for recourse as a CIM-10 code (optional; the RPU's `MOTIF`).
+ */
+motif_code?: string, 
+/**
+ * The modified CCMU: `ccmu1`, `ccmu_p`, `ccmu2`, `ccmu3`, `ccmu4`, `ccmu5`, `ccmu_d` (optional).
+ */
+gravite?: string, 
+/**
+ * How the patient came: `perso`, `ambu`, `vsab`, `smur`, `heli`, `fo` (optional).
+ */
+transport?: string, };
 
 export type DiagnosticDto = { code: string, libelle: string, principal: boolean, };
 
@@ -1256,6 +1268,26 @@ export type CourrierEnvoi = { courrier: CourrierTexte, destinataire: string, };
 
 export type CourrierEnvoye = { imprime: DocumentImprimeDto, message: EnvoiDto, };
 
+export type ExportOruDemande = { du: string, au: string, format?: string, k?: number, };
+
+export type ChampManquantDto = { element: string, libelle: string, nombre: number, };
+
+export type RapportRechercheDto = { k: number, consultations: number, lignes: number, lignes_supprimees: number, tranche_age_ans: number, communes_remplacees: number, 
+/**
+ * `semaine` or `mois`.
+ */
+periode: string, etapes: Array<string>, };
+
+export type ExportOru = { fichier?: Fichier, nom_fichier: string, 
+/**
+ * `PATIENT` elements (RPU) or rows (research).
+ */
+lignes: number, 
+/**
+ * Consultations of the period not closed yet (exported as they stand).
+ */
+non_cloturees: number, manquants: Array<ChampManquantDto>, rapport?: RapportRechercheDto, message: string, };
+
 export interface Commands {
   app_info: { args: null; result: AppInfo };
   mmg_get: { args: null; result: MmgSettings };
@@ -1345,6 +1377,8 @@ export interface Commands {
   utilisateur_depuis_rpps: { args: RppsArg; result: UtilisateurDto };
   statistiques_tableau: { args: PeriodeStatistiques; result: TableauStatistiques };
   statistiques_exporter: { args: ExportStatistiques; result: Fichier };
+  rpu_exporter: { args: ExportOruDemande; result: ExportOru };
+  recherche_exporter: { args: ExportOruDemande; result: ExportOru };
   statistiques_tableau_garde: { args: GardeStatistiques; result: TableauStatistiques };
   statistiques_gardes: { args: PeriodeStatistiques; result: Array<GardeActive> };
   sync_statut: { args: null; result: SyncStatut };
