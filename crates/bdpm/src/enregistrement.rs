@@ -148,7 +148,11 @@ pub fn specialite(ligne: &str, numero: u64) -> Result<Specialite, BdpmError> {
     };
     let denomination = texte(f[1]);
     if denomination.is_empty() {
-        return Err(erreur_ligne(CIS, numero, "la dénomination (2e colonne) est vide"));
+        return Err(erreur_ligne(
+            CIS,
+            numero,
+            "la dénomination (2e colonne) est vide",
+        ));
     }
     Ok(Specialite {
         cis: cis(f[0], CIS, numero)?,
@@ -349,19 +353,47 @@ mod tests {
         assert_eq!(p.cis, "60002504");
         assert_eq!(p.cip13, "3400933208639");
         assert_eq!(p.taux_remboursement, Some(15));
-        assert_eq!(p.prix_centimes, Some(877), "the price with the dispensing fee");
+        assert_eq!(
+            p.prix_centimes,
+            Some(877),
+            "the price with the dispensing fee"
+        );
         assert!(p.commercialisee());
     }
 
     #[test]
     fn bad_values_name_the_column() {
         let cases: [(fn(&str, u64) -> Result<(), BdpmError>, &str, &str); 6] = [
-            (|l, n| specialite(l, n).map(drop), "6126625\tA\tf\tv\ta\tp\tCommercialisée\td\t\t\tt\tNon", "8 chiffres"),
-            (|l, n| specialite(l, n).map(drop), "61266250\tA\tf\tv\ta\tp\tPeut-être\td\t\t\tt\tNon", "7e colonne"),
-            (|l, n| specialite(l, n).map(drop), "61266250\tA\tf\tv", "4 colonne(s)"),
-            (|l, n| composition(l, n).map(drop), "60002283\tc\t42215\tX\t1 mg\tun\tXX\t1\t", "SA"),
-            (|l, n| presentation(l, n).map(drop), "60002283\t1\tl\ts\te\td\t3400949497294\toui\tbeaucoup\t1,00\t2,00\t1,00\t", "9e colonne"),
-            (|l, n| generique(l, n).map(drop), "1\tlib\t65383183\t7\t1\t", "0, 1, 2 ou 4"),
+            (
+                |l, n| specialite(l, n).map(drop),
+                "6126625\tA\tf\tv\ta\tp\tCommercialisée\td\t\t\tt\tNon",
+                "8 chiffres",
+            ),
+            (
+                |l, n| specialite(l, n).map(drop),
+                "61266250\tA\tf\tv\ta\tp\tPeut-être\td\t\t\tt\tNon",
+                "7e colonne",
+            ),
+            (
+                |l, n| specialite(l, n).map(drop),
+                "61266250\tA\tf\tv",
+                "4 colonne(s)",
+            ),
+            (
+                |l, n| composition(l, n).map(drop),
+                "60002283\tc\t42215\tX\t1 mg\tun\tXX\t1\t",
+                "SA",
+            ),
+            (
+                |l, n| presentation(l, n).map(drop),
+                "60002283\t1\tl\ts\te\td\t3400949497294\toui\tbeaucoup\t1,00\t2,00\t1,00\t",
+                "9e colonne",
+            ),
+            (
+                |l, n| generique(l, n).map(drop),
+                "1\tlib\t65383183\t7\t1\t",
+                "0, 1, 2 ou 4",
+            ),
         ];
         for (analyser, ligne, attendu) in cases {
             let message = analyser(ligne, 7).unwrap_err().to_string();

@@ -51,7 +51,9 @@ pub enum BdpmError {
     Tronque { fichier: &'static str, ligne: u64 },
 
     /// A file holds no line.
-    #[error("Le fichier {fichier} est vide. Téléchargez-le à nouveau ; aucune donnée n'a été remplacée.")]
+    #[error(
+        "Le fichier {fichier} est vide. Téléchargez-le à nouveau ; aucune donnée n'a été remplacée."
+    )]
     Vide { fichier: &'static str },
 
     /// The compact form (stored or published) is unreadable.
@@ -60,7 +62,11 @@ pub enum BdpmError {
 }
 
 /// The file names as the ANSM publishes them.
-pub(crate) fn erreur_ligne(fichier: &'static str, ligne: u64, message: impl Into<String>) -> BdpmError {
+pub(crate) fn erreur_ligne(
+    fichier: &'static str,
+    ligne: u64,
+    message: impl Into<String>,
+) -> BdpmError {
     BdpmError::Ligne {
         fichier,
         ligne,

@@ -208,10 +208,7 @@ mod tests {
 
     #[test]
     fn line_ends_bom_and_blank_lines() {
-        let got = lignes(
-            b"\xEF\xBB\xBFa\tb\r\n\r\nc\td\t\n",
-            Encodage::Utf8,
-        );
+        let got = lignes(b"\xEF\xBB\xBFa\tb\r\n\r\nc\td\t\n", Encodage::Utf8);
         assert_eq!(
             got,
             vec![Ok((1, "a\tb".to_owned())), Ok((3, "c\td\t".to_owned()))]
@@ -225,6 +222,9 @@ mod tests {
         let got = lignes(b"a\tb\nc\td", Encodage::Utf8);
         assert_eq!(got[0], Ok((1, "a\tb".to_owned())));
         let erreur = got[1].clone().unwrap_err();
-        assert!(erreur.contains("tronqué") && erreur.contains("n° 2"), "{erreur}");
+        assert!(
+            erreur.contains("tronqué") && erreur.contains("n° 2"),
+            "{erreur}"
+        );
     }
 }

@@ -39,7 +39,10 @@ fn the_2017_release_is_read_whole() {
     assert_eq!(base.compositions.len(), 27_023);
     assert_eq!(base.generiques.len(), 8_516);
     assert!(c.substances > 1000 && c.substances < 27_023, "{c:?}");
-    assert!(c.groupes_generiques > 1000 && c.groupes_generiques < 8_516, "{c:?}");
+    assert!(
+        c.groupes_generiques > 1000 && c.groupes_generiques < 8_516,
+        "{c:?}"
+    );
     // Windows-1252 decoded: accents intact.
     let a313 = base.specialite("61266250").unwrap();
     assert_eq!(a313.denomination, "A 313 200 000 UI POUR CENT, pommade");
@@ -51,7 +54,10 @@ fn the_2017_release_is_read_whole() {
         .iter()
         .find(|p| p.cip13 == "3400933208639")
         .unwrap();
-    assert_eq!((p.prix_centimes, p.taux_remboursement), (Some(877), Some(15)));
+    assert_eq!(
+        (p.prix_centimes, p.taux_remboursement),
+        (Some(877), Some(15))
+    );
     assert!(p.libelle.contains("polypropylène"), "{}", p.libelle);
 }
 
@@ -65,8 +71,14 @@ fn the_2019_extract_has_no_presentation_file_and_says_so() {
     assert!(!base.avec_presentations);
     // UTF-8 with a byte order mark on the first line: the first CIS is read as digits.
     assert!(base.specialite("61266250").is_some());
-    assert!(base.specialite("62974206").is_none(), "BENERVA left in 2019");
-    assert!(!base.specialite("63185053").unwrap().commercialise, "ACADIONE stopped");
+    assert!(
+        base.specialite("62974206").is_none(),
+        "BENERVA left in 2019"
+    );
+    assert!(
+        !base.specialite("63185053").unwrap().commercialise,
+        "ACADIONE stopped"
+    );
 }
 
 #[test]
@@ -124,7 +136,10 @@ fn missing_columns_name_the_file_and_the_line() {
         out
     });
     let message = erreur(dir.path());
-    assert!(message.contains("CIS_COMPO_bdpm.txt, ligne 500"), "{message}");
+    assert!(
+        message.contains("CIS_COMPO_bdpm.txt, ligne 500"),
+        "{message}"
+    );
     assert!(message.contains("5 colonne(s)"), "{message}");
 }
 
@@ -166,5 +181,8 @@ fn an_empty_directory_or_file_is_refused() {
     let message = erreur(dir.path());
     assert!(message.contains("CIS_GENER_bdpm.txt est vide"), "{message}");
     let message = erreur(&dir.path().join("absent"));
-    assert!(message.contains("Impossible de lire le dossier"), "{message}");
+    assert!(
+        message.contains("Impossible de lire le dossier"),
+        "{message}"
+    );
 }
