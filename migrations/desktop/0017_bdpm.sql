@@ -26,3 +26,19 @@ CREATE TABLE bdpm_version (
 ) STRICT;
 
 CREATE UNIQUE INDEX bdpm_version_une_active ON bdpm_version (active) WHERE active = 1;
+
+-- A release of the drug database received from the hub is a reference publication like the
+-- others: the list of applied publications admits its kind (SQLite cannot change a CHECK in
+-- place: the table is rebuilt, rows kept).
+CREATE TABLE reference_appliquee_0017 (
+    version      INTEGER PRIMARY KEY,
+    nature       TEXT NOT NULL
+        CHECK (nature IN ('rpps', 'annuaire', 'tarifs', 'cim10', 'convention', 'bdpm')),
+    publiee_le   TEXT NOT NULL,
+    appliquee_le TEXT NOT NULL,
+    resume       TEXT NOT NULL
+) STRICT;
+INSERT INTO reference_appliquee_0017 (version, nature, publiee_le, appliquee_le, resume)
+SELECT version, nature, publiee_le, appliquee_le, resume FROM reference_appliquee;
+DROP TABLE reference_appliquee;
+ALTER TABLE reference_appliquee_0017 RENAME TO reference_appliquee;

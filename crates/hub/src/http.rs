@@ -10,8 +10,8 @@ use std::time::Duration;
 use appligarde_protocol::{
     AggregateBatch, AggregateReceipt, BACKUPS_PATH, BackupCreate, BackupList, BackupRestored,
     BackupStatus, BackupUpload, CONVENTIONS_PATH, ConventionAcceptances, DailyStats, EnrollAnswer,
-    EnrollRequest, Health, HealthStatus, LoginAnswer, LoginRequest, REFERENCE_CONVENTIONS_PARAM,
-    REFERENCE_PATH, TUS_CONTENT_TYPE, TUS_VERSION,
+    EnrollRequest, Health, HealthStatus, LoginAnswer, LoginRequest, REFERENCE_BDPM_PARAM,
+    REFERENCE_CONVENTIONS_PARAM, REFERENCE_PATH, TUS_CONTENT_TYPE, TUS_VERSION,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -530,7 +530,17 @@ async fn reference_changes(
             ));
         }
     };
-    let changes = reference::changes_since(&client, since, conventions).await?;
+    let bdpm = match query.get(REFERENCE_BDPM_PARAM).map(|v| v.trim()) {
+        None | Some("0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(_) => {
+            return Err(Error::BadRequest(
+                "le paramètre « bdpm » vaut 1 (le poste lit la base des médicaments) ou 0"
+                    .to_owned(),
+            ));
+        }
+    };
+    let changes = reference::changes_since(&client, since, conventions, bdpm).await?;
     json_answer(&headers, &changes)
 }
 
