@@ -363,7 +363,8 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_column() {
-        let cases: [(fn(&str, u64) -> Result<(), BdpmError>, &str, &str); 6] = [
+        type Analyse = fn(&str, u64) -> Result<(), BdpmError>;
+        let cases: [(Analyse, &str, &str); 6] = [
             (
                 |l, n| specialite(l, n).map(drop),
                 "6126625\tA\tf\tv\ta\tp\tCommercialisée\td\t\t\tt\tNon",

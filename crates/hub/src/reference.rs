@@ -416,7 +416,8 @@ pub fn prepare_bdpm(dossier: &Path) -> Result<Prepared, Error> {
         content: base64::engine::general_purpose::STANDARD.encode(&compacte),
         items: c.medicaments,
         summary: format!(
-            "Base des médicaments : {} médicaments dont {} commercialisés, {} présentations, {}              substances, {} groupes génériques.{sans_cip}",
+            "Base des médicaments : {} médicaments dont {} commercialisés, {} présentations, {} \
+             substances, {} groupes génériques.{sans_cip}",
             c.medicaments, c.commercialises, c.presentations, c.substances, c.groupes_generiques
         ),
     })
