@@ -660,6 +660,36 @@ mod tests {
     }
 
     #[test]
+    fn a_bdpm_release_is_read_by_the_desktops_parser_and_published_compressed() {
+        use base64::Engine as _;
+        let dossier = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/bdpm");
+        let prepared = prepare_bdpm(&dossier.join("2017-03")).unwrap();
+        assert_eq!(
+            (prepared.kind, prepared.items),
+            (ReferenceKind::Bdpm, 14_442)
+        );
+        assert!(
+            prepared.content.len() < 3_000_000,
+            "10 MB of files compressed: {} bytes",
+            prepared.content.len()
+        );
+        let octets = base64::engine::general_purpose::STANDARD
+            .decode(&prepared.content)
+            .unwrap();
+        let base = appligarde_bdpm::Base::depuis_compacte(&octets).unwrap();
+        assert_eq!(base.comptes().presentations, 20_083);
+        let sans_cip = prepare_bdpm(&dossier).unwrap();
+        assert!(
+            sans_cip.summary.contains("CIS_CIP_bdpm.txt absent"),
+            "{}",
+            sans_cip.summary
+        );
+        let vide = tempfile::tempdir().unwrap();
+        let error = prepare_bdpm(vide.path()).unwrap_err().to_string();
+        assert!(error.contains("CIS_bdpm.txt est absent"), "{error}");
+    }
+
+    #[test]
     fn the_shipped_tariff_table_and_cim10_file_are_accepted() {
         let tarifs = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
