@@ -353,6 +353,7 @@ fn a_database_with_accounts_from_before_the_assistant_counts_as_set_up() {
                  DROP TABLE convention_decision;
                  DROP TABLE convention_texte;
                  DROP TABLE sauvegarde_hors_site; -- migration 0016, after schema 12 too
+                 DROP TABLE bdpm_version; -- migration 0017, likewise
                  DELETE FROM schema_migrations WHERE version >= 13;
                  PRAGMA user_version = 12;",
             )
