@@ -192,17 +192,17 @@ impl Api {
                 },
             )?;
             let details = format!(
-                "base des médicaments ({source}) : {} médicaments dont {} commercialisés, {} présentations",
+                "base des médicaments ({source}) : {} médicaments dont {} commercialisés, \
+                 {} présentations",
                 c.medicaments, c.commercialises, c.presentations
             );
-            match e {
-                EnregistrementBdpm::Nouvelle(id) => {
-                    audit::append(tx, acteur, Action::Creation, "bdpm_version", Some(id), &details, &now)?;
-                }
-                EnregistrementBdpm::Reactivee(id) => {
-                    audit::append(tx, acteur, Action::Modification, "bdpm_version", Some(id), &details, &now)?;
-                }
-                EnregistrementBdpm::Inchangee(_) => {}
+            let (action, id) = match e {
+                EnregistrementBdpm::Nouvelle(id) => (Some(Action::Creation), id),
+                EnregistrementBdpm::Reactivee(id) => (Some(Action::Modification), id),
+                EnregistrementBdpm::Inchangee(id) => (None, id),
+            };
+            if let Some(action) = action {
+                audit::append(tx, acteur, action, "bdpm_version", Some(id), &details, &now)?;
             }
             Ok(e)
         })?;
