@@ -35,6 +35,7 @@ pub fn typescript_file() -> String {
     .chain(crate::sauvegarde::ts_decls(&cfg))
     .chain(crate::droits::ts_decls(&cfg))
     .chain(crate::cim10::ts_decls(&cfg))
+    .chain(crate::bdpm::ts_decls(&cfg))
     .chain(crate::annuaire::ts_decls(&cfg))
     .chain(crate::statistiques::ts_decls(&cfg))
     .chain(crate::synchro::ts_decls(&cfg))

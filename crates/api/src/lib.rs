@@ -19,6 +19,7 @@ mod error;
 // One module per domain noun.
 pub mod administration;
 pub mod annuaire;
+pub mod bdpm;
 pub mod cim10;
 pub mod compta;
 pub mod consultation;
@@ -104,6 +105,8 @@ pub struct Api {
     annuaire: annuaire::ImportEnFond,
     nomenclature: Arc<dyn appligarde_domain::consultation::Nomenclature + Send + Sync>,
     cim10: Arc<cim10::Cim10Actif>,
+    /// The active release of the drug database, loaded when it changes.
+    bdpm: bdpm::BdpmActive,
     /// The network side of the sync, plugged in by the shell and the CLI ([`synchro::Hub`]).
     hub: std::sync::OnceLock<Arc<dyn synchro::Hub>>,
     /// The folder of the shipped conventions and the versions the session is held to.
@@ -129,6 +132,7 @@ impl Api {
             annuaire: annuaire::ImportEnFond::new(config),
             nomenclature: cim10.clone(),
             cim10,
+            bdpm: bdpm::BdpmActive::default(),
             hub: std::sync::OnceLock::new(),
             conventions: conventions::Conventions::new(conventions::dossier_par_defaut()),
         })
@@ -464,6 +468,9 @@ commands! {
     hub_inscrire(synchro::HubInscription) -> synchro::SyncStatut;
     sync_maintenant() -> synchro::SyncRapport;
     medicaments_rechercher(documents::MedicamentQuery) -> Vec<documents::MedicamentDto>;
+    bdpm_import(bdpm::BdpmImportRequest) -> bdpm::BdpmImportResult;
+    bdpm_versions() -> Vec<bdpm::BdpmVersionDto>;
+    ordonnances_types_a_revoir() -> Vec<documents::TypeARevoirDto>;
     ordonnances_types_list() -> Vec<documents::OrdonnanceTypeDto>;
     ordonnance_type_save(documents::OrdonnanceTypeDto) -> documents::OrdonnanceTypeDto;
     ordonnance_type_retirer(commun::Id) -> ();

@@ -378,6 +378,7 @@ fn a_database_with_accounts_from_before_the_assistant_counts_as_set_up() {
                  ALTER TABLE consultation DROP COLUMN motif_code;
                  ALTER TABLE consultation DROP COLUMN gravite;
                  ALTER TABLE consultation DROP COLUMN transport;
+                 DROP TABLE bdpm_version; -- migration 0018, likewise
                  DELETE FROM schema_migrations WHERE version >= 13;
                  PRAGMA user_version = 12;",
             )

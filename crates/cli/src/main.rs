@@ -5,6 +5,7 @@
 //! `appligarde_api`. Output for machines with `--json`, for people otherwise (French).
 
 mod annuaire;
+mod bdpm;
 mod cim10;
 mod compta;
 mod consultation;
@@ -48,6 +49,11 @@ enum Command {
     Info {
         #[arg(long)]
         json: bool,
+    },
+    /// The public drug database (ANSM BDPM): import a release, search it.
+    Bdpm {
+        #[command(subcommand)]
+        command: bdpm::BdpmCommand,
     },
     /// CIM-10 diagnosis codes.
     Cim10 {
@@ -271,6 +277,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Bdpm { command } => bdpm::run(&cli, command)?,
         Command::Cim10 { command } => cim10::run(&cli, command)?,
         Command::Hub { command } => synchro::hub(&cli, command)?,
         Command::Sync { json } => {

@@ -23,6 +23,7 @@ pub mod sauvegarde;
 
 pub mod annuaire;
 pub mod audit;
+pub mod bdpm;
 pub mod cim10;
 pub mod compta;
 pub mod consultation;

@@ -426,6 +426,7 @@ fn a_search_key_made_before_its_letters_were_folded_is_rebuilt_on_open() {
                  ALTER TABLE consultation DROP COLUMN motif_code;
                  ALTER TABLE consultation DROP COLUMN gravite;
                  ALTER TABLE consultation DROP COLUMN transport;
+                 DROP TABLE bdpm_version; -- migration 0018, likewise
                  DELETE FROM schema_migrations WHERE version >= 12;
                  PRAGMA user_version = 11;",
             )

@@ -785,6 +785,38 @@ export type Cim10ImportResult = { version: Cim10VersionDto,
  */
 deja_importee: boolean, };
 
+export type BdpmImportRequest = { 
+/**
+ * The directory holding `CIS_bdpm.txt`, `CIS_COMPO_bdpm.txt`, `CIS_GENER_bdpm.txt` and,
+ * when published, `CIS_CIP_bdpm.txt`.
+ */
+dossier: string, };
+
+export type BdpmImportResult = { medicaments: number, 
+/**
+ * Medicines marketed ("Commercialisée").
+ */
+commercialises: number, presentations: number, 
+/**
+ * Distinct substances of the compositions.
+ */
+substances: number, groupes_generiques: number, 
+/**
+ * Whether the release had `CIS_CIP_bdpm.txt` (prices and reimbursement rates).
+ */
+avec_presentations: boolean, 
+/**
+ * `nouvelle` (now active), `reactivee` (imported before, active again) or `inchangee`
+ * (the active version already: nothing changed).
+ */
+changement: string, version_id: number, };
+
+export type BdpmVersionDto = { id: number, 
+/**
+ * `import` or `hub`.
+ */
+source: string, origine: string, medicaments: number, commercialises: number, presentations: number, importe_le: string, active: boolean, };
+
 export type RppsImportRequest = { 
 /**
  * Path of `PS_LibreAcces_Personne_activite` (as typed or picked).
@@ -1103,9 +1135,44 @@ export type MedicamentDto = { cis: string,
  */
 denomination: string, forme: string, voies: string, 
 /**
+ * Marketed; a medicine no longer marketed is shown marked, and no template offers it.
+ */
+commercialise: boolean, 
+/**
+ * Its marketed boxes, with price and reimbursement rate when the database has them (empty
+ * for the built-in extract and for a release without `CIS_CIP_bdpm.txt`).
+ */
+presentations: Array<PresentationDto>, 
+/**
  * The line pre-filled from the database (posology and duration to complete).
  */
 ligne: LigneDto, };
+
+export type PresentationDto = { cip13: string, 
+/**
+ * E.g. "plaquette(s) PVC aluminium de 8 comprimé(s)".
+ */
+libelle: string, 
+/**
+ * Public price including the dispensing fee, in euros.
+ */
+prix_eur: number | null, 
+/**
+ * E.g. "65%".
+ */
+taux_remboursement: string | null, };
+
+export type LigneARevoirDto = { medicament: string, cis: string, 
+/**
+ * `retire` (absent from the database) or `non_commercialise`.
+ */
+raison: string, 
+/**
+ * The French sentence the admin reads.
+ */
+message: string, };
+
+export type TypeARevoirDto = { id: number, nom: string, lignes: Array<LigneARevoirDto>, };
 
 export type LigneDto = { 
 /**
@@ -1165,7 +1232,12 @@ plafonnee: boolean,
  */
 resume: string, };
 
-export type TypeApplique = { lignes: Array<LigneDto>, doses: Array<DoseDto>, poids_kg: number | null, };
+export type TypeApplique = { lignes: Array<LigneDto>, doses: Array<DoseDto>, poids_kg: number | null, 
+/**
+ * The lines left out because their drug disappeared from the database or is no longer
+ * marketed, one French sentence each.
+ */
+ecartees: Array<string>, };
 
 export type NatureCourrier = "medecin_traitant" | "urgences" | "certificat";
 
@@ -1385,6 +1457,9 @@ export interface Commands {
   hub_inscrire: { args: HubInscription; result: SyncStatut };
   sync_maintenant: { args: null; result: SyncRapport };
   medicaments_rechercher: { args: MedicamentQuery; result: Array<MedicamentDto> };
+  bdpm_import: { args: BdpmImportRequest; result: BdpmImportResult };
+  bdpm_versions: { args: null; result: Array<BdpmVersionDto> };
+  ordonnances_types_a_revoir: { args: null; result: Array<TypeARevoirDto> };
   ordonnances_types_list: { args: null; result: Array<OrdonnanceTypeDto> };
   ordonnance_type_save: { args: OrdonnanceTypeDto; result: OrdonnanceTypeDto };
   ordonnance_type_retirer: { args: Id; result: null };
