@@ -27,7 +27,7 @@ before(async () => {
   hub = await startHub(['--sauvegardes', join(dir, 'hub-sauvegardes')]);
   mmg = JSON.parse(hub.admin(['create-mmg', '--departement', '44', '--name', 'MMG du Pays de Retz', '--json']));
   hub.admin(['mmg-identity', '--mmg', mmg.id, '--adresse', '3 rue du Port', '--code-postal', '44210',
-    '--commune', 'Pornic', '--telephone', '02 40 82 00 00', '--finess', '440012345']);
+    '--commune', 'Pornic', '--telephone', '02 40 82 00 00', '--finess', '440012342']);
   code = JSON.parse(hub.admin(['enroll-code', '--mmg', mmg.id, '--json'])).code;
   demo = await startDemo('appligarde-browser-premier-demarrage-hub-', () => {});
 });
@@ -73,7 +73,7 @@ test("step 1 reads the MMG's identity from the hub with the enrollment code, key
   }
   assert.deepEqual(valeurs, {
     nom: 'MMG du Pays de Retz', adresse: '3 rue du Port', code_postal: '44210', commune: 'Pornic',
-    departement: '44', telephone: '02 40 82 00 00', email: '', finess: '440012345',
+    departement: '44', telephone: '02 40 82 00 00', email: '', finess: '440012342',
   });
   assert.match(await p.getByTestId('statut-assistant').textContent(), /Identité reçue du hub/);
 

@@ -41,7 +41,7 @@ async fn the_assistant_reads_the_identity_with_the_code_and_enrolls_with_it() {
         "--email",
         "mmg.retz@example.fr",
         "--finess",
-        "440012345",
+        "440012342",
         "--json",
     ]);
     let code = enroll_code(&hub, &mmg);
@@ -70,7 +70,7 @@ async fn the_assistant_reads_the_identity_with_the_code_and_enrolls_with_it() {
     assert_eq!(identite.commune, "Machecoul-Saint-Même");
     assert_eq!(identite.telephone, "0240000000");
     assert_eq!(identite.email, "mmg.retz@example.fr");
-    assert_eq!(identite.finess, "440012345");
+    assert_eq!(identite.finess, "440012342");
 
     // Wrong code, unreachable hub: French messages on the field to correct; nothing saved.
     let (api2, url2) = (api.clone(), url.clone());
@@ -108,7 +108,7 @@ async fn the_assistant_reads_the_identity_with_the_code_and_enrolls_with_it() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(api.mmg_get().unwrap().finess, "440012345");
+    assert_eq!(api.mmg_get().unwrap().finess, "440012342");
     let (api2, url2, code2) = (api.clone(), url.clone(), code.clone());
     tokio::task::spawn_blocking(move || {
         api2.compte_initial(CompteSaisie {
