@@ -179,7 +179,8 @@ test('the safety nets warn before printing, allergies are asked in the consultat
   await p.keyboard.press('Control+s');
   await p.getByText('Brouillon enregistré.').waitFor();
 
-  // Amoxicillin suspension from the BDPM, then a paracetamol tablet typed freely.
+  // Amoxicillin suspension from the BDPM, then a paracetamol 500 mg tablet (Enter takes what the
+  // search answers for the text typed, even when Enter comes before the list is drawn).
   await p.locator('#d-recherche').focus();
   await p.keyboard.type('clamoxyl 125');
   await p.getByTestId('medicament-propose').first().waitFor();
