@@ -137,10 +137,7 @@ async fn a_hub_without_the_route_answers_404_and_the_report_is_skipped() {
             let mut buffer = vec![0u8; 64 * 1024];
             let mut read = 0;
             // Read the head and the body it announces (bounded by the buffer).
-            loop {
-                let Ok(n) = stream.read(&mut buffer[read..]).await else {
-                    break;
-                };
+            while let Ok(n) = stream.read(&mut buffer[read..]).await {
                 read += n;
                 let text = String::from_utf8_lossy(&buffer[..read]).to_lowercase();
                 if let Some(end) = text.find("\r\n\r\n") {
