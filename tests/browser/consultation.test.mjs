@@ -100,12 +100,27 @@ test('a consultation from arrival to closing, keyboard only', async () => {
   await p.keyboard.press('Tab');
   assert.equal(await p.evaluate(() => document.activeElement?.id), 'c-orientation');
   await p.locator('#c-orientation').selectOption('retour_domicile');
+  // Then, optional, what the RPU for the ORU carries: the reason as a CIM-10 code, the CCMU and
+  // the transport, each one Tab further.
+  await p.keyboard.press('Tab');
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'c-motif-code');
+  await p.keyboard.type('R05');
+  await p.keyboard.press('Tab');
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'c-gravite');
+  await p.locator('#c-gravite').selectOption('ccmu2');
+  await p.keyboard.press('Tab');
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'c-transport');
+  await p.locator('#c-transport').selectOption('perso');
   await p.screenshot({ path: join(artifacts, 'consultation-saisie.png') });
 
   // Close with Ctrl+Enter.
   await p.keyboard.press('Control+Enter');
   await p.getByTestId('statut-consultation').filter({ hasText: 'Clôturée' }).waitFor();
   assert.match(await p.locator('.libelle').first().textContent(), /J06\.9 — Infection des voies respiratoires supérieures/);
+  // The closed record, as the backend returned it, keeps the RPU fields.
+  assert.equal(await p.locator('#c-gravite').inputValue(), 'ccmu2');
+  assert.equal(await p.locator('#c-transport').inputValue(), 'perso');
+  await p.getByTestId('cim10-c-motif-code').getByTestId('cim10-choisis').filter({ hasText: 'R05' }).waitFor();
 
   // Back to the list with Escape: the consultation is in the done list of the day.
   await p.keyboard.press('Escape');

@@ -37,6 +37,8 @@ pub const PACKAGES: &[&str] = &[
     "dovecot-core",
     "dovecot-imapd",
     "libxml2-utils",
+    // The baseline of the off-site copy's benchmark (`crates/sync/benches/hors_site.rs`).
+    "curl",
 ];
 
 /// Answers for the packages' configuration questions, given to `debconf-set-selections` before

@@ -35,11 +35,13 @@ pub fn typescript_file() -> String {
     .chain(crate::sauvegarde::ts_decls(&cfg))
     .chain(crate::droits::ts_decls(&cfg))
     .chain(crate::cim10::ts_decls(&cfg))
+    .chain(crate::bdpm::ts_decls(&cfg))
     .chain(crate::annuaire::ts_decls(&cfg))
     .chain(crate::statistiques::ts_decls(&cfg))
     .chain(crate::synchro::ts_decls(&cfg))
     .chain(crate::documents::ts_decls(&cfg))
-    .chain(crate::messagerie::ts_decls(&cfg));
+    .chain(crate::messagerie::ts_decls(&cfg))
+    .chain(crate::oru::ts_decls(&cfg));
     for decl in decls {
         out.push_str("export ");
         out.push_str(&decl);

@@ -14,7 +14,7 @@ use appligarde_domain::{
     DomainError,
     audit::Action,
     consultation::{Contenu, Diagnostic, Orientation, SignesVitaux},
-    garde::{Lieu, ModeArrivee, StatutConsultation},
+    garde::{Gravite, Lieu, ModeArrivee, StatutConsultation, Transport},
 };
 use appligarde_store::consultation::ConsultationLigne;
 use appligarde_store::{
@@ -66,6 +66,15 @@ pub struct ConsultationSaisie {
     /// `retour_domicile`, `medecin_traitant`, `urgences`, `hospitalisation`, `samu_smur`, `deces`, `autre`.
     pub orientation: Option<String>,
     pub orientation_precision: String,
+    /// The reason for recourse as a CIM-10 code (optional; the RPU's `MOTIF`).
+    #[ts(optional)]
+    pub motif_code: Option<String>,
+    /// The modified CCMU: `ccmu1`, `ccmu_p`, `ccmu2`, `ccmu3`, `ccmu4`, `ccmu5`, `ccmu_d` (optional).
+    #[ts(optional)]
+    pub gravite: Option<String>,
+    /// How the patient came: `perso`, `ambu`, `vsab`, `smur`, `heli`, `fo` (optional).
+    #[ts(optional)]
+    pub transport: Option<String>,
 }
 
 impl ConsultationSaisie {
@@ -111,6 +120,32 @@ impl ConsultationSaisie {
                 o
             }
         };
+        let gravite = match self.gravite.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(code) => {
+                let g = Gravite::from_code(code);
+                if g.is_none() {
+                    errors.push(DomainError::field(
+                        "gravite",
+                        "Gravité inconnue : choisissez une classe CCMU (1, P, 2, 3, 4, 5 ou D).",
+                    ));
+                }
+                g
+            }
+        };
+        let transport = match self.transport.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(code) => {
+                let t = Transport::from_code(code);
+                if t.is_none() {
+                    errors.push(DomainError::field(
+                        "transport",
+                        "Mode de transport inconnu.",
+                    ));
+                }
+                t
+            }
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -149,6 +184,9 @@ impl ConsultationSaisie {
             actes: self.actes.clone(),
             orientation,
             orientation_precision: self.orientation_precision.clone(),
+            motif_code: self.motif_code.clone(),
+            gravite,
+            transport,
         })
     }
 
@@ -183,6 +221,9 @@ impl ConsultationSaisie {
             actes: c.actes.clone(),
             orientation: c.orientation.map(|o| o.code().to_owned()),
             orientation_precision: c.orientation_precision.clone(),
+            motif_code: c.motif_code.clone(),
+            gravite: c.gravite.map(|g| g.code().to_owned()),
+            transport: c.transport.map(|t| t.code().to_owned()),
         }
     }
 
@@ -197,6 +238,7 @@ impl ConsultationSaisie {
             mode_arrivee_precision: self.mode_arrivee_precision,
             lieu: self.lieu,
             motif: self.motif,
+            transport: self.transport,
             ..Self::default()
         }
     }

@@ -63,6 +63,7 @@ fn objet_libelle(objet: &str, id: Option<i64>, noms: &[(i64, String)]) -> String
         "mmg" => "MMG",
         "garde" => "Garde",
         "document" => "Document",
+        "bdpm_version" => "Base des médicaments, version",
         autre => autre,
     };
     match id {

@@ -19,6 +19,7 @@ mod error;
 // One module per domain noun.
 pub mod administration;
 pub mod annuaire;
+pub mod bdpm;
 pub mod cim10;
 pub mod compta;
 pub mod consultation;
@@ -30,6 +31,7 @@ pub mod droits;
 pub mod garde;
 pub mod journal;
 pub mod messagerie;
+pub mod oru;
 pub mod patient;
 pub mod premier_demarrage;
 pub mod reglages;
@@ -103,6 +105,8 @@ pub struct Api {
     annuaire: annuaire::ImportEnFond,
     nomenclature: Arc<dyn appligarde_domain::consultation::Nomenclature + Send + Sync>,
     cim10: Arc<cim10::Cim10Actif>,
+    /// The active release of the drug database, loaded when it changes.
+    bdpm: bdpm::BdpmActive,
     /// The network side of the sync, plugged in by the shell and the CLI ([`synchro::Hub`]).
     hub: std::sync::OnceLock<Arc<dyn synchro::Hub>>,
     /// The folder of the shipped conventions and the versions the session is held to.
@@ -128,6 +132,7 @@ impl Api {
             annuaire: annuaire::ImportEnFond::new(config),
             nomenclature: cim10.clone(),
             cim10,
+            bdpm: bdpm::BdpmActive::default(),
             hub: std::sync::OnceLock::new(),
             conventions: conventions::Conventions::new(conventions::dossier_par_defaut()),
         })
@@ -455,12 +460,17 @@ commands! {
     utilisateur_depuis_rpps(annuaire::RppsArg) -> UtilisateurDto;
     statistiques_tableau(statistiques::PeriodeStatistiques) -> statistiques::TableauStatistiques;
     statistiques_exporter(statistiques::ExportStatistiques) -> commun::Fichier;
+    rpu_exporter(oru::ExportOruDemande) -> oru::ExportOru;
+    recherche_exporter(oru::ExportOruDemande) -> oru::ExportOru;
     statistiques_tableau_garde(statistiques::GardeStatistiques) -> statistiques::TableauStatistiques;
     statistiques_gardes(statistiques::PeriodeStatistiques) -> Vec<statistiques::GardeActive>;
     sync_statut() -> synchro::SyncStatut;
     hub_inscrire(synchro::HubInscription) -> synchro::SyncStatut;
     sync_maintenant() -> synchro::SyncRapport;
     medicaments_rechercher(documents::MedicamentQuery) -> Vec<documents::MedicamentDto>;
+    bdpm_import(bdpm::BdpmImportRequest) -> bdpm::BdpmImportResult;
+    bdpm_versions() -> Vec<bdpm::BdpmVersionDto>;
+    ordonnances_types_a_revoir() -> Vec<documents::TypeARevoirDto>;
     ordonnances_types_list() -> Vec<documents::OrdonnanceTypeDto>;
     ordonnance_type_save(documents::OrdonnanceTypeDto) -> documents::OrdonnanceTypeDto;
     ordonnance_type_retirer(commun::Id) -> ();

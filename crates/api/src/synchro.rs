@@ -604,6 +604,7 @@ impl Api {
             }),
             ReferenceKind::Cim10 => return self.appliquer_cim10(p, trace),
             ReferenceKind::Convention => self.appliquer_convention(p, &now),
+            ReferenceKind::Bdpm => return self.appliquer_bdpm(p, trace),
         };
         trace.resume = match resultat {
             Ok(resume) => resume,
@@ -697,6 +698,38 @@ impl Api {
         ))
     }
 
+    /// A release of the drug database: its compact form, read back by `appligarde-bdpm` (a
+    /// damaged one is refused and nothing changes), becomes the active version, journaled as
+    /// the hub's; the same release again changes nothing.
+    fn appliquer_bdpm(
+        &self,
+        p: &Publication,
+        mut trace: ReferenceAppliquee,
+    ) -> Result<ReferenceDto, ApiError> {
+        use base64::Engine as _;
+        let octets = base64::engine::general_purpose::STANDARD
+            .decode(p.content.trim())
+            .map_err(|_| publication_refusee(p, "son contenu n'est pas du base64 valide"))?;
+        let base = appligarde_bdpm::Base::depuis_compacte(&octets)
+            .map_err(|e| publication_refusee(p, &e.to_string()))?;
+        let resultat = self.bdpm_enregistrer(
+            &base,
+            "hub",
+            &format!("publication URML n° {}", p.version),
+            None,
+        )?;
+        trace.resume = match resultat.changement.as_str() {
+            "inchangee" => "base des médicaments déjà active".to_owned(),
+            _ => format!(
+                "base des médicaments active : {} médicaments dont {} commercialisés",
+                resultat.medicaments, resultat.commercialises
+            ),
+        };
+        self.store()
+            .write(|tx| store_synchro::noter_reference(tx, &trace))?;
+        Ok(reference_dto(trace))
+    }
+
     fn appliquer_cim10(
         &self,
         p: &Publication,
@@ -743,6 +776,7 @@ fn publication_refusee(p: &Publication, raison: &str) -> ApiError {
         ReferenceKind::Tarifs => "la table des tarifs",
         ReferenceKind::Cim10 => "la CIM-10",
         ReferenceKind::Convention => "un texte des conventions utilisateurs",
+        ReferenceKind::Bdpm => "la base des médicaments",
     };
     let raison = raison.trim_end_matches(['.', ' ']);
     ApiError::new(

@@ -374,6 +374,11 @@ fn a_database_with_accounts_from_before_the_assistant_counts_as_set_up() {
                  DROP TABLE convention_decision;
                  DROP TABLE convention_texte;
                  DROP TABLE sauvegarde_hors_site; -- migration 0016, after schema 12 too
+                 DROP TABLE recherche_cle; -- migration 0017, after schema 12 too
+                 ALTER TABLE consultation DROP COLUMN motif_code;
+                 ALTER TABLE consultation DROP COLUMN gravite;
+                 ALTER TABLE consultation DROP COLUMN transport;
+                 DROP TABLE bdpm_version; -- migration 0018, likewise
                  DELETE FROM schema_migrations WHERE version >= 13;
                  PRAGMA user_version = 12;",
             )

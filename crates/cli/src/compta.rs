@@ -57,7 +57,7 @@ pub enum TarifsCommand {
 pub struct Utilisateur {
     /// The id of the MMG user acting; its password is read from APPLIGARDE_MOT_DE_PASSE.
     #[arg(long = "utilisateur", env = "APPLIGARDE_UTILISATEUR")]
-    id: i64,
+    pub id: i64,
 }
 
 pub fn run_compta(api: Api, command: &ComptaCommand) -> anyhow::Result<()> {

@@ -5,12 +5,14 @@
 //! `appligarde_api`. Output for machines with `--json`, for people otherwise (French).
 
 mod annuaire;
+mod bdpm;
 mod cim10;
 mod compta;
 mod consultation;
 mod cotation;
 mod documents;
 mod messagerie;
+mod oru;
 mod sauvegarde;
 mod serve;
 mod session;
@@ -47,6 +49,11 @@ enum Command {
     Info {
         #[arg(long)]
         json: bool,
+    },
+    /// The public drug database (ANSM BDPM): import a release, search it.
+    Bdpm {
+        #[command(subcommand)]
+        command: bdpm::BdpmCommand,
     },
     /// CIM-10 diagnosis codes.
     Cim10 {
@@ -165,6 +172,16 @@ enum Command {
         #[command(subcommand)]
         command: statistiques::StatsCommand,
     },
+    /// The résumés de passage (RPU) for the ORU, as an OSCOUR XML file (MMG admin).
+    Rpu {
+        #[command(subcommand)]
+        command: oru::RpuCommand,
+    },
+    /// The pseudonymised research extract, CSV or XLSX (MMG admin).
+    Recherche {
+        #[command(subcommand)]
+        command: oru::RechercheCommand,
+    },
     /// Demo data.
     Demo {
         #[command(subcommand)]
@@ -260,6 +277,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Bdpm { command } => bdpm::run(&cli, command)?,
         Command::Cim10 { command } => cim10::run(&cli, command)?,
         Command::Hub { command } => synchro::hub(&cli, command)?,
         Command::Sync { json } => {
@@ -311,6 +329,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rpps { command } => annuaire::run_rpps(open(&cli)?, command)?,
         Command::Annuaire { command } => annuaire::run_annuaire(open(&cli)?, command)?,
         Command::Stats { command } => statistiques::run(open(&cli)?, command)?,
+        Command::Rpu { command } => oru::run_rpu(open(&cli)?, command)?,
+        Command::Recherche { command } => oru::run_recherche(open(&cli)?, command)?,
         Command::Demo {
             command:
                 DemoCommand::Seed {

@@ -7,6 +7,10 @@
 //! authorisation only); regenerate it with
 //! `APPLIGARDE_UPDATE_BDPM=1 cargo test -p appligarde-documents --test bdpm`.
 //! Line format: `CIS \t denomination \t form \t routes \t DCI|strength;DCI|strength`.
+//!
+//! A release of the official files imported by the MMG (`appligarde-bdpm`, stored by the
+//! desktop) replaces the extract: [`depuis_base`] makes its medicines, marketed or not, with
+//! their presentations (price and reimbursement rate when the release has them).
 
 use crate::model::LigneOrdonnance;
 use std::collections::BTreeMap;
@@ -28,8 +32,25 @@ pub struct Medicament {
     pub voies: String,
     /// Active substances (DCI) with their strength.
     pub substances: Vec<Substance>,
+    /// Marketed ("Commercialisée" in the release); a medicine no longer marketed is still found,
+    /// marked, and never offered by a template.
+    pub commercialise: bool,
+    /// Its marketed presentations (boxes), with price and rate when known; empty for the
+    /// built-in extract and for a release without `CIS_CIP_bdpm.txt`.
+    pub presentations: Vec<PresentationMedicament>,
     /// Folded search text (name + DCI), internal.
     cle: String,
+}
+
+/// A box of a medicine, as the search shows it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PresentationMedicament {
+    pub cip13: String,
+    pub libelle: String,
+    /// Price including the dispensing fee, in euro cents.
+    pub prix_centimes: Option<u64>,
+    /// Reimbursement rate in percent.
+    pub taux_remboursement: Option<u8>,
 }
 
 #[derive(Clone, PartialEq, Debug)]
@@ -184,18 +205,119 @@ pub fn lire(tsv: &str) -> Vec<Medicament> {
                     }
                 })
                 .collect();
-            let dcis: Vec<&str> = substances.iter().map(|s| s.dci.as_str()).collect();
-            let cle = format!(" {} | {} ", plier(f[1]), plier(&dcis.join(" ")));
-            Some(Medicament {
-                cis: f[0].to_string(),
-                denomination: f[1].to_string(),
-                forme: f[2].to_string(),
-                voies: f[3].to_string(),
+            Some(Medicament::nouveau(
+                f[0].to_string(),
+                f[1].to_string(),
+                f[2].to_string(),
+                f[3].to_string(),
                 substances,
-                cle: cle.split_whitespace().collect::<Vec<_>>().join(" "),
-            })
+                // The extract keeps the marketed medicines only.
+                true,
+                Vec::new(),
+            ))
         })
         .collect()
+}
+
+impl Medicament {
+    /// A medicine with its search key.
+    pub fn nouveau(
+        cis: String,
+        denomination: String,
+        forme: String,
+        voies: String,
+        substances: Vec<Substance>,
+        commercialise: bool,
+        presentations: Vec<PresentationMedicament>,
+    ) -> Medicament {
+        let dcis: Vec<&str> = substances.iter().map(|s| s.dci.as_str()).collect();
+        let cle = format!(" {} | {} ", plier(&denomination), plier(&dcis.join(" ")));
+        Medicament {
+            cis,
+            denomination,
+            forme,
+            voies,
+            substances,
+            commercialise,
+            presentations,
+            cle: cle.split_whitespace().collect::<Vec<_>>().join(" "),
+        }
+    }
+}
+
+/// The medicines of an imported release, in CIS order: every medicine of `CIS_bdpm.txt`
+/// (marketed or not), its substances as the extract has them (a therapeutic fraction `FT`
+/// replaces the salt `SA` it is linked to) and its marketed presentations.
+pub fn depuis_base(base: &appligarde_bdpm::Base) -> Vec<Medicament> {
+    // Substances per CIS and link, in file order of the links.
+    let mut compo: BTreeMap<&str, BTreeMap<String, (bool, &str, &str)>> = BTreeMap::new();
+    for c in &base.compositions {
+        let lien = if c.liaison.is_empty() {
+            format!("-{}", c.code_substance)
+        } else {
+            c.liaison.clone()
+        };
+        let entry = compo.entry(c.cis.as_str()).or_default();
+        let remplacer = match entry.get(&lien) {
+            None => true,
+            Some((etait_ft, _, _)) => c.fraction_therapeutique && !etait_ft,
+        };
+        if remplacer {
+            entry.insert(
+                lien,
+                (
+                    c.fraction_therapeutique,
+                    c.substance.as_str(),
+                    c.dosage.as_str(),
+                ),
+            );
+        }
+    }
+    let mut boites: BTreeMap<&str, Vec<PresentationMedicament>> = BTreeMap::new();
+    for p in base.presentations.iter().filter(|p| p.commercialisee()) {
+        boites
+            .entry(p.cis.as_str())
+            .or_default()
+            .push(PresentationMedicament {
+                cip13: p.cip13.clone(),
+                libelle: p.libelle.clone(),
+                prix_centimes: p.prix_centimes,
+                taux_remboursement: p.taux_remboursement,
+            });
+    }
+    base.specialites
+        .iter()
+        .map(|s| {
+            let substances = compo
+                .get(s.cis.as_str())
+                .map(|m| {
+                    m.values()
+                        .map(|(_, dci, dosage)| Substance {
+                            dci: (*dci).to_owned(),
+                            dosage: (*dosage).to_owned(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Medicament::nouveau(
+                s.cis.clone(),
+                s.denomination.clone(),
+                s.forme.clone(),
+                s.voies.clone(),
+                substances,
+                s.commercialise,
+                boites.remove(s.cis.as_str()).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// The medicine `cis` of `medicaments` (sorted by CIS, as [`base`] and [`depuis_base`] give them).
+pub fn par_cis<'a>(medicaments: &'a [Medicament], cis: &str) -> Option<&'a Medicament> {
+    medicaments
+        .binary_search_by(|m| m.cis.as_str().cmp(cis))
+        .ok()
+        .map(|i| &medicaments[i])
 }
 
 static BASE: LazyLock<Vec<Medicament>> = LazyLock::new(|| {
@@ -212,8 +334,9 @@ pub fn base() -> &'static [Medicament] {
 }
 
 /// Searches `medicaments` by brand or DCI: every word of the query must
-/// start a word of the name or of a DCI (accents and case ignored). Brand
-/// matches come first, then shorter names; at most `limite` results.
+/// start a word of the name or of a DCI (accents and case ignored). Marketed
+/// medicines come first, then brand matches, then shorter names; at most
+/// `limite` results.
 pub fn rechercher<'a>(
     medicaments: &'a [Medicament],
     requete: &str,
@@ -226,7 +349,7 @@ pub fn rechercher<'a>(
     if mots.is_empty() {
         return Vec::new();
     }
-    let mut hits: Vec<(u8, usize, &Medicament)> = medicaments
+    let mut hits: Vec<(bool, u8, usize, &Medicament)> = medicaments
         .iter()
         .filter_map(|m| {
             let nom = m.cle.split_once(" | ").map_or(m.cle.as_str(), |(n, _)| n);
@@ -242,11 +365,16 @@ pub fn rechercher<'a>(
             } else {
                 2
             };
-            Some((rang, m.denomination.len(), m))
+            Some((!m.commercialise, rang, m.denomination.len(), m))
         })
         .collect();
-    hits.sort_by(|a, b| (a.0, a.1, &a.2.denomination).cmp(&(b.0, b.1, &b.2.denomination)));
-    hits.into_iter().take(limite).map(|(_, _, m)| m).collect()
+    hits.sort_by(|a, b| {
+        (a.0, a.1, a.2, &a.3.denomination).cmp(&(b.0, b.1, b.2, &b.3.denomination))
+    });
+    hits.into_iter()
+        .take(limite)
+        .map(|(_, _, _, m)| m)
+        .collect()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use crate::{
     DomainError,
     calendrier::instant_paris,
-    garde::{Lieu, ModeArrivee},
+    garde::{Gravite, Lieu, ModeArrivee, Transport},
 };
 use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -283,6 +283,15 @@ pub struct Contenu {
     pub actes: Vec<String>,
     pub orientation: Option<Orientation>,
     pub orientation_precision: String,
+    /// The reason for recourse as a CIM-10 code (the RPU's `MOTIF`), beside the free text `motif`.
+    #[serde(default)]
+    pub motif_code: Option<String>,
+    /// The modified CCMU, when recorded.
+    #[serde(default)]
+    pub gravite: Option<Gravite>,
+    /// How the patient came, when recorded.
+    #[serde(default)]
+    pub transport: Option<Transport>,
 }
 
 // Clinical content never goes to logs, not even through `{:?}`.
@@ -325,6 +334,9 @@ impl Contenu {
             actes: Vec::new(),
             orientation: None,
             orientation_precision: String::new(),
+            motif_code: None,
+            gravite: None,
+            transport: None,
         }
     }
 
@@ -369,6 +381,13 @@ impl Contenu {
                 .collect(),
             orientation: self.orientation,
             orientation_precision: self.orientation_precision.trim().to_owned(),
+            motif_code: self
+                .motif_code
+                .as_deref()
+                .map(|c| c.trim().to_uppercase())
+                .filter(|c| !c.is_empty()),
+            gravite: self.gravite,
+            transport: self.transport,
         }
     }
 
@@ -406,6 +425,12 @@ impl Contenu {
             match verifier_code(nomenclature, &d.code, true) {
                 Ok(connu) => *d = connu,
                 Err(message) => errors.push(DomainError::field("diagnostic_principal", message)),
+            }
+        }
+        if let Some(code) = &mut c.motif_code {
+            match verifier_code(nomenclature, code, false) {
+                Ok(connu) => *code = connu.code,
+                Err(message) => errors.push(DomainError::field("motif_code", message)),
             }
         }
         for d in &mut c.diagnostics_associes {
@@ -587,6 +612,25 @@ impl Contenu {
             ),
             ("lieu", "Lieu", self.lieu.libelle().to_owned()),
             ("motif", "Motif de recours", self.motif.clone()),
+            (
+                "motif_code",
+                "Code CIM-10 du motif",
+                self.motif_code.clone().unwrap_or_default(),
+            ),
+            (
+                "gravite",
+                "Gravité (CCMU)",
+                self.gravite
+                    .map(|g| g.libelle().to_owned())
+                    .unwrap_or_default(),
+            ),
+            (
+                "transport",
+                "Mode de transport",
+                self.transport
+                    .map(|t| t.libelle().to_owned())
+                    .unwrap_or_default(),
+            ),
             ("anamnese", "Anamnèse", self.anamnese.clone()),
             ("examen", "Examen", self.examen.clone()),
             ("conclusion", "Conclusion", self.conclusion.clone()),

@@ -79,6 +79,32 @@ code_enum!(
 );
 
 code_enum!(
+    /// The modified CCMU (Classification clinique des malades aux urgences), the RPU's `GRAVITE`:
+    /// how serious the patient's state was judged after the first examination.
+    Gravite {
+        Ccmu1 => ("ccmu1", "CCMU 1 — état stable, aucun acte complémentaire"),
+        CcmuP => ("ccmu_p", "CCMU P — problème psychiatrique ou psychologique dominant"),
+        Ccmu2 => ("ccmu2", "CCMU 2 — état stable, acte complémentaire ou traitement"),
+        Ccmu3 => ("ccmu3", "CCMU 3 — état susceptible de s'aggraver"),
+        Ccmu4 => ("ccmu4", "CCMU 4 — pronostic vital engagé, sans réanimation"),
+        Ccmu5 => ("ccmu5", "CCMU 5 — pronostic vital engagé, réanimation"),
+        CcmuD => ("ccmu_d", "CCMU D — décédé à l'arrivée"),
+    }
+);
+
+code_enum!(
+    /// How the patient came (the RPU's `TRANSPORT`).
+    Transport {
+        Perso => ("perso", "Moyens personnels (à pied, voiture, taxi)"),
+        Ambu => ("ambu", "Ambulance"),
+        Vsab => ("vsab", "Pompiers (VSAV)"),
+        Smur => ("smur", "SMUR"),
+        Heli => ("heli", "Hélicoptère"),
+        Fo => ("fo", "Forces de l'ordre"),
+    }
+);
+
+code_enum!(
     StatutConsultation {
         Brouillon => ("brouillon", "En cours"),
         Cloturee => ("cloturee", "Clôturée"),
@@ -100,6 +126,12 @@ mod tests {
         }
         for r in Role::ALL {
             assert_eq!(Role::from_code(r.code()), Some(*r));
+        }
+        for g in Gravite::ALL {
+            assert_eq!(Gravite::from_code(g.code()), Some(*g));
+        }
+        for t in Transport::ALL {
+            assert_eq!(Transport::from_code(t.code()), Some(*t));
         }
         assert_eq!(Sexe::from_code("X"), None, "unknown codes are refused");
     }

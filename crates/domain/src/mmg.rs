@@ -81,11 +81,10 @@ impl MmgIdentity {
             ));
         }
         let finess = self.finess.as_deref().map(str::trim).unwrap_or_default();
-        if !finess.is_empty() && !is_finess(finess) {
-            errors.push(DomainError::field(
-                "finess",
-                "Le numéro FINESS doit comporter 9 caractères (chiffres, ou 2A/2B en tête).",
-            ));
+        if !finess.is_empty()
+            && let Err(message) = verifier_finess(finess)
+        {
+            errors.push(DomainError::field("finess", message));
         }
         if errors.is_empty() {
             Ok(())
@@ -141,11 +140,21 @@ fn is_postcode(cp: &str) -> bool {
     cp.len() == 5 && cp.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn is_finess(finess: &str) -> bool {
-    finess.len() == 9
-        && (finess.bytes().all(|b| b.is_ascii_digit())
-            || ((finess.starts_with("2A") || finess.starts_with("2B"))
-                && finess[2..].bytes().all(|b| b.is_ascii_digit())))
+/// Checks a FINESS number: 9 characters, digits (or 2A/2B in front for Corsica), the last one a
+/// Luhn key over the 9 digits (as every published FINESS carries, e.g. 750712184). The key of a
+/// Corsican number (letters in front) is not checked: its rule is not established here.
+pub fn verifier_finess(finess: &str) -> Result<(), &'static str> {
+    let corse = finess.starts_with("2A") || finess.starts_with("2B");
+    let chiffres = if corse { finess.get(2..) } else { Some(finess) };
+    if finess.len() != 9 || !chiffres.is_some_and(|c| c.bytes().all(|b| b.is_ascii_digit())) {
+        return Err("Le numéro FINESS doit comporter 9 caractères (chiffres, ou 2A/2B en tête).");
+    }
+    if !corse && !crate::luhn::is_valid(finess) {
+        return Err(
+            "Le numéro FINESS n'est pas valide : sa clé (le dernier chiffre) ne correspond pas. Vérifiez-le sur l'arrêté ou la fiche FINESS de la structure.",
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -198,6 +207,27 @@ mod tests {
                 "finess"
             ]
         );
+    }
+
+    #[test]
+    fn finess_numbers_carry_a_luhn_key() {
+        // Published numbers: AP-HP's legal entity, two emergency departments of the Haut-Rhin.
+        for ok in ["750712184", "680000684", "680000973", "2A0000014"] {
+            assert_eq!(verifier_finess(ok), Ok(()), "{ok} is a FINESS number");
+        }
+        for bad in [
+            "750712185",
+            "68000068",
+            "6800006840",
+            "68000068X",
+            "2C0000014",
+            "",
+        ] {
+            assert!(
+                verifier_finess(bad).is_err(),
+                "{bad} is not a FINESS number"
+            );
+        }
     }
 
     #[test]

@@ -12,7 +12,8 @@ use appligarde_protocol::{
     BackupStatus, BackupUpload, CONVENTIONS_PATH, ConventionAcceptances, DailyStats,
     ENROLL_IDENTITY_PATH, EnrollAnswer, EnrollRequest, HEALTH_PATH, Health, HealthReport,
     HealthStatus, IdentityRequest, LoginAnswer, LoginRequest, MmgIdentityAnswer,
-    REFERENCE_CONVENTIONS_PARAM, REFERENCE_PATH, TUS_CONTENT_TYPE, TUS_VERSION,
+    REFERENCE_BDPM_PARAM, REFERENCE_CONVENTIONS_PARAM, REFERENCE_PATH, TUS_CONTENT_TYPE,
+    TUS_VERSION,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -554,7 +555,17 @@ async fn reference_changes(
             ));
         }
     };
-    let changes = reference::changes_since(&client, since, conventions).await?;
+    let bdpm = match query.get(REFERENCE_BDPM_PARAM).map(|v| v.trim()) {
+        None | Some("0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(_) => {
+            return Err(Error::BadRequest(
+                "le paramètre « bdpm » vaut 1 (le poste lit la base des médicaments) ou 0"
+                    .to_owned(),
+            ));
+        }
+    };
+    let changes = reference::changes_since(&client, since, conventions, bdpm).await?;
     json_answer(&headers, &changes)
 }
 

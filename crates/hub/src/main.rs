@@ -218,7 +218,7 @@ enum AdminCommand {
         /// Nature du fichier.
         #[arg(value_enum)]
         kind: KindArg,
-        /// Chemin du fichier.
+        /// Chemin du fichier (du dossier des fichiers de l'ANSM pour « bdpm »).
         file: std::path::PathBuf,
         /// Pour un texte (« convention ») : la convention d'utilisation de la MMG (mmg) ou la
         /// charte des utilisateurs (charte).
@@ -256,6 +256,10 @@ enum KindArg {
     /// Un texte en français (UTF-8) : la convention d'utilisation de la MMG ou la charte des
     /// utilisateurs (--type mmg|charte --version N).
     Convention,
+    /// Une version de la base des médicaments : le DOSSIER des fichiers de l'ANSM
+    /// (CIS_bdpm.txt, CIS_COMPO_bdpm.txt, CIS_GENER_bdpm.txt, et CIS_CIP_bdpm.txt s'il est
+    /// publié).
+    Bdpm,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -593,6 +597,7 @@ async fn admin(database_url: Option<String>, command: AdminCommand) -> Result<()
             let region = reference::region(&client).await?;
             let prepared = tokio::task::spawn_blocking(move || match kind {
                 KindArg::Rpps => reference::prepare_rpps_file(&file, &region),
+                KindArg::Bdpm => reference::prepare_bdpm(&file),
                 other => {
                     let bytes = std::fs::read(&file).map_err(|error| {
                         Error::InvalidInput(format!(
@@ -608,7 +613,7 @@ async fn admin(database_url: Option<String>, command: AdminCommand) -> Result<()
                         }
                         (KindArg::Cim10, _) => reference::prepare_cim10(bytes),
                         // Checked above: an RPPS file is read as a stream, a text has its type.
-                        (KindArg::Rpps | KindArg::Convention, _) => Err(Error::InvalidInput(
+                        (KindArg::Rpps | KindArg::Bdpm | KindArg::Convention, _) => Err(Error::InvalidInput(
                             "publication incohérente : recommencez".to_owned(),
                         )),
                     }

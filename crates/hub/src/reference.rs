@@ -1,6 +1,7 @@
 //! Reference data the URML publishes (`appligarde-hub admin publish KIND FILE`) and the desktops
 //! pull (`GET /api/v1/reference?since=N`): the RPPS extract kept to the region's départements,
-//! the tariff table, a CIM-10 version and the annuaire of correspondents.
+//! the tariff table, a CIM-10 version, the annuaire of correspondents and a release of the
+//! public drug database (BDPM).
 //!
 //! A publication is the whole file of its kind, checked before it is stored (a file the desktops
 //! could not read is refused with a French message), with a version number shared by all kinds:
@@ -386,6 +387,42 @@ pub fn prepare_annuaire(bytes: Vec<u8>) -> Result<Prepared, Error> {
     })
 }
 
+/// Reads a BDPM release (the ANSM's files in `dossier`) with the desktops' own parser,
+/// `appligarde-bdpm`, and publishes its compact form (gzip, base64): a release a desktop would
+/// refuse (a missing column, a broken or truncated line) is refused here with the same French
+/// message, and the compact form is read back before it is published.
+pub fn prepare_bdpm(dossier: &Path) -> Result<Prepared, Error> {
+    use base64::Engine as _;
+    let base = appligarde_bdpm::lire_dossier(dossier)
+        .map_err(|error| Error::InvalidInput(format!("base des médicaments refusée : {error}")))?;
+    let compacte = base.vers_compacte();
+    if appligarde_bdpm::Base::depuis_compacte(&compacte)
+        .ok()
+        .as_ref()
+        != Some(&base)
+    {
+        return Err(Error::Internal(
+            "the BDPM compact form does not read back to the same release".into(),
+        ));
+    }
+    let c = base.comptes();
+    let sans_cip = if base.avec_presentations {
+        ""
+    } else {
+        " Fichier CIS_CIP_bdpm.txt absent : ni prix ni taux de remboursement."
+    };
+    Ok(Prepared {
+        kind: ReferenceKind::Bdpm,
+        content: base64::engine::general_purpose::STANDARD.encode(&compacte),
+        items: c.medicaments,
+        summary: format!(
+            "Base des médicaments : {} médicaments dont {} commercialisés, {} présentations, {} \
+             substances, {} groupes génériques.{sans_cip}",
+            c.medicaments, c.commercialises, c.presentations, c.substances, c.groupes_generiques
+        ),
+    })
+}
+
 /// Largest convention text accepted (a few pages of French text are ~10 KB).
 pub const MAX_CONVENTION_BYTES: usize = 256 * 1024;
 
@@ -506,27 +543,29 @@ pub async fn publish(client: &mut Client, prepared: &Prepared) -> Result<Publish
 }
 
 /// The first publication after version `since` (at most one: they can be large) and the latest
-/// version. Convention publications count only for a desktop that reads them (`conventions`):
-/// an older one gets neither them nor their versions as `latest`.
+/// version. Convention and BDPM publications count only for a desktop that reads them
+/// (`conventions`, `bdpm`): an older one gets neither them nor their versions as `latest`.
 pub async fn changes_since(
     client: &Client,
     since: u64,
     conventions: bool,
+    bdpm: bool,
 ) -> Result<ReferenceChanges, Error> {
     let since = i64::try_from(since).unwrap_or(i64::MAX);
     let latest: i64 = client
         .query_one(
             "SELECT coalesce(max(version), 0) FROM reference_publication \
-             WHERE $1 OR kind <> 'convention'",
-            &[&conventions],
+             WHERE ($1 OR kind <> 'convention') AND ($2 OR kind <> 'bdpm')",
+            &[&conventions, &bdpm],
         )
         .await?
         .get(0);
     let rows = client
         .query(
             "SELECT version, kind, published_at, content FROM reference_publication \
-             WHERE version > $1 AND ($2 OR kind <> 'convention') ORDER BY version LIMIT 1",
-            &[&since, &conventions],
+             WHERE version > $1 AND ($2 OR kind <> 'convention') AND ($3 OR kind <> 'bdpm') \
+             ORDER BY version LIMIT 1",
+            &[&since, &conventions, &bdpm],
         )
         .await?;
     let mut publications = Vec::with_capacity(rows.len());
@@ -618,6 +657,36 @@ mod tests {
         let not_rpps = b"nom;prenom\nDupont;Jean\n";
         let error = prepare_rpps(&not_rpps[..], &not_rpps[..], &["44".to_owned()]).unwrap_err();
         assert!(error.to_string().contains("colonne"), "{error}");
+    }
+
+    #[test]
+    fn a_bdpm_release_is_read_by_the_desktops_parser_and_published_compressed() {
+        use base64::Engine as _;
+        let dossier = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/bdpm");
+        let prepared = prepare_bdpm(&dossier.join("2017-03")).unwrap();
+        assert_eq!(
+            (prepared.kind, prepared.items),
+            (ReferenceKind::Bdpm, 14_442)
+        );
+        assert!(
+            prepared.content.len() < 3_000_000,
+            "10 MB of files compressed: {} bytes",
+            prepared.content.len()
+        );
+        let octets = base64::engine::general_purpose::STANDARD
+            .decode(&prepared.content)
+            .unwrap();
+        let base = appligarde_bdpm::Base::depuis_compacte(&octets).unwrap();
+        assert_eq!(base.comptes().presentations, 20_083);
+        let sans_cip = prepare_bdpm(&dossier).unwrap();
+        assert!(
+            sans_cip.summary.contains("CIS_CIP_bdpm.txt absent"),
+            "{}",
+            sans_cip.summary
+        );
+        let vide = tempfile::tempdir().unwrap();
+        let error = prepare_bdpm(vide.path()).unwrap_err().to_string();
+        assert!(error.contains("CIS_bdpm.txt est absent"), "{error}");
     }
 
     #[test]

@@ -48,7 +48,8 @@ pub use offsite::{
     MmgBackupStatus, TUS_CONTENT_TYPE, TUS_VERSION,
 };
 pub use reference::{
-    AGGREGATES_PATH, ENROLL_PATH, Publication, REFERENCE_PATH, ReferenceChanges, ReferenceKind,
+    AGGREGATES_PATH, ENROLL_PATH, Publication, REFERENCE_BDPM_PARAM, REFERENCE_PATH,
+    ReferenceChanges, ReferenceKind,
 };
 
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,6 @@
 //! Reference data the URML publishes through the hub and every enrolled desktop pulls: the
-//! RPPS extract of the region, the annuaire of correspondents, the tariff tables and the
-//! CIM-10 code set. Each publication has a version number, shared by all kinds and growing by
+//! RPPS extract of the region, the annuaire of correspondents, the tariff tables, the
+//! CIM-10 code set and the public drug database (BDPM). Each publication has a version number, shared by all kinds and growing by
 //! one per publication; a desktop remembers the highest version it applied and asks
 //! [`REFERENCE_PATH`]`?since=N` for what came after, one publication per answer, until its
 //! version reaches [`ReferenceChanges::latest`].
@@ -17,6 +17,12 @@ pub const AGGREGATES_PATH: &str = "/api/v1/aggregates";
 
 /// `POST` an [`crate::EnrollRequest`] here (no token: the one-time code is the credential).
 pub const ENROLL_PATH: &str = "/api/v1/enroll";
+
+/// The query parameter with which a desktop says it reads [`ReferenceKind::Bdpm`]
+/// publications (`bdpm=1`). Without it the hub leaves them out, versions included, as for
+/// [`crate::REFERENCE_CONVENTIONS_PARAM`]: an older desktop, which would fail on an unknown kind,
+/// never sees one.
+pub const REFERENCE_BDPM_PARAM: &str = "bdpm";
 
 /// What a publication replaces on the desktop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -35,15 +41,20 @@ pub enum ReferenceKind {
     /// [`crate::ConventionText`] as JSON. Sent only to desktops that ask for it (see
     /// [`crate::convention`]).
     Convention,
+    /// A release of the public drug database (ANSM BDPM): the compact form of
+    /// `appligarde-bdpm` (the four files' layouts in UTF-8, gzip-compressed), in standard
+    /// base64. Sent only to desktops that ask for it ([`REFERENCE_BDPM_PARAM`]).
+    Bdpm,
 }
 
 impl ReferenceKind {
-    pub const ALL: [ReferenceKind; 5] = [
+    pub const ALL: [ReferenceKind; 6] = [
         ReferenceKind::Rpps,
         ReferenceKind::Annuaire,
         ReferenceKind::Tarifs,
         ReferenceKind::Cim10,
         ReferenceKind::Convention,
+        ReferenceKind::Bdpm,
     ];
 
     /// The JSON (and database) spelling.
@@ -54,6 +65,7 @@ impl ReferenceKind {
             ReferenceKind::Tarifs => "tarifs",
             ReferenceKind::Cim10 => "cim10",
             ReferenceKind::Convention => "convention",
+            ReferenceKind::Bdpm => "bdpm",
         }
     }
 
@@ -114,6 +126,7 @@ mod tests {
             (ReferenceKind::Tarifs, "tarifs"),
             (ReferenceKind::Cim10, "cim10"),
             (ReferenceKind::Convention, "convention"),
+            (ReferenceKind::Bdpm, "bdpm"),
         ];
         for (kind, text) in cases {
             assert_eq!(serde_json::to_value(kind).unwrap(), json!(text));

@@ -10,42 +10,12 @@
 //! of consultations; `APPLIGARDE_BENCH_REPORT=<file>` appends the markdown section to it.
 #![allow(clippy::unwrap_used)]
 
-use appligarde_domain::{
-    consultation::{Contenu, ContenuValide, Diagnostic, Orientation},
-    garde::{Lieu, ModeArrivee},
-};
-use appligarde_store::{KeySource, Store, consultation, patient};
-use chrono::{Duration as Days, NaiveDate, NaiveDateTime, Timelike};
+use appligarde_store::{KeySource, Store};
 use std::time::{Duration, Instant};
 
 mod support;
 
-use support::{NOW, ToutCode, creer_medecin, identite};
-
 const DEFAULT_ROWS: usize = 200_000;
-
-fn contenu(arrivee: NaiveDateTime, medecin: i64) -> ContenuValide {
-    let mut c = Contenu::arrivee(
-        arrivee,
-        ModeArrivee::Spontane,
-        Lieu::Mmg,
-        "Fièvre depuis 48 h, toux",
-    );
-    c.medecin_id = Some(medecin);
-    c.debut = Some(arrivee + Days::minutes(10));
-    c.fin = Some(arrivee + Days::minutes(30));
-    c.anamnese =
-        "Fièvre à 39 °C depuis deux jours, toux sèche, pas de dyspnée. Vaccins à jour.".into();
-    c.examen = "Auscultation pulmonaire normale, tympans normaux, gorge érythémateuse.".into();
-    c.conclusion =
-        "Rhinopharyngite probable, traitement symptomatique, reconsulter si aggravation.".into();
-    c.diagnostic_principal = Some(Diagnostic {
-        code: "J00".into(),
-        libelle: String::new(),
-    });
-    c.orientation = Some(Orientation::RetourDomicile);
-    c.valider(arrivee + Days::hours(1), &ToutCode).unwrap()
-}
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -61,50 +31,7 @@ fn main() {
     let data = dir.path().join("data");
     let mut store = Store::open(&data, &KeySource::File(dir.path().join("key"))).unwrap();
     let fill_start = Instant::now();
-    let medecin = creer_medecin(&mut store);
-    let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-    let first = today.and_hms_opt(20, 0, 0).unwrap() - Days::days(3 * 365);
-    let per_tx = 5_000;
-    let mut done = 0;
-    let mut patients: Vec<i64> = Vec::new();
-    while done < rows {
-        let n = per_tx.min(rows - done);
-        store
-            .write(|tx| {
-                for k in 0..n {
-                    let i = done + k;
-                    // One patient in four is new; the others come back.
-                    let pid = if i % 4 == 0 || patients.is_empty() {
-                        let id =
-                            patient::creer(tx, &identite(i as u64), today, Some(medecin), NOW)?;
-                        patients.push(id);
-                        id
-                    } else {
-                        patients[(i * 7919) % patients.len()]
-                    };
-                    let mut arrivee =
-                        first + Days::minutes(((i * 37) % (3 * 365 * 24 * 60)) as i64);
-                    // Keep arrival, start and end out of 01:30-02:59, which does not exist (spring)
-                    // or exists twice (autumn) on the daylight-saving nights.
-                    if matches!(arrivee.hour(), 1 | 2) {
-                        arrivee += Days::hours(2);
-                    }
-                    consultation::creer(
-                        tx,
-                        &format!("b-{i}"),
-                        pid,
-                        None,
-                        &contenu(arrivee, medecin),
-                        true,
-                        Some(medecin),
-                        NOW,
-                    )?;
-                }
-                Ok(())
-            })
-            .unwrap();
-        done += n;
-    }
+    support::remplir(&mut store, rows);
     let fill = fill_start.elapsed();
     // The file alone must hold everything for `cp` to be a fair (if unsafe) copy.
     store

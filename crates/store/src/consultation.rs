@@ -12,7 +12,7 @@ use appligarde_domain::{
     consultation::{
         Changement, Contenu, ContenuValide, Diagnostic, Orientation, SignesVitaux, changements,
     },
-    garde::{Lieu, ModeArrivee, StatutConsultation},
+    garde::{Gravite, Lieu, ModeArrivee, StatutConsultation, Transport},
 };
 use chrono::NaiveDateTime;
 use rusqlite::{Connection, OptionalExtension, Transaction};
@@ -102,6 +102,7 @@ pub fn creer(
         other => other.into(),
     })?;
     let id = tx.last_insert_rowid();
+    ecrire_rpu(tx, id, c)?;
     ecrire_enfants(tx, id, c)?;
     audit::append(
         tx,
@@ -131,6 +132,20 @@ fn refuser(errors: Vec<DomainError>) -> Result<(), StoreError> {
         Some(e) => Err(e.into()),
         None => Ok(()),
     }
+}
+
+/// The fields of migration 0017 (what the RPU export needs: coded reason, CCMU, transport).
+fn ecrire_rpu(tx: &Transaction<'_>, id: i64, c: &Contenu) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "UPDATE consultation SET motif_code = ?1, gravite = ?2, transport = ?3 WHERE id = ?4",
+    )?
+    .execute(rusqlite::params![
+        c.motif_code,
+        c.gravite.map(Gravite::code),
+        c.transport.map(Transport::code),
+        id
+    ])?;
+    Ok(())
 }
 
 fn ecrire_enfants(tx: &Transaction<'_>, id: i64, c: &Contenu) -> Result<(), StoreError> {
@@ -198,6 +213,7 @@ fn ecrire_contenu(
         acteur,
         id,
     ])?;
+    ecrire_rpu(tx, id, c)?;
     ecrire_enfants(tx, id, c)
 }
 
@@ -418,7 +434,8 @@ impl std::fmt::Debug for Fiche {
 const COLONNES: &str = "id, uid, patient_id, garde_id, statut, version, medecin_id, arrivee, debut, fin,
     mode_arrivee, mode_arrivee_precision, lieu, motif, anamnese, examen, conclusion, temperature,
     ta_systolique, ta_diastolique, frequence_cardiaque, spo2, frequence_respiratoire, poids_kg, glycemie,
-    orientation, orientation_precision, created_at, updated_at, cloturee_le, created_by, updated_by";
+    orientation, orientation_precision, created_at, updated_at, cloturee_le, created_by, updated_by,
+    motif_code, gravite, transport";
 
 fn lire_fiche(conn: &Connection, id: i64) -> Result<Option<Fiche>, StoreError> {
     let fiche = conn
@@ -469,6 +486,15 @@ fn lire_fiche(conn: &Connection, id: i64) -> Result<Option<Fiche>, StoreError> {
                     actes: Vec::new(),
                     orientation: orientation.as_deref().and_then(Orientation::from_code),
                     orientation_precision: r.get(26)?,
+                    motif_code: r.get(32)?,
+                    gravite: r
+                        .get::<_, Option<String>>(33)?
+                        .as_deref()
+                        .and_then(Gravite::from_code),
+                    transport: r
+                        .get::<_, Option<String>>(34)?
+                        .as_deref()
+                        .and_then(Transport::from_code),
                 },
                 created_at: r.get(27)?,
                 updated_at: r.get(28)?,

@@ -23,11 +23,13 @@ pub mod sauvegarde;
 
 pub mod annuaire;
 pub mod audit;
+pub mod bdpm;
 pub mod cim10;
 pub mod compta;
 pub mod consultation;
 pub mod convention;
 pub mod documents;
+pub mod extraction;
 pub mod garde;
 pub mod hors_site;
 pub mod messagerie;

@@ -422,6 +422,11 @@ fn a_search_key_made_before_its_letters_were_folded_is_rebuilt_on_open() {
                  DROP TABLE convention_decision;
                  DROP TABLE convention_texte;
                  DROP TABLE sauvegarde_hors_site; -- migration 0016, after schema 11 too
+                 DROP TABLE recherche_cle; -- migration 0017, after schema 11 too
+                 ALTER TABLE consultation DROP COLUMN motif_code;
+                 ALTER TABLE consultation DROP COLUMN gravite;
+                 ALTER TABLE consultation DROP COLUMN transport;
+                 DROP TABLE bdpm_version; -- migration 0018, likewise
                  DELETE FROM schema_migrations WHERE version >= 12;
                  PRAGMA user_version = 11;",
             )

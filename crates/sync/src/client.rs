@@ -10,8 +10,8 @@ use appligarde_protocol::{
     AGGREGATES_PATH, AggregateBatch, AggregateReceipt, BACKUPS_PATH, BackupCreate, BackupList,
     BackupRestored, BackupUpload, CONVENTIONS_PATH, ConventionAcceptances, ENROLL_IDENTITY_PATH,
     ENROLL_PATH, EnrollAnswer, EnrollRequest, ErrorBody, HEALTH_PATH, Health, HealthReport,
-    IdentityRequest, MmgIdentityAnswer, REFERENCE_CONVENTIONS_PARAM, REFERENCE_PATH,
-    ReferenceChanges, TUS_CONTENT_TYPE, TUS_VERSION,
+    IdentityRequest, MmgIdentityAnswer, REFERENCE_BDPM_PARAM, REFERENCE_CONVENTIONS_PARAM,
+    REFERENCE_PATH, ReferenceChanges, TUS_CONTENT_TYPE, TUS_VERSION,
 };
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use reqwest::{Certificate, StatusCode, Url};
@@ -190,13 +190,14 @@ impl HubClient {
         self.send(request).await
     }
 
-    /// `GET /api/v1/reference?since=N&conventions=1`: the next publication after version
-    /// `since` (convention texts included: this desktop reads them).
+    /// `GET /api/v1/reference?since=N&conventions=1&bdpm=1`: the next publication after version
+    /// `since` (convention texts and drug database releases included: this desktop reads them).
     pub async fn references(&self, token: &str, since: u64) -> Result<ReferenceChanges, SyncError> {
         let mut url = self.url(REFERENCE_PATH)?;
         url.query_pairs_mut()
             .append_pair("since", &since.to_string())
-            .append_pair(REFERENCE_CONVENTIONS_PARAM, "1");
+            .append_pair(REFERENCE_CONVENTIONS_PARAM, "1")
+            .append_pair(REFERENCE_BDPM_PARAM, "1");
         let request = self
             .http
             .get(url)

@@ -25,6 +25,9 @@ pub fn ts_decls(cfg: &ts_rs::Config) -> Vec<String> {
     vec![
         MedicamentQuery::decl(cfg),
         MedicamentDto::decl(cfg),
+        PresentationDto::decl(cfg),
+        LigneARevoirDto::decl(cfg),
+        TypeARevoirDto::decl(cfg),
         LigneDto::decl(cfg),
         PrescriptionDto::decl(cfg),
         RegleDoseDto::decl(cfg),

@@ -35,8 +35,44 @@ pub struct MedicamentDto {
     pub denomination: String,
     pub forme: String,
     pub voies: String,
+    /// Marketed; a medicine no longer marketed is shown marked, and no template offers it.
+    pub commercialise: bool,
+    /// Its marketed boxes, with price and reimbursement rate when the database has them (empty
+    /// for the built-in extract and for a release without `CIS_CIP_bdpm.txt`).
+    pub presentations: Vec<PresentationDto>,
     /// The line pre-filled from the database (posology and duration to complete).
     pub ligne: LigneDto,
+}
+
+/// A box of a medicine, with its price and reimbursement rate when known.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PresentationDto {
+    pub cip13: String,
+    /// E.g. "plaquette(s) PVC aluminium de 8 comprimé(s)".
+    pub libelle: String,
+    /// Public price including the dispensing fee, in euros.
+    pub prix_eur: Option<f64>,
+    /// E.g. "65%".
+    pub taux_remboursement: Option<String>,
+}
+
+/// A line of an ordonnance type whose drug the active database no longer offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LigneARevoirDto {
+    pub medicament: String,
+    pub cis: String,
+    /// `retire` (absent from the database) or `non_commercialise`.
+    pub raison: String,
+    /// The French sentence the admin reads.
+    pub message: String,
+}
+
+/// An ordonnance type to review: some of its drugs disappeared or are no longer marketed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TypeARevoirDto {
+    pub id: i64,
+    pub nom: String,
+    pub lignes: Vec<LigneARevoirDto>,
 }
 
 /// One drug line of an ordonnance.
@@ -220,6 +256,10 @@ pub struct TypeApplique {
     pub lignes: Vec<LigneDto>,
     pub doses: Vec<DoseDto>,
     pub poids_kg: Option<f64>,
+    /// The lines left out because their drug disappeared from the database or is no longer
+    /// marketed, one French sentence each.
+    #[serde(default)]
+    pub ecartees: Vec<String>,
 }
 
 fn regle_dto(r: &RegleDose, mg_par_ml: Option<f64>) -> RegleDoseDto {
@@ -263,6 +303,35 @@ fn lignes_type_integrees(t: &OrdonnanceType) -> Vec<LigneTypeDto> {
             regle: l.regle.as_ref().map(|(r, ml)| regle_dto(r, *ml)),
         })
         .collect()
+}
+
+/// Why a drug chosen by its CIS is not offered any more (`None`: it is marketed).
+fn indisponible(medicaments: &[docs::bdpm::Medicament], cis: &str) -> Option<&'static str> {
+    match docs::bdpm::par_cis(medicaments, cis) {
+        None => Some("retire"),
+        Some(m) if !m.commercialise => Some("non_commercialise"),
+        Some(_) => None,
+    }
+}
+
+fn phrase_indisponible(medicament: &str, cis: &str, raison: &str) -> String {
+    match raison {
+        "retire" => format!(
+            "{medicament} (CIS {cis}) ne figure plus dans la base des médicaments : retiré de l'ordonnance type."
+        ),
+        _ => format!(
+            "{medicament} (CIS {cis}) n'est plus commercialisé : retiré de l'ordonnance type."
+        ),
+    }
+}
+
+fn presentation_dto(p: &docs::bdpm::PresentationMedicament) -> PresentationDto {
+    PresentationDto {
+        cip13: p.cip13.clone(),
+        libelle: p.libelle.clone(),
+        prix_eur: p.prix_centimes.map(|c| c as f64 / 100.0),
+        taux_remboursement: p.taux_remboursement.map(|t| format!("{t}%")),
+    }
 }
 
 fn valider_type(t: &OrdonnanceTypeDto) -> Result<(), ApiError> {
@@ -313,7 +382,8 @@ impl Api {
         q: MedicamentQuery,
     ) -> Result<Vec<MedicamentDto>, ApiError> {
         let limite = q.limite.unwrap_or(LIMITE_MEDICAMENTS).clamp(1, 50) as usize;
-        Ok(docs::bdpm::rechercher(docs::bdpm::base(), &q.texte, limite)
+        let medicaments = self.bdpm_medicaments()?;
+        Ok(docs::bdpm::rechercher(&medicaments, &q.texte, limite)
             .into_iter()
             .map(|m| {
                 let mut ligne = LigneDto::depuis_document(&m.ligne());
@@ -323,6 +393,8 @@ impl Api {
                     denomination: m.denomination.clone(),
                     forme: m.forme.clone(),
                     voies: m.voies.clone(),
+                    commercialise: m.commercialise,
+                    presentations: m.presentations.iter().map(presentation_dto).collect(),
                     ligne,
                 }
             })
@@ -397,7 +469,27 @@ impl Api {
             .into_iter()
             .find(|t| t.id == Some(a.ordonnance_type_id))
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "Ordonnance type introuvable."))?;
-        let (lignes, doses) = type_depuis_dto(&t.nom, &t.lignes)
+        // A drug no longer marketed (or gone from the database) is never offered.
+        let medicaments = self.bdpm_medicaments()?;
+        let mut ecartees = Vec::new();
+        let gardees: Vec<LigneTypeDto> = t
+            .lignes
+            .iter()
+            .filter(|l| {
+                let Some(cis) = l.ligne.cis.as_deref() else {
+                    return true;
+                };
+                match indisponible(&medicaments, cis) {
+                    None => true,
+                    Some(raison) => {
+                        ecartees.push(phrase_indisponible(&l.ligne.medicament, cis, raison));
+                        false
+                    }
+                }
+            })
+            .cloned()
+            .collect();
+        let (lignes, doses) = type_depuis_dto(&t.nom, &gardees)
             .appliquer(poids)
             .map_err(erreur_document)?;
         Ok(TypeApplique {
@@ -414,7 +506,42 @@ impl Api {
                 })
                 .collect(),
             poids_kg: poids,
+            ecartees,
         })
+    }
+
+    /// The ordonnances types with a drug (chosen by its CIS) that disappeared from the active
+    /// database or is no longer marketed, for the MMG admin to review.
+    pub fn ordonnances_types_a_revoir(&self) -> Result<Vec<TypeARevoirDto>, ApiError> {
+        self.acteur(Besoin::Admin)?;
+        let types = self.ordonnances_types_list()?;
+        let medicaments = self.bdpm_medicaments()?;
+        Ok(types
+            .into_iter()
+            .filter_map(|t| {
+                let lignes: Vec<LigneARevoirDto> = t
+                    .lignes
+                    .iter()
+                    .filter_map(|l| {
+                        let cis = l.ligne.cis.as_deref()?;
+                        let raison = indisponible(&medicaments, cis)?;
+                        Some(LigneARevoirDto {
+                            medicament: l.ligne.medicament.clone(),
+                            cis: cis.to_owned(),
+                            raison: raison.to_owned(),
+                            message: phrase_indisponible(&l.ligne.medicament, cis, raison)
+                                .replace(" : retiré de l'ordonnance type.", "."),
+                        })
+                    })
+                    .collect();
+                Some(TypeARevoirDto {
+                    id: t.id?,
+                    nom: t.nom,
+                    lignes,
+                })
+                .filter(|t| !t.lignes.is_empty())
+            })
+            .collect())
     }
 
     /// The prescription lines of a consultation (doctors).

@@ -298,3 +298,38 @@ fn orientation_codes_round_trip() {
         assert_eq!(Orientation::from_code(o.code()), Some(*o));
     }
 }
+
+#[test]
+fn the_coded_reason_is_checked_against_the_nomenclature_and_versions_list_the_rpu_fields() {
+    let mut c = contenu();
+    c.motif_code = Some(" r509 ".into());
+    c.gravite = Some(Gravite::Ccmu2);
+    c.transport = Some(Transport::Ambu);
+    let valide = c.valider(t(22, 30), &Petite).unwrap();
+    assert_eq!(
+        valide.motif_code.as_deref(),
+        Some("R50.9"),
+        "the printed form"
+    );
+    for (code, attendu) in [("XYZ", "n'existe pas"), ("J06", "catégorie")] {
+        let mut c = contenu();
+        c.motif_code = Some(code.into());
+        let erreurs = c.valider(t(22, 30), &Petite).unwrap_err();
+        assert!(
+            erreurs
+                .iter()
+                .any(|e| e.field.as_deref() == Some("motif_code") && e.message.contains(attendu)),
+            "{code}: {erreurs:?}"
+        );
+    }
+    let mut blanc = contenu();
+    blanc.motif_code = Some("  ".into());
+    assert_eq!(blanc.valider(t(22, 30), &Petite).unwrap().motif_code, None);
+    let champs: Vec<_> = changements(&contenu(), &valide)
+        .into_iter()
+        .map(|c| c.champ)
+        .collect();
+    for champ in ["motif_code", "gravite", "transport"] {
+        assert!(champs.iter().any(|c| c == champ), "{champ} in {champs:?}");
+    }
+}

@@ -292,7 +292,19 @@ actes: Array<string>,
 /**
  * `retour_domicile`, `medecin_traitant`, `urgences`, `hospitalisation`, `samu_smur`, `deces`, `autre`.
  */
-orientation: string | null, orientation_precision: string, };
+orientation: string | null, orientation_precision: string, 
+/**
+ * The reason for recourse as a CIM-10 code (optional; the RPU's `MOTIF`).
+ */
+motif_code?: string, 
+/**
+ * The modified CCMU: `ccmu1`, `ccmu_p`, `ccmu2`, `ccmu3`, `ccmu4`, `ccmu5`, `ccmu_d` (optional).
+ */
+gravite?: string, 
+/**
+ * How the patient came: `perso`, `ambu`, `vsab`, `smur`, `heli`, `fo` (optional).
+ */
+transport?: string, };
 
 export type DiagnosticDto = { code: string, libelle: string, principal: boolean, };
 
@@ -773,6 +785,38 @@ export type Cim10ImportResult = { version: Cim10VersionDto,
  */
 deja_importee: boolean, };
 
+export type BdpmImportRequest = { 
+/**
+ * The directory holding `CIS_bdpm.txt`, `CIS_COMPO_bdpm.txt`, `CIS_GENER_bdpm.txt` and,
+ * when published, `CIS_CIP_bdpm.txt`.
+ */
+dossier: string, };
+
+export type BdpmImportResult = { medicaments: number, 
+/**
+ * Medicines marketed ("Commercialisée").
+ */
+commercialises: number, presentations: number, 
+/**
+ * Distinct substances of the compositions.
+ */
+substances: number, groupes_generiques: number, 
+/**
+ * Whether the release had `CIS_CIP_bdpm.txt` (prices and reimbursement rates).
+ */
+avec_presentations: boolean, 
+/**
+ * `nouvelle` (now active), `reactivee` (imported before, active again) or `inchangee`
+ * (the active version already: nothing changed).
+ */
+changement: string, version_id: number, };
+
+export type BdpmVersionDto = { id: number, 
+/**
+ * `import` or `hub`.
+ */
+source: string, origine: string, medicaments: number, commercialises: number, presentations: number, importe_le: string, active: boolean, };
+
 export type RppsImportRequest = { 
 /**
  * Path of `PS_LibreAcces_Personne_activite` (as typed or picked).
@@ -1091,9 +1135,44 @@ export type MedicamentDto = { cis: string,
  */
 denomination: string, forme: string, voies: string, 
 /**
+ * Marketed; a medicine no longer marketed is shown marked, and no template offers it.
+ */
+commercialise: boolean, 
+/**
+ * Its marketed boxes, with price and reimbursement rate when the database has them (empty
+ * for the built-in extract and for a release without `CIS_CIP_bdpm.txt`).
+ */
+presentations: Array<PresentationDto>, 
+/**
  * The line pre-filled from the database (posology and duration to complete).
  */
 ligne: LigneDto, };
+
+export type PresentationDto = { cip13: string, 
+/**
+ * E.g. "plaquette(s) PVC aluminium de 8 comprimé(s)".
+ */
+libelle: string, 
+/**
+ * Public price including the dispensing fee, in euros.
+ */
+prix_eur: number | null, 
+/**
+ * E.g. "65%".
+ */
+taux_remboursement: string | null, };
+
+export type LigneARevoirDto = { medicament: string, cis: string, 
+/**
+ * `retire` (absent from the database) or `non_commercialise`.
+ */
+raison: string, 
+/**
+ * The French sentence the admin reads.
+ */
+message: string, };
+
+export type TypeARevoirDto = { id: number, nom: string, lignes: Array<LigneARevoirDto>, };
 
 export type LigneDto = { 
 /**
@@ -1153,7 +1232,12 @@ plafonnee: boolean,
  */
 resume: string, };
 
-export type TypeApplique = { lignes: Array<LigneDto>, doses: Array<DoseDto>, poids_kg: number | null, };
+export type TypeApplique = { lignes: Array<LigneDto>, doses: Array<DoseDto>, poids_kg: number | null, 
+/**
+ * The lines left out because their drug disappeared from the database or is no longer
+ * marketed, one French sentence each.
+ */
+ecartees: Array<string>, };
 
 export type NatureCourrier = "medecin_traitant" | "urgences" | "certificat";
 
@@ -1256,6 +1340,26 @@ export type CourrierEnvoi = { courrier: CourrierTexte, destinataire: string, };
 
 export type CourrierEnvoye = { imprime: DocumentImprimeDto, message: EnvoiDto, };
 
+export type ExportOruDemande = { du: string, au: string, format?: string, k?: number, };
+
+export type ChampManquantDto = { element: string, libelle: string, nombre: number, };
+
+export type RapportRechercheDto = { k: number, consultations: number, lignes: number, lignes_supprimees: number, tranche_age_ans: number, communes_remplacees: number, 
+/**
+ * `semaine` or `mois`.
+ */
+periode: string, etapes: Array<string>, };
+
+export type ExportOru = { fichier?: Fichier, nom_fichier: string, 
+/**
+ * `PATIENT` elements (RPU) or rows (research).
+ */
+lignes: number, 
+/**
+ * Consultations of the period not closed yet (exported as they stand).
+ */
+non_cloturees: number, manquants: Array<ChampManquantDto>, rapport?: RapportRechercheDto, message: string, };
+
 export interface Commands {
   app_info: { args: null; result: AppInfo };
   mmg_get: { args: null; result: MmgSettings };
@@ -1345,12 +1449,17 @@ export interface Commands {
   utilisateur_depuis_rpps: { args: RppsArg; result: UtilisateurDto };
   statistiques_tableau: { args: PeriodeStatistiques; result: TableauStatistiques };
   statistiques_exporter: { args: ExportStatistiques; result: Fichier };
+  rpu_exporter: { args: ExportOruDemande; result: ExportOru };
+  recherche_exporter: { args: ExportOruDemande; result: ExportOru };
   statistiques_tableau_garde: { args: GardeStatistiques; result: TableauStatistiques };
   statistiques_gardes: { args: PeriodeStatistiques; result: Array<GardeActive> };
   sync_statut: { args: null; result: SyncStatut };
   hub_inscrire: { args: HubInscription; result: SyncStatut };
   sync_maintenant: { args: null; result: SyncRapport };
   medicaments_rechercher: { args: MedicamentQuery; result: Array<MedicamentDto> };
+  bdpm_import: { args: BdpmImportRequest; result: BdpmImportResult };
+  bdpm_versions: { args: null; result: Array<BdpmVersionDto> };
+  ordonnances_types_a_revoir: { args: null; result: Array<TypeARevoirDto> };
   ordonnances_types_list: { args: null; result: Array<OrdonnanceTypeDto> };
   ordonnance_type_save: { args: OrdonnanceTypeDto; result: OrdonnanceTypeDto };
   ordonnance_type_retirer: { args: Id; result: null };
