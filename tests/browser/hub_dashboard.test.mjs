@@ -3,12 +3,14 @@
 // and the device API (enrollment, uploads of a year of daily aggregates) and publishes the RPPS
 // sample (commune names), then logs in as the coordinator of 44 and checks the year view (figures,
 // heat map, activity per doctor, commune names, the MMG list — never an MMG of 49 — and the CSV
-// export) and the day view (a month day by day and slot by slot, then a single day).
+// export), the day view (a month day by day and slot by slot, then a single day), and the fleet
+// health (« Santé du parc »: one healthy PC, flagged ones).
 //
 // The hub and its PostgreSQL: see support/hub.mjs.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -82,6 +84,7 @@ function counts(random, n) {
 async function seedYear(mmg, size, seed) {
   const code = JSON.parse(admin(['enroll-code', '--mmg', mmg.id, '--json'])).code;
   const device = await post('/api/v1/enroll', { code });
+  mmg.device = device;
   const random = rng(seed);
   const aggregates = [];
   mmg.consultations = 0;
@@ -391,6 +394,88 @@ test('the syndromic section counts the ticked MMGs by syndrome and age class, an
   await page.locator('#etat-syndromes', { hasText: 'au plus 366 jours' }).waitFor();
   assert.equal(await page.locator('#table-syndromes').count(), 0);
 
+  assert.deepEqual(problems, [], 'no script error in the page');
+  await page.close();
+});
+
+/** `POST /api/v1/sante` with `device`'s token: its health report, as its sync sends it. */
+async function reportHealth(device, report) {
+  const response = await fetch(`${url}/api/v1/sante`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${device.device_token}` },
+    body: JSON.stringify(report),
+  });
+  assert.equal(response.status, 204, await response.text());
+}
+
+test('the fleet health section lists the PCs of the département with their figures and flags', async () => {
+  const hoursAgo = (h) => new Date(Date.now() - h * 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  const healthy = (pending) => ({
+    app_version: '0.4.1',
+    schema_version: 16,
+    last_backup_at: hoursAgo(3),
+    last_integrity_check: { at: hoursAgo(3), ok: true },
+    pending_days: pending,
+  });
+  const of44 = Object.keys(mmgs).filter((n) => mmgs[n].departement === '44');
+  for (const name of of44.filter((n) => n !== 'MMG de Saint-Nazaire')) {
+    await reportHealth(mmgs[name].device, healthy(0));
+  }
+  // Saint-Nazaire's PC: an old version, no backup for five days, its last check found a problem,
+  // three days waiting, and not seen for ten days.
+  await reportHealth(mmgs['MMG de Saint-Nazaire'].device, {
+    app_version: '0.3.9',
+    schema_version: 15,
+    last_backup_at: hoursAgo(5 * 24),
+    last_integrity_check: { at: hoursAgo(30), ok: false },
+    pending_days: 3,
+  });
+  execFileSync('psql', [server.databaseUrl, '-v', 'ON_ERROR_STOP=1', '-c',
+    `UPDATE device SET last_seen_at = now() - interval '10 days' WHERE id = '${mmgs['MMG de Saint-Nazaire'].device.device_id}'`],
+  { stdio: 'pipe' });
+  // Angers (49) reports a problem the coordinator of 44 must not see.
+  await reportHealth(mmgs["MMG d'Angers"].device, { ...healthy(0), last_integrity_check: { at: hoursAgo(1), ok: false } });
+  admin(['set-channel', '--device', mmgs['MMG de Nantes'].device.device_id, '--canal', 'pilote']);
+
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'fr-FR' });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  await page.goto(`${url}/dashboard/?annee=${YEAR}`);
+  await page.locator('#login').fill('coord44');
+  await page.locator('#password').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Santé du parc' }).waitFor();
+  const rows = page.locator('#table-sante tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), of44.length, 'one row per PC of 44');
+  const texts = await rows.allTextContents();
+  assert.ok(!texts.some((t) => t.includes("MMG d'Angers")), 'no PC of 49 for a coordinator of 44');
+  assert.match(await page.locator('#etat-sante').textContent(), new RegExp(`${of44.length} postes, dont 1 signalé\\.`));
+
+  const nantes = rows.filter({ hasText: 'MMG de Nantes' });
+  const nantesCells = await nantes.locator('td').allTextContents();
+  assert.equal(nantesCells[3], 'pilote');
+  assert.equal(nantesCells[4], '0.4.1 (base v16)');
+  assert.match(nantesCells[6], /\(il y a 3 h\)$/);
+  assert.match(nantesCells[7], /^intègre le /);
+  assert.equal(nantesCells[8], '0');
+  assert.equal(nantesCells[9], 'OK');
+  assert.equal(await nantes.getAttribute('class'), '');
+
+  const flagged = rows.filter({ hasText: 'MMG de Saint-Nazaire' });
+  const flaggedCells = await flagged.locator('td').allTextContents();
+  assert.equal(flaggedCells[3], 'stable');
+  assert.equal(flaggedCells[4], '0.3.9 (base v15)');
+  assert.match(flaggedCells[6], /\(il y a 5 j\)$/);
+  assert.match(flaggedCells[7], /^problème le /);
+  assert.equal(flaggedCells[8], '3');
+  assert.deepEqual(await flagged.locator('td.alerte div').allTextContents(),
+    ['⚠ aucune sauvegarde depuis 48 h', '⚠ non vu depuis 7 jours', '⚠ problème d\'intégrité']);
+  assert.equal(await flagged.getAttribute('class'), 'signale');
+  assert.equal(await page.locator('#table-sante .alerte').count(), 1);
+
+  await page.locator('#sante').screenshot({ path: join(screenshots, 'hub-dashboard-sante.png') });
   assert.deepEqual(problems, [], 'no script error in the page');
   await page.close();
 });

@@ -280,8 +280,34 @@ impl Api {
         Ok(())
     }
 
-    /// The integrity check of the database (SQLite) and of the audit chain. Needs no login: it shows
-    /// no patient data.
+    /// Records an integrity check in the audit log (the fleet health report sends the last one).
+    /// Best effort: a database too damaged to take the entry only loses the record, and the
+    /// check's own answer still says what is wrong.
+    pub(crate) fn noter_verification(&self, objet: &str, ok: bool) {
+        let details = if ok {
+            appligarde_store::audit::VERIFICATION_OK
+        } else {
+            appligarde_store::audit::VERIFICATION_PROBLEME
+        };
+        let now = self.clock.now_utc_text();
+        let written = self.store().write(|tx| {
+            appligarde_store::audit::append(
+                tx,
+                None,
+                appligarde_domain::audit::Action::Verification,
+                objet,
+                None,
+                details,
+                &now,
+            )
+        });
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "integrity check not recorded");
+        }
+    }
+
+    /// The integrity check of the database (SQLite) and of the audit chain, recorded in the
+    /// audit log. Needs no login: it shows no patient data.
     pub fn verifier(&self) -> Result<Verification, ApiError> {
         let store = self.store();
         let base = store.integrity_check();
@@ -306,8 +332,11 @@ impl Api {
             Ok(n) => (format!("Journal d'audit intact ({n} entrées)."), *n),
             Err(e) => (e.to_string(), 0),
         };
+        let ok = base.is_ok() && fk.is_empty() && journal.is_ok();
+        drop(store);
+        self.noter_verification("base", ok);
         Ok(Verification {
-            ok: base.is_ok() && fk.is_empty() && journal.is_ok(),
+            ok,
             base: base_text,
             journal: journal_text,
             entrees_journal: n,

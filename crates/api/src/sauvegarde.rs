@@ -125,7 +125,16 @@ impl Api {
         let stamp = self.clock.now_local().format("%Y%m%d-%H%M%S").to_string();
         let now = self.clock.now_utc_text();
         let mut store = self.store();
-        let info = store.backup_to(dir, &stamp)?;
+        let info = match store.backup_to(dir, &stamp) {
+            Ok(info) => info,
+            Err(e) => {
+                drop(store);
+                if matches!(e, appligarde_store::StoreError::Corrupt(_)) {
+                    self.noter_verification("sauvegarde", false);
+                }
+                return Err(e.into());
+            }
+        };
         let name = info
             .path
             .file_name()
@@ -142,7 +151,17 @@ impl Api {
                     &now,
                 )?;
             }
-            audit::append(tx, acteur, Action::Export, "sauvegarde", None, &name, &now)
+            audit::append(tx, acteur, Action::Export, "sauvegarde", None, &name, &now)?;
+            // The copy passed its integrity check before it was kept.
+            audit::append(
+                tx,
+                acteur,
+                Action::Verification,
+                "sauvegarde",
+                None,
+                audit::VERIFICATION_OK,
+                &now,
+            )
         })?;
         Ok(BackupDto {
             fichier: info.path.display().to_string(),
@@ -438,6 +457,7 @@ impl Api {
             message,
         };
         let mut tentatives = Vec::new();
+        let mut corrompue = false;
         if destinations.is_empty() {
             tentatives.push(tentative(
                 "",
@@ -479,7 +499,12 @@ impl Api {
                     }
                     tentatives.push(t);
                 }
-                Err(e) => tentatives.push(tentative(&d.dossier, Resultat::Echec, e.to_string())),
+                Err(e) => {
+                    if matches!(e, appligarde_store::StoreError::Corrupt(_)) {
+                        corrompue = true;
+                    }
+                    tentatives.push(tentative(&d.dossier, Resultat::Echec, e.to_string()))
+                }
             }
         }
         // The first file written this time is also copied to the hub (when enrolled).
@@ -496,6 +521,23 @@ impl Api {
         store.write(|tx| {
             if let Some((chemin, sha256, octets)) = &hors_site {
                 hors_site::mettre_en_file(tx, chemin, *octets, sha256, &now)?;
+            }
+            let verifiee = tentatives.iter().any(|t| t.resultat == Resultat::Ok);
+            if verifiee || corrompue {
+                // Each copy passed (or failed) its integrity check before it was kept.
+                audit::append(
+                    tx,
+                    acteur,
+                    Action::Verification,
+                    "sauvegarde",
+                    None,
+                    if corrompue {
+                        audit::VERIFICATION_PROBLEME
+                    } else {
+                        audit::VERIFICATION_OK
+                    },
+                    &now,
+                )?;
             }
             for t in &tentatives {
                 auto::journaliser(tx, t)?;

@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use appligarde_domain::DomainError;
 use appligarde_protocol::{
-    ConventionAcceptance, DailyAggregate, PdsaSlot, Publication, ReferenceKind,
+    ConventionAcceptance, DailyAggregate, HealthReport, IntegrityCheck, PdsaSlot, Publication,
+    ReferenceKind,
 };
 use appligarde_rpps::Filtre;
 use appligarde_store::StoreError;
@@ -84,6 +85,8 @@ pub trait Poste: Send + Sync {
     fn hors_site_envoyee(&self, id: i64) -> Result<(), ApiError>;
     /// The file is gone from its folder: out of the queue.
     fn hors_site_retirer(&self, id: i64) -> Result<(), ApiError>;
+    /// This PC's health report for the fleet page (versions, dates, a count; no patient data).
+    fn rapport_sante(&self) -> Result<HealthReport, ApiError>;
 }
 
 /// A shared desktop (the background task and the shell hold the [`Api`] in an `Arc`).
@@ -133,6 +136,9 @@ impl<P: Poste + ?Sized> Poste for Arc<P> {
     }
     fn hors_site_retirer(&self, id: i64) -> Result<(), ApiError> {
         (**self).hors_site_retirer(id)
+    }
+    fn rapport_sante(&self) -> Result<HealthReport, ApiError> {
+        (**self).rapport_sante()
     }
 }
 
@@ -188,6 +194,9 @@ impl Poste for Api {
     fn hors_site_retirer(&self, id: i64) -> Result<(), ApiError> {
         self.store().write(|tx| store_hors_site::retirer(tx, id))?;
         Ok(())
+    }
+    fn rapport_sante(&self) -> Result<HealthReport, ApiError> {
+        Api::rapport_sante(self)
     }
 }
 
@@ -470,6 +479,33 @@ impl Api {
 
     /// The aggregates waiting to be sent (up to today), named with the MMG and the PC of the
     /// enrollment, oldest first.
+    /// This PC's health report (ARCHITECTURE.md, "Fleet health"): the program's version, the
+    /// database's schema, the last backup written, the last integrity check recorded and the
+    /// days waiting to be sent. Stored times are UTC text (`2026-11-23T07:00:00Z`): RFC 3339.
+    pub fn rapport_sante(&self) -> Result<HealthReport, ApiError> {
+        let (schema_version, last_backup_at, verification) = {
+            let store = self.store();
+            (
+                store.schema_version()?,
+                store.derniere_sauvegarde_ecrite()?,
+                store.derniere_verification()?,
+            )
+        };
+        let pending_days = if self.synchro_inscription()?.is_some() {
+            let jours = self.synchro_jours_en_attente(self.clock.now_local().date())?;
+            u32::try_from(jours.len()).unwrap_or(u32::MAX)
+        } else {
+            0
+        };
+        Ok(HealthReport {
+            app_version: env!("CARGO_PKG_VERSION").to_owned(),
+            schema_version,
+            last_backup_at,
+            last_integrity_check: verification.map(|(at, ok)| IntegrityCheck { at, ok }),
+            pending_days,
+        })
+    }
+
     pub fn synchro_a_envoyer(&self) -> Result<Vec<DailyAggregate>, ApiError> {
         let Some(inscription) = self.synchro_inscription()? else {
             return Ok(Vec::new());

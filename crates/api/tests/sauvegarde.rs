@@ -384,3 +384,86 @@ fn a_patient_record_is_exported_and_old_records_purged_by_the_admin() {
         "the audit chain is still whole after the purge"
     );
 }
+
+#[test]
+fn the_health_report_has_the_last_backup_and_the_last_integrity_check_recorded() {
+    let m = mmg();
+    let nothing = m.api.rapport_sante().unwrap();
+    assert_eq!(nothing.app_version, env!("CARGO_PKG_VERSION"));
+    assert!(nothing.schema_version > 0);
+    assert_eq!(nothing.last_backup_at, None);
+    assert_eq!(nothing.last_integrity_check, None);
+    assert_eq!(nothing.pending_days, 0, "not enrolled: nothing waits");
+
+    // A backup: written, its copy verified, both recorded (21:30 UTC on the test clock).
+    let usb = m.dir.path().join("cle-usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    login(&m.api, m.admin);
+    m.api.sauvegarde_reglages_save(reglages(&[&usb])).unwrap();
+    assert_eq!(
+        m.api.sauvegarde_quotidienne().unwrap().tentatives[0].resultat,
+        "ok"
+    );
+    let after_backup = m.api.rapport_sante().unwrap();
+    assert_eq!(
+        after_backup.last_backup_at.as_deref(),
+        Some("2026-11-20T21:30:00Z")
+    );
+    let check = after_backup.last_integrity_check.unwrap();
+    assert_eq!(
+        (check.at.as_str(), check.ok),
+        ("2026-11-20T21:30:00Z", true)
+    );
+
+    // `appligarde-cli check` an hour later: recorded too.
+    m.clock.advance(Duration::hours(1));
+    assert!(m.api.verifier().unwrap().ok);
+    let check = m.api.rapport_sante().unwrap().last_integrity_check.unwrap();
+    assert_eq!(
+        (check.at.as_str(), check.ok),
+        ("2026-11-20T22:30:00Z", true)
+    );
+
+    // Another program cuts the audit chain's head: the next check finds it, and says so.
+    let mut other =
+        appligarde_store::Store::open(&config(m.dir.path()).data_dir, &config(m.dir.path()).key)
+            .unwrap();
+    other
+        .write(|tx| {
+            tx.execute("UPDATE journal_tete SET hash = 'altere' WHERE id = 1", [])?;
+            Ok(())
+        })
+        .unwrap();
+    drop(other);
+    m.clock.advance(Duration::hours(1));
+    assert!(!m.api.verifier().unwrap().ok);
+    let report = m.api.rapport_sante().unwrap();
+    let check = report.last_integrity_check.unwrap();
+    assert_eq!(
+        (check.at.as_str(), check.ok),
+        ("2026-11-20T23:30:00Z", false)
+    );
+    assert_eq!(
+        report.last_backup_at.as_deref(),
+        Some("2026-11-20T21:30:00Z"),
+        "the last backup is still the one of 21:30"
+    );
+
+    // A backup now: its copy fails the verification, nothing is kept, and the problem is recorded.
+    m.clock.advance(Duration::hours(1));
+    login(&m.api, m.admin);
+    assert_eq!(
+        m.api.sauvegarde_maintenant().unwrap().tentatives[0].resultat,
+        "echec"
+    );
+    let report = m.api.rapport_sante().unwrap();
+    let check = report.last_integrity_check.unwrap();
+    assert_eq!(
+        (check.at.as_str(), check.ok),
+        ("2026-11-21T00:30:00Z", false)
+    );
+    assert_eq!(
+        report.last_backup_at.as_deref(),
+        Some("2026-11-20T21:30:00Z")
+    );
+}

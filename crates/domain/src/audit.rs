@@ -29,6 +29,9 @@ pub enum Action {
     Acceptation,
     /// The same, refused.
     Refus,
+    /// An integrity check of the database and of the audit chain (`appligarde-cli check`, or
+    /// the verification of a backup copy); `details` is `ok` or `probleme`.
+    Verification,
 }
 
 impl Action {
@@ -46,6 +49,7 @@ impl Action {
         Action::Fermeture,
         Action::Acceptation,
         Action::Refus,
+        Action::Verification,
     ];
 
     pub fn code(self) -> &'static str {
@@ -63,6 +67,7 @@ impl Action {
             Action::Fermeture => "fermeture",
             Action::Acceptation => "acceptation",
             Action::Refus => "refus",
+            Action::Verification => "verification",
         }
     }
 
@@ -81,6 +86,7 @@ impl Action {
             Action::Fermeture => "Fermeture",
             Action::Acceptation => "Acceptation",
             Action::Refus => "Refus",
+            Action::Verification => "Vérification d'intégrité",
         }
     }
 

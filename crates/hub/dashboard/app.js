@@ -143,6 +143,7 @@ async function start() {
   fillFilters();
   await refresh();
   await loadParc();
+  await loadSante();
 }
 
 // ---- Filters -----------------------------------------------------------------------------
@@ -1050,4 +1051,63 @@ async function loadParc() {
   target.replaceChildren(rows.length === 0
     ? el("p", {}, "Aucune MMG.")
     : dataTable(["Dépt", "MMG", "Convention d'utilisation", "Charte des utilisateurs", "État", "Dernier contact"], rows));
+}
+
+// ---- Fleet health: each PC's figures and flags (GET /api/v1/parc/postes) --------------------
+
+/** "il y a 3 h" / "il y a 4 j", from a number of hours. */
+function ageText(hours) {
+  if (hours === null || hours === undefined) return "";
+  if (hours < 48) return `il y a ${nombre.format(Math.max(hours, 0))} h`;
+  return `il y a ${nombre.format(Math.floor(hours / 24))} j`;
+}
+
+function whenText(at) {
+  return at ? dateHeure.format(new Date(at)) : "jamais";
+}
+
+async function loadSante() {
+  const status = $("etat-sante");
+  const target = $("sante-table");
+  status.textContent = "Chargement…";
+  let parc;
+  try {
+    parc = await api("/api/v1/parc/postes");
+  } catch (error) {
+    status.textContent = `La santé du parc n'a pas pu être lue : ${error.message}`;
+    target.replaceChildren();
+    return;
+  }
+  const flagged = parc.postes.filter((p) => p.alertes.length > 0).length;
+  status.textContent = parc.postes.length === 0
+    ? "Aucun poste en service."
+    : flagged === 0
+      ? `${nombre.format(parc.postes.length)} postes, aucun signalé.`
+      : `${nombre.format(parc.postes.length)} postes, dont ${nombre.format(flagged)} signalé${flagged > 1 ? "s" : ""}.`;
+  if (parc.postes.length === 0) { target.replaceChildren(); return; }
+  const headers = ["Dépt", "MMG", "Poste", "Canal", "Version", "Dernier contact",
+    "Dernière sauvegarde", "Intégrité", "Jours en attente", "État"];
+  const rows = parc.postes.map((p) => {
+    const reported = p.reported_at !== null;
+    const version = reported ? `${p.app_version} (base v${p.schema_version})` : "pas encore de rapport";
+    const backup = p.last_backup_at
+      ? `${whenText(p.last_backup_at)} (${ageText(p.backup_age_hours)})`
+      : "aucune connue";
+    const integrity = p.last_integrity_check_at
+      ? `${p.integrity_ok ? "intègre" : "problème"} le ${whenText(p.last_integrity_check_at)}`
+      : "jamais vérifiée";
+    const etat = p.alertes.length === 0
+      ? el("td", { class: "ok" }, "OK")
+      : el("td", { class: "alerte" }, ...p.alertes.map((a) => el("div", {}, `⚠ ${a.message}`)));
+    const cells = [p.departement, p.mmg_name, p.device_id.slice(0, 8), p.canal, version,
+      whenText(p.last_seen_at), backup, integrity,
+      p.pending_days === null ? "—" : nombre.format(p.pending_days)];
+    // The count of days waiting is the only number: right-aligned.
+    return el("tr", { class: p.alertes.length ? "signale" : "", "data-poste": p.device_id },
+      ...cells.map((c, i) => el("td", i === 8 ? { class: "nombre" } : {}, String(c))), etat);
+  });
+  const table = el("table", { id: "table-sante" },
+    el("thead", {}, el("tr", {}, ...headers.map((h, i) => el("th", i === 8 ? { scope: "col", class: "nombre" } : { scope: "col" }, h)))),
+    el("tbody", {}, ...rows));
+  target.replaceChildren(table);
 }

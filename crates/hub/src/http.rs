@@ -10,9 +10,10 @@ use std::time::Duration;
 use appligarde_protocol::{
     AggregateBatch, AggregateReceipt, BACKUPS_PATH, BackupCreate, BackupList, BackupRestored,
     BackupStatus, BackupUpload, CONVENTIONS_PATH, ConventionAcceptances, DailyStats,
-    ENROLL_IDENTITY_PATH, EnrollAnswer, EnrollRequest, Health, HealthStatus, IdentityRequest,
-    LoginAnswer, LoginRequest, MmgIdentityAnswer, REFERENCE_BDPM_PARAM,
-    REFERENCE_CONVENTIONS_PARAM, REFERENCE_PATH, TUS_CONTENT_TYPE, TUS_VERSION,
+    ENROLL_IDENTITY_PATH, EnrollAnswer, EnrollRequest, HEALTH_PATH, Health, HealthReport,
+    HealthStatus, IdentityRequest, LoginAnswer, LoginRequest, MmgIdentityAnswer,
+    REFERENCE_BDPM_PARAM, REFERENCE_CONVENTIONS_PARAM, REFERENCE_PATH, TUS_CONTENT_TYPE,
+    TUS_VERSION,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -35,7 +36,7 @@ use tower_governor::key_extractor::PeerIpKeyExtractor;
 use crate::state::AppState;
 use crate::{
     Error, VERSION, aggregates, auth, conventions, dashboard, enrollment, identite, ids, migrate,
-    offsite, reference,
+    offsite, reference, sante,
 };
 
 /// Longest a health check may take before the database is reported unavailable: a monitor
@@ -122,6 +123,8 @@ fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, REFERENCE_PATH, get(reference_changes)),
         (Method::POST, CONVENTIONS_PATH, post(upload_conventions)),
         (Method::GET, "/api/v1/parc", get(parc)),
+        (Method::POST, HEALTH_PATH, post(upload_health)),
+        (Method::GET, "/api/v1/parc/postes", get(parc_postes)),
         (Method::GET, "/api/v1/me", get(me)),
         (Method::GET, "/api/v1/stats/daily", get(daily_stats)),
         (Method::GET, "/api/v1/stats/monthly", get(monthly_stats)),
@@ -588,6 +591,29 @@ async fn parc(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
     let user = auth::user_from_token(&client, token).await?;
     let parc = conventions::parc(&client, &user).await?;
     json_answer(&headers, &parc)
+}
+
+/// `POST /api/v1/sante`: the calling PC's health report (versions, dates, a count), 204.
+async fn upload_health(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, Error> {
+    let token = auth::bearer(&headers)?;
+    let client = state.pool.get().await?;
+    let device = auth::device_from_token(&client, token).await?;
+    let report: HealthReport = json_body(&headers, body, Compressed::Accepted)?;
+    sante::upload(&client, &device, &report).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/parc/postes`: the health of each PC of the MMGs the user may read.
+async fn parc_postes(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
+    let token = auth::bearer(&headers)?;
+    let client = state.pool.get().await?;
+    let user = auth::user_from_token(&client, token).await?;
+    let postes = sante::postes(&client, &user).await?;
+    json_answer(&headers, &postes)
 }
 
 /// `GET /api/v1/me`: who the session belongs to and which MMGs they may read.

@@ -64,6 +64,7 @@ mod migrate;
 pub mod offsite;
 pub mod oru;
 pub mod reference;
+pub mod sante;
 mod state;
 pub mod throttle;
 

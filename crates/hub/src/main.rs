@@ -194,6 +194,19 @@ enum AdminCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Place un poste sur un canal de mise à jour : pilote (reçoit les versions en premier) ou
+    /// stable (par défaut).
+    SetChannel {
+        /// Identifiant du poste (donné par « admin list »).
+        #[arg(long)]
+        device: String,
+        /// Canal : pilote ou stable.
+        #[arg(long, value_enum)]
+        canal: CanalArg,
+        /// Affiche le résultat en JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Définit les départements de la région (ceux que garde une publication RPPS).
     SetRegion {
         /// Départements séparés par des virgules (44,49,53,72,85).
@@ -247,6 +260,14 @@ enum KindArg {
     /// (CIS_bdpm.txt, CIS_COMPO_bdpm.txt, CIS_GENER_bdpm.txt, et CIS_CIP_bdpm.txt s'il est
     /// publié).
     Bdpm,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CanalArg {
+    /// Les postes pilotes reçoivent les nouvelles versions en premier.
+    Pilote,
+    /// Le canal par défaut.
+    Stable,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -511,6 +532,30 @@ async fn admin(database_url: Option<String>, command: AdminCommand) -> Result<()
                     "Le poste {} était déjà retiré (le {}).",
                     retired.id,
                     retired.revoked_at.format("%d/%m/%Y %H:%M UTC")
+                );
+            }
+        }
+        AdminCommand::SetChannel {
+            device,
+            canal,
+            json,
+        } => {
+            let canal = match canal {
+                CanalArg::Pilote => "pilote",
+                CanalArg::Stable => "stable",
+            };
+            let change = appligarde_hub::sante::set_channel(&client, &device, canal).await?;
+            if json {
+                print_json(&change)?;
+            } else if change.previous == change.canal {
+                println!(
+                    "Le poste {} était déjà sur le canal {}.",
+                    change.device_id, change.canal
+                );
+            } else {
+                println!(
+                    "Poste {} : canal {} (avant : {}).",
+                    change.device_id, change.canal, change.previous
                 );
             }
         }

@@ -193,6 +193,10 @@ enum Endpoint {
     Doctors44,
     Doctors49,
     Communes,
+    /// A PC's health report (device token).
+    Sante,
+    /// The fleet health page's list of PCs (user session, scoped inside).
+    ParcPostes,
     DashboardPage,
     /// Last: it ends the session it is called with.
     Logout,
@@ -220,6 +224,12 @@ fn expected(endpoint: Endpoint, credential: Credential) -> StatusCode {
         // Reference data for every user, whatever their départements.
         (E::Communes, C::Admin | C::Coord44 | C::Coord49) => StatusCode::OK,
         (E::Communes, _) => StatusCode::UNAUTHORIZED,
+        // Any enrolled PC reports its own health; users' tokens are not device tokens.
+        (E::Sante, C::Device44 | C::Device49) => StatusCode::NO_CONTENT,
+        (E::Sante, _) => StatusCode::UNAUTHORIZED,
+        // Every user reads the PCs of the MMGs they may read (scoped like the statistics).
+        (E::ParcPostes, C::Admin | C::Coord44 | C::Coord49) => StatusCode::OK,
+        (E::ParcPostes, _) => StatusCode::UNAUTHORIZED,
         // Only a live user session can be ended.
         (E::Logout, C::Admin | C::Coord44 | C::Coord49) => StatusCode::NO_CONTENT,
         (E::Logout, _) => StatusCode::UNAUTHORIZED,
@@ -299,6 +309,8 @@ async fn every_endpoint_with_every_credential_follows_the_access_rules() {
         Endpoint::Doctors44,
         Endpoint::Doctors49,
         Endpoint::Communes,
+        Endpoint::Sante,
+        Endpoint::ParcPostes,
         Endpoint::DashboardPage,
         Endpoint::Logout,
     ];
@@ -359,6 +371,14 @@ async fn every_endpoint_with_every_credential_follows_the_access_rules() {
                 }
                 Endpoint::DashboardPage => get(w.address, "/dashboard/", token).await,
                 Endpoint::Communes => get(w.address, "/api/v1/communes", token).await,
+                Endpoint::Sante => {
+                    let body = serde_json::json!({
+                        "app_version": "0.1.0", "schema_version": 16, "pending_days": 0
+                    });
+                    let body = serde_json::to_vec(&body).unwrap();
+                    call(w.address, Method::POST, "/api/v1/sante", token, &[], body).await
+                }
+                Endpoint::ParcPostes => get(w.address, "/api/v1/parc/postes", token).await,
                 Endpoint::Days44 | Endpoint::Days49 => {
                     let departement = if endpoint == Endpoint::Days44 {
                         "44"
@@ -1047,8 +1067,9 @@ fn openapi_documents_every_route_and_only_those() {
         .collect();
     assert_eq!(
         served.len(),
-        24,
-        "healthz, login, logout, enroll, enroll identity, aggregates, reference, conventions, parc, me, stats \
+        26,
+        "healthz, login, logout, enroll, enroll identity, aggregates, reference, conventions, parc, \
+         health report, parc postes, me, stats \
          daily, monthly, days and doctors, communes; off-site copies: create, list, offset, append, \
          content, restored, status; the ORU's daily indicators, JSON and CSV"
     );

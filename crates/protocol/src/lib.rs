@@ -14,7 +14,8 @@
 //! data), [`offsite`] (the off-site copies of the backups), [`api`] (requests and answers of the
 //! hub's `/api/v1` endpoints), [`reference`] (the numbered reference-data publications a desktop
 //! pulls, and the device endpoints' paths) and [`convention`] (the URML's convention of use and
-//! users' charter, down as publications, their acceptances up).
+//! users' charter, down as publications, their acceptances up) and [`health`] (the fleet health
+//! report a PC sends at each sync).
 //!
 //! To add a message: define its type here (one module per exchange once they grow), add a
 //! round-trip test that pins its JSON shape, then use it in the hub and the desktop sync client.
@@ -22,6 +23,7 @@
 pub mod aggregate;
 pub mod api;
 pub mod convention;
+pub mod health;
 pub mod offsite;
 pub mod reference;
 
@@ -40,6 +42,7 @@ pub use convention::{
     CONVENTIONS_PATH, ConventionAcceptance, ConventionAcceptances, ConventionText, ConventionType,
     REFERENCE_CONVENTIONS_PARAM,
 };
+pub use health::{HEALTH_PATH, HealthReport, IntegrityCheck};
 pub use offsite::{
     BACKUPS_PATH, BackupCopy, BackupCreate, BackupList, BackupRestored, BackupStatus, BackupUpload,
     MmgBackupStatus, TUS_CONTENT_TYPE, TUS_VERSION,

@@ -100,7 +100,27 @@ pub struct FiltreJournal {
     pub avant: Option<String>,
 }
 
+/// `details` of a [`Action::Verification`] entry whose check passed (anything else is a problem).
+pub const VERIFICATION_OK: &str = "ok";
+/// `details` of a [`Action::Verification`] entry whose check found a problem.
+pub const VERIFICATION_PROBLEME: &str = "probleme";
+
 impl Store {
+    /// The last integrity check recorded in the log (`appligarde-cli check`, or the verification
+    /// of a backup copy): its time (UTC text) and whether it passed.
+    pub fn derniere_verification(&self) -> Result<Option<(String, bool)>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT horodatage, details FROM journal WHERE action = ?1 \
+                 ORDER BY id DESC LIMIT 1",
+                [Action::Verification.code()],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?
+            .map(|(at, details)| (at, details == VERIFICATION_OK)))
+    }
+
     /// The kinds of record the audit log mentions, sorted (for the admin screen's filter).
     pub fn journal_objets(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self

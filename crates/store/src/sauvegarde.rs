@@ -292,6 +292,20 @@ impl Store {
         )?)
     }
 
+    /// The time (UTC text) of the last backup written and verified, automatic (the attempts'
+    /// log) or asked for (`appligarde-cli backup`, the audit log's export of a backup).
+    pub fn derniere_sauvegarde_ecrite(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT max(h) FROM ( \
+                 SELECT max(horodatage) AS h FROM sauvegarde_tentative WHERE resultat = 'ok' \
+                 UNION ALL \
+                 SELECT max(horodatage) FROM journal \
+                 WHERE action = 'export' AND objet = 'sauvegarde')",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The time (UTC text) of the last attempt started by `declencheur`, whatever its outcome.
     pub fn derniere_tentative(
         &self,

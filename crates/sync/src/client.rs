@@ -9,9 +9,9 @@ use std::time::Duration;
 use appligarde_protocol::{
     AGGREGATES_PATH, AggregateBatch, AggregateReceipt, BACKUPS_PATH, BackupCreate, BackupList,
     BackupRestored, BackupUpload, CONVENTIONS_PATH, ConventionAcceptances, ENROLL_IDENTITY_PATH,
-    ENROLL_PATH, EnrollAnswer, EnrollRequest, ErrorBody, Health, IdentityRequest,
-    MmgIdentityAnswer, REFERENCE_BDPM_PARAM, REFERENCE_CONVENTIONS_PARAM, REFERENCE_PATH,
-    ReferenceChanges, TUS_CONTENT_TYPE, TUS_VERSION,
+    ENROLL_PATH, EnrollAnswer, EnrollRequest, ErrorBody, HEALTH_PATH, Health, HealthReport,
+    IdentityRequest, MmgIdentityAnswer, REFERENCE_BDPM_PARAM, REFERENCE_CONVENTIONS_PARAM,
+    REFERENCE_PATH, ReferenceChanges, TUS_CONTENT_TYPE, TUS_VERSION,
 };
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use reqwest::{Certificate, StatusCode, Url};
@@ -217,6 +217,26 @@ impl HubClient {
         let bytes = response.bytes().await.map_err(|e| reseau(&e))?;
         if status.is_success() {
             return Ok(());
+        }
+        Err(erreur_hub(status, &bytes))
+    }
+
+    /// `POST /api/v1/sante`: this PC's health report. `Ok(false)` when the hub answers 404: an
+    /// older hub that does not know the route (the sync goes on without it).
+    pub async fn envoyer_sante(
+        &self,
+        token: &str,
+        report: &HealthReport,
+    ) -> Result<bool, SyncError> {
+        let request = self.post_json(HEALTH_PATH, token, report)?;
+        let response = request.send().await.map_err(|e| reseau(&e))?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| reseau(&e))?;
+        if status.is_success() {
+            return Ok(true);
+        }
+        if status == StatusCode::NOT_FOUND {
+            return Ok(false);
         }
         Err(erreur_hub(status, &bytes))
     }

@@ -316,6 +316,17 @@ impl Synchroniseur {
             }
         }
 
+        // This PC's health report (ARCHITECTURE.md, "Fleet health"): after the push, so that it
+        // counts what this pass sent; before the long off-site copies. An older hub without the
+        // route answers 404: skipped.
+        let sante = api.rapport_sante()?;
+        if !self
+            .avec_essais(|| client.envoyer_sante(&token, &sante))
+            .await?
+        {
+            tracing::info!("the hub does not take health reports (older hub)");
+        }
+
         // The backup files not copied to the hub yet (ARCHITECTURE.md, "Off-site backups").
         self.envoyer_copies(api, &client, &token).await?;
         Ok(())
