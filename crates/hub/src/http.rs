@@ -97,14 +97,21 @@ fn governor_refusal(error: GovernorError) -> Response {
 /// Every endpoint: method, path, handler. [`router`] is built from this list and [`routes`]
 /// reads it, so the OpenAPI test sees exactly what is served.
 fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    // Login and enrollment share one budget per address; the first start's reading of an MMG's
+    // identity has its own, so that an assistant retrying a mistyped code never delays a login
+    // from the same address (both are one-time-code guesses over 80 bits either way).
     let limit = unauthenticated_limit();
-    let unauthenticated = |handler: MethodRouter<AppState>| {
-        handler
-            .layer::<_, std::convert::Infallible>(
-                GovernorLayer::new(limit.clone()).error_handler(governor_refusal),
-            )
-            .layer(DefaultBodyLimit::max(MAX_UNAUTHENTICATED_BODY_BYTES))
-    };
+    let identity_limit = unauthenticated_limit();
+    let limited =
+        |limit: &Arc<GovernorConfig<PeerIpKeyExtractor, governor::middleware::NoOpMiddleware>>,
+         handler: MethodRouter<AppState>| {
+            handler
+                .layer::<_, std::convert::Infallible>(
+                    GovernorLayer::new(limit.clone()).error_handler(governor_refusal),
+                )
+                .layer(DefaultBodyLimit::max(MAX_UNAUTHENTICATED_BODY_BYTES))
+        };
+    let unauthenticated = |handler: MethodRouter<AppState>| limited(&limit, handler);
     vec![
         (Method::GET, "/healthz", get(healthz)),
         (Method::POST, "/api/v1/login", unauthenticated(post(login))),
@@ -117,7 +124,7 @@ fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (
             Method::POST,
             ENROLL_IDENTITY_PATH,
-            unauthenticated(post(enroll_identity)),
+            limited(&identity_limit, post(enroll_identity)),
         ),
         (Method::POST, "/api/v1/aggregates", post(upload_aggregates)),
         (Method::GET, REFERENCE_PATH, get(reference_changes)),
