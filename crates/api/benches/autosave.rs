@@ -20,20 +20,13 @@ use appligarde_api::{
 };
 use appligarde_store::{KeySource, Store};
 use chrono::{TimeZone, Utc};
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{ms, percentile};
+
 const DEFAULT_RUNS: usize = 1000;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 fn main() {
     let runs: usize = std::env::var("AUTOSAVE_BENCH_RUNS")
@@ -144,13 +137,5 @@ fn main() {
         s50 / w50.max(1e-9),
         s99 / w99.max(1e-9),
     );
-    print!("{report}");
-    if let Some(path) = std::env::var_os("APPLIGARDE_BENCH_REPORT") {
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .unwrap();
-        f.write_all(report.as_bytes()).unwrap();
-    }
+    support::report(&report);
 }

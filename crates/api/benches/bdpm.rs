@@ -15,9 +15,10 @@ use appligarde_api::{
     Api, ApiConfig, bdpm::BdpmImportRequest, documents::MedicamentQuery, session::CompteSaisie,
 };
 use appligarde_store::KeySource;
-use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
+
+mod support;
 
 fn median(v: &mut [Duration]) -> f64 {
     v.sort();
@@ -103,13 +104,5 @@ fn main() {
         i / b.max(1e-9),
         s / b.max(1e-9),
     );
-    print!("{report}");
-    if let Some(path) = std::env::var_os("APPLIGARDE_BENCH_REPORT") {
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .unwrap();
-        f.write_all(report.as_bytes()).unwrap();
-    }
+    support::report(&report);
 }

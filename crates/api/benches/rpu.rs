@@ -21,39 +21,14 @@ use appligarde_api::{
 };
 use appligarde_store::{KeySource, Store};
 use chrono::{Duration as Days, NaiveDate, TimeZone, Timelike, Utc};
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{Xs, ms, percentile};
+
 const DEFAULT_ROWS: usize = 20_000;
 const NOW: &str = "2026-11-20T22:00:00Z";
-
-/// A xorshift generator: reproducible, no dependency.
-struct Xs(u64);
-
-impl Xs {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 const MODES: [&str; 5] = [
     "regule_centre15",
@@ -249,13 +224,5 @@ fn main() {
         ratio(c50),
         fill.as_secs_f64(),
     );
-    print!("{report}");
-    if let Some(path) = std::env::var_os("APPLIGARDE_BENCH_REPORT") {
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .unwrap();
-        f.write_all(report.as_bytes()).unwrap();
-    }
+    support::report(&report);
 }
