@@ -4,13 +4,15 @@
 //! broken file refused in French with the active version untouched, a non-admin refused.
 #![allow(clippy::unwrap_used)]
 
-use appligarde_api::{Api, ApiConfig, session::CompteSaisie};
+use appligarde_api::{Api, ApiConfig};
 use appligarde_store::KeySource;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const MDP: &str = "mot de passe de garde";
+#[path = "support/comptes.rs"]
+mod comptes;
+use comptes::{MDP, compte};
 
 fn donnees() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/bdpm")
@@ -20,18 +22,6 @@ struct Mmg {
     dir: tempfile::TempDir,
     admin: i64,
     medecin: i64,
-}
-
-fn compte(nom: &str, role: &str, rpps: Option<&str>) -> CompteSaisie {
-    CompteSaisie {
-        nom: nom.into(),
-        prenom: "Hélène".into(),
-        role: role.into(),
-        rpps: rpps.map(str::to_owned),
-        specialite: rpps.map(|_| "Médecin généraliste".to_owned()),
-        est_admin: role == "admin",
-        mot_de_passe: Some(MDP.into()),
-    }
 }
 
 fn mmg() -> Mmg {

@@ -8,13 +8,15 @@ use appligarde_api::{
     consultation::{ConsultationCreation, ConsultationSaisie},
     dto::MmgSettings,
     patient::PatientSaisie,
-    session::{CompteSaisie, Connexion},
+    session::Connexion,
 };
 use appligarde_store::{KeySource, Store};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const MDP: &str = "mot de passe de garde";
+#[path = "support/comptes.rs"]
+mod comptes;
+use comptes::{MDP, compte};
 
 struct Mmg {
     dir: tempfile::TempDir,
@@ -27,18 +29,6 @@ fn config(dir: &Path) -> ApiConfig {
     ApiConfig {
         data_dir: dir.join("data"),
         key: KeySource::File(dir.join("key")),
-    }
-}
-
-fn compte(nom: &str, role: &str, rpps: Option<&str>) -> CompteSaisie {
-    CompteSaisie {
-        nom: nom.into(),
-        prenom: "Hélène".into(),
-        role: role.into(),
-        rpps: rpps.map(str::to_owned),
-        specialite: rpps.map(|_| "Médecin généraliste".to_owned()),
-        est_admin: role == "admin",
-        mot_de_passe: Some(MDP.into()),
     }
 }
 

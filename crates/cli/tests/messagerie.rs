@@ -16,7 +16,7 @@ use appligarde_api::{
     consultation::{ConsultationCreation, ConsultationSaisie},
     dto::MmgSettings,
     patient::PatientSaisie,
-    session::{CompteSaisie, Connexion},
+    session::Connexion,
 };
 use appligarde_store::KeySource;
 use base64::Engine;
@@ -26,7 +26,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const MDP: &str = "mot de passe de garde";
+#[path = "support/comptes.rs"]
+mod comptes;
+use comptes::{MDP, compte};
+
 const MDP_P12: &str = "secret du certificat";
 const BOITE_MMG: &str = "garde@mmg-mauges.mssante.fr";
 const URGENCES: &str = "urgences@chu-angers.mssante.fr";
@@ -37,18 +40,6 @@ struct Mmg {
     admin: i64,
     medecin: i64,
     consultation: i64,
-}
-
-fn compte(nom: &str, role: &str, rpps: Option<&str>) -> CompteSaisie {
-    CompteSaisie {
-        nom: nom.into(),
-        prenom: "Hélène".into(),
-        role: role.into(),
-        rpps: rpps.map(str::to_owned),
-        specialite: rpps.map(|_| "Médecin généraliste".to_owned()),
-        est_admin: role == "admin",
-        mot_de_passe: Some(MDP.into()),
-    }
 }
 
 /// A store with the MMG's identity, its admin, a doctor and one closed-enough consultation.
